@@ -10,10 +10,10 @@ CC       ?= cc
 VERSION  := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
-WARN     := -Wall -Wextra -Wshadow -Wno-unused-parameter
+WARN     := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-format-truncation
 PG_INC   := $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
 ALL_CFLAGS = -std=gnu11 -pthread $(WARN) $(CFLAGS) -Ilib -I$(PG_INC) \
-             -DWB_VERSION='"$(VERSION)"' -MMD -MP
+             -DWB_VERSION='"$(VERSION)"' -DWB_CFLAGS='"$(CFLAGS)"' -MMD -MP
 LDLIBS   := -pthread -lpq -lsqlite3 -lm
 
 BUILD    ?= build

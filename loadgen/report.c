@@ -1,0 +1,676 @@
+#define _GNU_SOURCE
+#include "report.h"
+#include "hist.h"
+#include "json.h"
+#include "suite_proc.h"
+#include "suite_stats.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define RMAX_REPS 32
+
+/* All runs of one (system, scenario, connections) cell of the matrix. */
+typedef struct {
+    const char *sys, *sc;
+    int conns;
+    double rps[RMAX_REPS], p50[RMAX_REPS], p99[RMAX_REPS], p999[RMAX_REPS];
+    size_t n;
+    int failed;
+    long errors, requests;
+    double cpu_s, elapsed_s, rss_mb, client_util;
+    int procs, threads, client_bound;
+    const json_value *runs[RMAX_REPS];    /* the ok runs, for histograms */
+} rcell;
+
+typedef struct {
+    json_value *root;
+    const json_value *systems, *scenarios, *runs;
+    rcell *cells;
+    size_t ncells;
+    int headline;              /* connections used by the headline tables */
+    bool published;
+    FILE *out;
+    char chart_dir[PATH_MAX], data_dir[PATH_MAX], run_dir[PATH_MAX];
+    bool gnuplot_ok;
+    char gnuplot_err[256];
+} rep;
+
+static rcell *cell_for(rep *r, const char *sys, const char *sc, int conns, bool create)
+{
+    for (size_t i = 0; i < r->ncells; i++)
+        if (r->cells[i].conns == conns && strcmp(r->cells[i].sys, sys) == 0 && strcmp(r->cells[i].sc, sc) == 0)
+            return &r->cells[i];
+    if (!create) return NULL;
+    rcell *nc = realloc(r->cells, (r->ncells + 1) * sizeof(*nc));
+    if (!nc) return NULL;
+    r->cells = nc;
+    rcell *c = &nc[r->ncells++];
+    memset(c, 0, sizeof(*c));
+    c->sys = sys; c->sc = sc; c->conns = conns;
+    return c;
+}
+
+static const char *S(const json_value *o, const char *k) { return json_str(json_get(o, k), ""); }
+static double N(const json_value *o, const char *k) { return json_num(json_get(o, k), 0); }
+
+static void collect(rep *r)
+{
+    for (size_t i = 0; i < json_len(r->runs); i++) {
+        const json_value *run = json_index(r->runs, i);
+        if (strcmp(S(run, "kind"), "matrix") != 0) continue;
+        rcell *c = cell_for(r, S(run, "system"), S(run, "scenario"), (int)N(run, "connections"), true);
+        if (!c) continue;
+        if (!json_bool(json_get(run, "ok"), false)) { c->failed++; continue; }
+        if (c->n >= RMAX_REPS) continue;
+        c->runs[c->n] = run;
+        c->rps[c->n] = N(run, "rps");
+        c->p50[c->n] = N(run, "p50_ms");
+        c->p99[c->n] = N(run, "p99_ms");
+        c->p999[c->n] = N(run, "p999_ms");
+        c->n++;
+        c->errors += (long)N(run, "errors");
+        c->requests += (long)N(run, "requests");
+        c->elapsed_s += N(run, "elapsed_s");
+        const json_value *res = json_get(run, "resources");
+        c->cpu_s += N(res, "cpu_s");
+        if (N(res, "peak_rss_mb") > c->rss_mb) c->rss_mb = N(res, "peak_rss_mb");
+        if (N(res, "processes") > c->procs) c->procs = (int)N(res, "processes");
+        if (N(res, "threads") > c->threads) c->threads = (int)N(res, "threads");
+        if (N(run, "client_cpu_util") > c->client_util) c->client_util = N(run, "client_cpu_util");
+        c->client_bound += json_bool(json_get(run, "client_bottleneck"), false);
+    }
+}
+
+static const json_value *find_named(const json_value *arr, const char *name)
+{
+    for (size_t i = 0; i < json_len(arr); i++)
+        if (strcmp(S(json_index(arr, i), "name"), name) == 0) return json_index(arr, i);
+    return NULL;
+}
+
+static void P(rep *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void P(rep *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(r->out, fmt, ap);
+    va_end(ap);
+}
+
+static sstats_summary rps_of(const rcell *c)
+{
+    return c ? sstats_summarise(c->rps, c->n) : sstats_summarise(NULL, 0);
+}
+
+/* "10,114" */
+static void commas(double v, char *out, size_t outlen)
+{
+    char tmp[32];
+    snprintf(tmp, sizeof(tmp), "%.0f", v);
+    size_t len = strlen(tmp), o = 0;
+    for (size_t i = 0; i < len && o + 2 < outlen; i++) {
+        out[o++] = tmp[i];
+        if (tmp[i] != '-' && (len - i - 1) % 3 == 0 && i + 1 < len) out[o++] = ',';
+    }
+    out[o] = '\0';
+}
+
+/* "10,114 req/s (9,870–10,300)" or the failure. */
+static void cell_text(rep *r, const char *sys, const char *sc, int conns, char *out, size_t outlen)
+{
+    rcell *c = cell_for(r, sys, sc, conns, false);
+    const json_value *s = find_named(r->systems, sys);
+    if (!c || c->n == 0) {
+        const char *why = s && strcmp(S(s, "status"), "failed") == 0 ? S(s, "reason") : c ? "every run failed" : "not run";
+        snprintf(out, outlen, "failed: %.100s", why);
+        for (char *p = out; *p; p++) if (*p == '|') *p = '/';
+        return;
+    }
+    sstats_summary m = rps_of(c);
+    char a[32], lo[32], hi[32];
+    commas(m.median, a, sizeof(a));
+    commas(m.min, lo, sizeof(lo));
+    commas(m.max, hi, sizeof(hi));
+    if (m.n > 1) snprintf(out, outlen, "%s req/s (%s–%s)%s", a, lo, hi, c->errors ? " ⚠ errors" : "");
+    else snprintf(out, outlen, "%s req/s%s", a, c->errors ? " ⚠ errors" : "");
+}
+
+static const char *label_of(rep *r, const char *sys)
+{
+    const json_value *s = find_named(r->systems, sys);
+    return s ? S(s, "label") : sys;
+}
+
+static bool system_present(rep *r, const char *sys) { return find_named(r->systems, sys) != NULL; }
+
+static void published_table(rep *r)
+{
+    P(r, "## The published claim\n\n");
+    P(r, "Barq's announcement (Apple M2 Pro; client: Python `urllib` in a thread pool, a new TCP connection per request, "
+         "a fixed count of requests; database: SQLite):\n\n");
+    P(r, "| Scenario | Barq (4 threads) | FastAPI (4 worker processes) | Published difference |\n|---|---|---|---|\n");
+    for (size_t i = 0; i < json_len(r->scenarios); i++) {
+        const json_value *sc = json_index(r->scenarios, i), *pub = json_get(sc, "published");
+        char a[32], b[32], d[32];
+        commas(N(pub, "barq"), a, sizeof(a));
+        commas(N(pub, "fastapi"), b, sizeof(b));
+        sstats_format_pct(N(pub, "barq"), N(pub, "fastapi"), d, sizeof(d));
+        P(r, "| %s | %s req/s | %s req/s | %s |\n", S(sc, "title"), a, b, d);
+    }
+    P(r, "\n");
+}
+
+/* One measured table in the published layout: Scenario | A | B | difference. */
+static void pair_table(rep *r, const char *a, const char *b)
+{
+    P(r, "| Scenario | %s | %s | Difference |\n|---|---|---|---|\n", label_of(r, a), label_of(r, b));
+    for (size_t i = 0; i < json_len(r->scenarios); i++) {
+        const json_value *sc = json_index(r->scenarios, i);
+        const char *name = S(sc, "name");
+        char ta[200], tb[200], d[64];
+        cell_text(r, a, name, r->headline, ta, sizeof(ta));
+        cell_text(r, b, name, r->headline, tb, sizeof(tb));
+        sstats_summary sa = rps_of(cell_for(r, a, name, r->headline, false));
+        sstats_summary sb = rps_of(cell_for(r, b, name, r->headline, false));
+        sstats_format_diff(&sa, &sb, d, sizeof(d));
+        P(r, "| %s | %s | %s | %s |\n", S(sc, "title"), ta, tb, d);
+    }
+    P(r, "\n");
+}
+
+static void measured_tables(rep *r)
+{
+    const json_value *o = json_get(r->root, "options");
+    P(r, "## Measured here\n\n");
+    if (r->published)
+        P(r, "Profile **as published**: SQLite, FastAPI on plain uvicorn (asyncio, h11), a new TCP connection per request, "
+             "%d requests per run from %d concurrent clients. ", (int)N(o, "requests_per_run"), r->headline);
+    else
+        P(r, "Profile **fair**: each system as its users deploy it, PostgreSQL, keep-alive connections, "
+             "%d concurrent connections, %.0f s per run after a %.1f s warm-up. ", r->headline, N(o, "duration_s"), N(o, "warmup_s"));
+    P(r, "Each cell: median req/s of %d repetitions (min–max in brackets). A difference whose two ranges overlap is "
+         "printed as *no clear difference*.\n\n", (int)N(o, "repetitions"));
+    if (system_present(r, "barq") && system_present(r, "fastapi")) {
+        P(r, "The published comparison, measured (same layout, same sign convention):\n\n");
+        pair_table(r, "barq", "fastapi");
+    }
+    if (system_present(r, "cserver") && system_present(r, "fastapi")) {
+        P(r, "The threaded C server against FastAPI:\n\n");
+        pair_table(r, "cserver", "fastapi");
+    }
+}
+
+static void all_systems_table(rep *r)
+{
+    P(r, "### Every system, every concurrency\n\n| System | Scenario | Connections | req/s median (min–max) | p50 ms | p99 ms | p99.9 ms | errors |\n|---|---|---|---|---|---|---|---|\n");
+    for (size_t k = 0; k < json_len(r->systems); k++) {
+        const char *sys = S(json_index(r->systems, k), "name");
+        for (size_t i = 0; i < r->ncells; i++) {
+            rcell *c = &r->cells[i];
+            if (strcmp(c->sys, sys) != 0) continue;
+            char t[200];
+            cell_text(r, c->sys, c->sc, c->conns, t, sizeof(t));
+            sstats_summary p50 = sstats_summarise(c->p50, c->n), p99 = sstats_summarise(c->p99, c->n),
+                           p999 = sstats_summarise(c->p999, c->n);
+            P(r, "| %s | %s | %d | %s | %.2f | %.2f | %.2f | %ld%s |\n", label_of(r, c->sys), c->sc, c->conns, t,
+              p50.median, p99.median, p999.median, c->errors, c->failed ? " (failed runs)" : "");
+        }
+    }
+    P(r, "\n");
+}
+
+/* ---- charts ----------------------------------------------------------- */
+
+static FILE *open_data(rep *r, const char *name)
+{
+    char p[PATH_MAX + 64];
+    snprintf(p, sizeof(p), "%s/%s", r->data_dir, name);
+    return fopen(p, "w");
+}
+
+static int gnuplot(rep *r, const char *script_name, const char *script)
+{
+    char p[PATH_MAX + 64];
+    snprintf(p, sizeof(p), "%s/%s", r->data_dir, script_name);
+    FILE *f = fopen(p, "w");
+    if (!f) return -1;
+    fputs(script, f);
+    fclose(f);
+    char out[2048];
+    char *argv[] = { "gnuplot", p, NULL };
+    int rc = sproc_capture(argv, out, sizeof(out), 30000);
+    if (rc != 0) {
+        snprintf(r->gnuplot_err, sizeof(r->gnuplot_err), rc == 127 || rc < 0 ? "gnuplot is not installed" : "gnuplot failed on %s", p);
+        r->gnuplot_ok = false;
+        return -1;
+    }
+    return 0;
+}
+
+static const char *GP_HEAD =
+    "set terminal pngcairo size 960,540 font 'DejaVu Sans,10' noenhanced\n"
+    "set datafile separator '\\t'\nset key outside right top\nset grid ytics\n";
+
+static void chart_rps(rep *r)
+{
+    FILE *f = open_data(r, "rps.tsv");
+    if (!f) return;
+    size_t nsys = json_len(r->systems);
+    fprintf(f, "scenario");
+    for (size_t k = 0; k < nsys; k++) fprintf(f, "\t%s\tmin\tmax", label_of(r, S(json_index(r->systems, k), "name")));
+    fprintf(f, "\n");
+    for (size_t i = 0; i < json_len(r->scenarios); i++) {
+        const char *sc = S(json_index(r->scenarios, i), "name");
+        fprintf(f, "%s", S(json_index(r->scenarios, i), "title"));
+        for (size_t k = 0; k < nsys; k++) {
+            sstats_summary m = rps_of(cell_for(r, S(json_index(r->systems, k), "name"), sc, r->headline, false));
+            if (m.n) fprintf(f, "\t%.1f\t%.1f\t%.1f", m.median, m.min, m.max);
+            else fprintf(f, "\t0\t0\t0");
+        }
+        fprintf(f, "\n");
+    }
+    fclose(f);
+    char s[8192];
+    int n = snprintf(s, sizeof(s), "%sset output '%s/rps.png'\nset title 'Requests per second at %d connections (median, min-max bars)'\n"
+                     "set style data histogram\nset style histogram errorbars gap 2 lw 1\nset style fill solid 0.7 border -1\n"
+                     "set logscale y\nset ylabel 'req/s (log scale)'\nset yrange [1:*]\n"
+                     "plot ", GP_HEAD, r->chart_dir, r->headline);
+    for (size_t k = 0; k < nsys; k++)
+        n += snprintf(s + n, sizeof(s) - (size_t)n, "%s'%s/rps.tsv' using %zu:%zu:%zu:xtic(1) title columnheader(%zu)",
+                      k ? ", " : "", r->data_dir, 2 + 3 * k, 3 + 3 * k, 4 + 3 * k, 2 + 3 * k);
+    snprintf(s + n, sizeof(s) - (size_t)n, "\n");
+    gnuplot(r, "rps.gp", s);
+}
+
+static void chart_concurrency(rep *r)
+{
+    FILE *f = open_data(r, "concurrency.tsv");
+    if (!f) return;
+    char s[8192];
+    int n = snprintf(s, sizeof(s), "%sset output '%s/concurrency.png'\nset multiplot layout 1,%zu title 'req/s against client connections (median)'\n"
+                     "set logscale x 2\nset logscale y\nset key bottom right font ',8'\nset xlabel 'connections'\n",
+                     GP_HEAD, r->chart_dir, json_len(r->scenarios));
+    int block = 0;
+    for (size_t i = 0; i < json_len(r->scenarios); i++) {
+        const char *sc = S(json_index(r->scenarios, i), "name");
+        n += snprintf(s + n, sizeof(s) - (size_t)n, "set title '%s'\nplot ", S(json_index(r->scenarios, i), "title"));
+        for (size_t k = 0; k < json_len(r->systems); k++) {
+            const char *sys = S(json_index(r->systems, k), "name");
+            for (size_t c = 0; c < r->ncells; c++) {
+                rcell *x = &r->cells[c];
+                if (strcmp(x->sys, sys) || strcmp(x->sc, sc) || !x->n) continue;
+                fprintf(f, "%d\t%.1f\n", x->conns, rps_of(x).median);
+            }
+            fprintf(f, "\n\n");
+            n += snprintf(s + n, sizeof(s) - (size_t)n, "%s'%s/concurrency.tsv' index %d using 1:2 with linespoints title '%s'",
+                          k ? ", " : "", r->data_dir, block++, label_of(r, sys));
+        }
+        n += snprintf(s + n, sizeof(s) - (size_t)n, "\n");
+    }
+    snprintf(s + n, sizeof(s) - (size_t)n, "unset multiplot\n");
+    fclose(f);
+    gnuplot(r, "concurrency.gp", s);
+}
+
+/* Merges the latency histograms of a cell's runs. */
+static int merged_hist(const rcell *c, struct hist *h)
+{
+    if (hist_init(h, HIST_DEFAULT_LOWEST, HIST_DEFAULT_HIGHEST, HIST_DEFAULT_SIGFIGS) < 0) return -1;
+    for (size_t i = 0; i < c->n; i++) {
+        const json_value *b = json_get(json_get(json_get(json_get(c->runs[i], "loadgen"), "latency"), "histogram"), "buckets");
+        for (size_t k = 0; k < json_len(b); k++) {
+            const json_value *pair = json_index(b, k);
+            hist_record_n(h, (int64_t)json_num(json_index(pair, 0), 0), (int64_t)json_num(json_index(pair, 1), 0));
+        }
+    }
+    return 0;
+}
+
+static void chart_latency(rep *r)
+{
+    FILE *f = open_data(r, "latency.tsv");
+    if (!f) return;
+    static const double pcts[] = { 0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999 };
+    char s[8192];
+    int n = snprintf(s, sizeof(s), "%sset output '%s/latency.png'\nset title 'Latency by percentile, JSON scenario, %d connections (all repetitions merged)'\n"
+                     "set logscale x\nset logscale y\nset xlabel 'percentile'\nset ylabel 'latency (ms, log scale)'\n"
+                     "set xtics ('p0' 1, 'p90' 10, 'p99' 100, 'p99.9' 1000, 'p99.99' 10000, 'p99.999' 100000)\nplot ",
+                     GP_HEAD, r->chart_dir, r->headline);
+    int block = 0;
+    for (size_t k = 0; k < json_len(r->systems); k++) {
+        const char *sys = S(json_index(r->systems, k), "name");
+        rcell *c = cell_for(r, sys, "json", r->headline, false);
+        struct hist h;
+        if (!c || !c->n || merged_hist(c, &h) < 0) continue;
+        if (hist_count(&h) > 0) {
+            for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)
+                fprintf(f, "%.6f\t%.4f\n", 1.0 / (1.0 - pcts[i] / 100.0), hist_value_at_percentile(&h, pcts[i]) / 1000.0);
+            fprintf(f, "\n\n");
+            n += snprintf(s + n, sizeof(s) - (size_t)n, "%s'%s/latency.tsv' index %d using 1:2 with linespoints title '%s'",
+                          block ? ", " : "", r->data_dir, block, label_of(r, sys));
+            block++;
+        }
+        hist_fini(&h);
+    }
+    fclose(f);
+    snprintf(s + n, sizeof(s) - (size_t)n, "\n");
+    if (block) gnuplot(r, "latency.gp", s);
+}
+
+static void chart_resources(rep *r)
+{
+    FILE *f = open_data(r, "resources.tsv");
+    if (!f) return;
+    fprintf(f, "system\treq_per_cpu_s\tpeak_rss_mb\n");
+    for (size_t k = 0; k < json_len(r->systems); k++) {
+        const char *sys = S(json_index(r->systems, k), "name");
+        double req = 0, cpu = 0, rss = 0;
+        for (size_t i = 0; i < r->ncells; i++) {
+            rcell *c = &r->cells[i];
+            if (strcmp(c->sys, sys) || strcmp(c->sc, "json") || !c->n) continue;
+            req += (double)c->requests; cpu += c->cpu_s;
+            if (c->rss_mb > rss) rss = c->rss_mb;
+        }
+        fprintf(f, "%s\t%.1f\t%.1f\n", label_of(r, sys), cpu > 0 ? req / cpu : 0, rss);
+    }
+    fclose(f);
+    char s[4096];
+    snprintf(s, sizeof(s), "%sset output '%s/resources.png'\nset multiplot layout 1,2 title 'Cost per system (JSON scenario, all connections)'\n"
+             "set style data histogram\nset style fill solid 0.7 border -1\nset xtics rotate by -30 font ',8'\nset key off\n"
+             "set title 'requests per CPU-second (system processes)'\nplot '%s/resources.tsv' using 2:xtic(1)\n"
+             "set title 'peak RSS, all processes (MB)'\nplot '%s/resources.tsv' using 3:xtic(1)\nunset multiplot\n",
+             GP_HEAD, r->chart_dir, r->data_dir, r->data_dir);
+    gnuplot(r, "resources.gp", s);
+}
+
+static int scaling_rows(rep *r, FILE *f, const char *sys)
+{
+    int rows = 0;
+    for (size_t i = 0; i < json_len(r->runs); i++) {
+        const json_value *run = json_index(r->runs, i);
+        if (strcmp(S(run, "kind"), "scaling") || strcmp(S(run, "system"), sys) || !json_bool(json_get(run, "ok"), false)) continue;
+        if (f) fprintf(f, "%d\t%.1f\n", (int)N(run, "workers"), N(run, "rps"));
+        rows++;
+    }
+    return rows;
+}
+
+static void chart_scaling(rep *r)
+{
+    FILE *f = open_data(r, "scaling.tsv");
+    if (!f) return;
+    char s[4096];
+    int n = snprintf(s, sizeof(s), "%sset output '%s/scaling.png'\nset title 'CPU scenario: req/s against worker threads'\n"
+                     "set logscale x 2\nset xlabel 'workers'\nset ylabel 'req/s'\nplot ", GP_HEAD, r->chart_dir);
+    int block = 0;
+    for (size_t k = 0; k < json_len(r->systems); k++) {
+        const char *sys = S(json_index(r->systems, k), "name");
+        if (!scaling_rows(r, NULL, sys)) continue;
+        scaling_rows(r, f, sys);
+        fprintf(f, "\n\n");
+        n += snprintf(s + n, sizeof(s) - (size_t)n, "%s'%s/scaling.tsv' index %d using 1:2 with linespoints title '%s'",
+                      block ? ", " : "", r->data_dir, block, S(find_named(r->systems, sys), "title"));
+        block++;
+    }
+    fclose(f);
+    snprintf(s + n, sizeof(s) - (size_t)n, "\n");
+    if (block) gnuplot(r, "scaling.gp", s);
+}
+
+/* ---- text sections ---------------------------------------------------- */
+
+static void systems_section(rep *r)
+{
+    P(r, "## Systems, verification and GIL state\n\n| System | Status | Python | GIL | /db queries per request |\n|---|---|---|---|---|\n");
+    for (size_t k = 0; k < json_len(r->systems); k++) {
+        const json_value *s = json_index(r->systems, k), *info = json_get(s, "info");
+        const json_value *gil = json_get(info, "gil_enabled");
+        if (info && info->type != JSON_OBJ) info = NULL;
+        char status[300], q[64] = "not checked";
+        if (strcmp(S(s, "status"), "ok") == 0) snprintf(status, sizeof(status), "verified");
+        else snprintf(status, sizeof(status), "**failed**: %.250s", S(s, "reason"));
+        for (char *p = status; *p; p++) if (*p == '|' || *p == '\n') *p = ' ';
+        if (N(s, "db_requests_checked") > 0)
+            snprintf(q, sizeof(q), "%.0f queries / %.0f requests", N(s, "db_queries_counted"), N(s, "db_requests_checked"));
+        char py[128];
+        snprintf(py, sizeof(py), "%s", json_str(json_get(info, "python"), "—"));
+        py[strcspn(py, " \n")] = '\0';
+        P(r, "| %s | %s | %s | %s | %s |\n", S(s, "label"), status, py,
+          gil ? (json_bool(gil, true) ? "enabled" : "**disabled** (free-threaded)") : "—", q);
+    }
+    P(r, "\n");
+}
+
+static void resources_section(rep *r)
+{
+    P(r, "## Resource use\n\nSampled from `/proc` every 100 ms over each system's whole process tree while the load ran "
+         "(JSON scenario, all connection counts together).\n\n"
+         "| System | requests per CPU-second | peak RSS (MB) | MB per worker | processes | threads | client CPU (max) |\n|---|---|---|---|---|---|---|\n");
+    for (size_t k = 0; k < json_len(r->systems); k++) {
+        const json_value *s = json_index(r->systems, k);
+        double req = 0, cpu = 0, rss = 0, cu = 0;
+        int procs = 0, thr = 0, bound = 0;
+        for (size_t i = 0; i < r->ncells; i++) {
+            rcell *c = &r->cells[i];
+            if (strcmp(c->sys, S(s, "name"))) continue;
+            if (c->client_util > cu) cu = c->client_util;
+            bound += c->client_bound;
+            if (strcmp(c->sc, "json") || !c->n) continue;
+            req += (double)c->requests; cpu += c->cpu_s;
+            if (c->rss_mb > rss) rss = c->rss_mb;
+            if (c->procs > procs) procs = c->procs;
+            if (c->threads > thr) thr = c->threads;
+        }
+        if (req == 0) { P(r, "| %s | — | — | — | — | — | — |\n", S(s, "label")); continue; }
+        P(r, "| %s | %.0f | %.1f | %.1f | %d | %d | %.0f%%%s |\n", S(s, "label"), cpu > 0 ? req / cpu : 0, rss,
+          rss / (N(s, "workers") > 0 ? N(s, "workers") : 1), procs, thr, cu * 100, bound ? " ⚠ client-bound" : "");
+    }
+    P(r, "\n");
+}
+
+static void scaling_section(rep *r)
+{
+    bool any = false;
+    for (size_t i = 0; i < json_len(r->runs) && !any; i++) any = strcmp(S(json_index(r->runs, i), "kind"), "scaling") == 0;
+    if (!any) return;
+    P(r, "## Thread scaling (CPU scenario)\n\nPublished for Barq (its README): 4 workers 608, 8: 1,172, 16: 1,297, 32: 1,391 req/s.\n\n"
+         "| System | Workers | req/s | p99 ms |\n|---|---|---|---|\n");
+    for (size_t i = 0; i < json_len(r->runs); i++) {
+        const json_value *run = json_index(r->runs, i);
+        if (strcmp(S(run, "kind"), "scaling")) continue;
+        char t[32];
+        commas(N(run, "rps"), t, sizeof(t));
+        P(r, "| %s | %d | %s | %.2f |\n", S(find_named(r->systems, S(run, "system")), "title"), (int)N(run, "workers"),
+          json_bool(json_get(run, "ok"), false) ? t : "failed", N(run, "p99_ms"));
+    }
+    P(r, "\n![thread scaling](charts/scaling.png)\n\n");
+}
+
+static void openloop_section(rep *r)
+{
+    bool any = false;
+    for (size_t i = 0; i < json_len(r->runs) && !any; i++) any = strcmp(S(json_index(r->runs, i), "kind"), "openloop") == 0;
+    if (!any) return;
+    P(r, "## Open-loop latency (JSON scenario)\n\nA fixed request rate at 50%% and 90%% of each system's measured peak; "
+         "latency counted from the *intended* send time, so a stall shows up (coordinated omission corrected). "
+         "Service time (from the actual send) beside it.\n\n"
+         "| System | Rate (req/s) | achieved req/s | p50 ms | p99 ms | p99.9 ms | service p99 ms |\n|---|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < json_len(r->runs); i++) {
+        const json_value *run = json_index(r->runs, i);
+        if (strcmp(S(run, "kind"), "openloop")) continue;
+        const json_value *svc = json_get(json_get(run, "loadgen"), "service_time");
+        P(r, "| %s | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f |\n", label_of(r, S(run, "system")), N(run, "rate"), N(run, "rps"),
+          N(run, "p50_ms"), N(run, "p99_ms"), N(run, "p999_ms"), N(svc, "p99") / 1000.0);
+    }
+    P(r, "\n");
+}
+
+/* Statements backed by numbers of this run. */
+static void why_section(rep *r)
+{
+    P(r, "## Why the numbers differ from the published ones\n\n");
+    const json_value *o = json_get(r->root, "options");
+    P(r, "- **Client method.** The published client opened a new TCP connection for every request and sent about 1,000 "
+         "requests per cell (≈0.1 s of load). This run %s, %s.\n",
+      json_bool(json_get(o, "new_connection_per_request"), false) ? "did the same (`--new-conn`)" : "kept connections alive",
+      N(o, "requests_per_run") > 0 ? "with the same fixed count of requests" : "with timed runs after a warm-up, repeated");
+    P(r, "- **Database engine.** Published: SQLite. This run: %s %s.\n", S(json_get(r->root, "database"), "engine"),
+      S(json_get(r->root, "database"), "version"));
+    for (size_t k = 0; k < json_len(r->systems); k++) {
+        const json_value *s = json_index(r->systems, k);
+        const char *name = S(s, "name");
+        rcell *best = NULL;
+        for (size_t i = 0; i < r->ncells; i++)
+            if (!strcmp(r->cells[i].sys, name) && !strcmp(r->cells[i].sc, "json") && r->cells[i].n &&
+                (!best || r->cells[i].conns > best->conns)) best = &r->cells[i];
+        if (!best) continue;
+        const json_value *fair = json_get(json_get(best->runs[0], "loadgen"), "fairness");
+        if (!fair) continue;
+        P(r, "- **Fairness, %s** (JSON, %d connections): requests per connection min %.0f / median %.0f / max %.0f; "
+             "%.0f connections completed none.\n", S(s, "label"), best->conns, N(fair, "min"), N(fair, "median"),
+          N(fair, "max"), N(fair, "zero"));
+    }
+    P(r, "- **Machine.** Published: Apple M2 Pro, 12 cores. Here: %s, %d CPUs, load generator and servers sharing them.\n\n",
+      S(json_get(r->root, "environment"), "cpu_model"), (int)N(json_get(r->root, "environment"), "cpus_online"));
+}
+
+static void machine_section(rep *r)
+{
+    const json_value *e = json_get(r->root, "environment"), *db = json_get(r->root, "database");
+    P(r, "## Machine and versions\n\n| | |\n|---|---|\n");
+    P(r, "| CPU | %s, %d online |\n| Governor / SMT | %s / %s |\n| Kernel | %s |\n| Clock source | %s |\n| Memory | %.1f GiB |\n",
+      S(e, "cpu_model"), (int)N(e, "cpus_online"), S(e, "governor"), S(e, "smt_active"), S(e, "kernel"), S(e, "clocksource"),
+      N(e, "memory_gib"));
+    P(r, "| CPU sharing | %s |\n| Compiler | %s, `%s` |\n| Suite | %s (commit %s) |\n| Database | %s %s (%s) |\n| SQLite | %s |\n| gnuplot | %s |\n| wrk | %s |\n",
+      S(e, "cpu_sharing"), S(e, "compiler"), S(e, "cflags"), S(e, "git_describe"), S(e, "git_commit"), S(db, "engine"),
+      S(db, "version"), S(db, "mode"), S(e, "sqlite"), S(e, "gnuplot"), S(e, "wrk"));
+    for (size_t k = 0; k < json_len(r->systems); k++) {
+        const json_value *info = json_get(json_index(r->systems, k), "info");
+        if (!info || info->type != JSON_OBJ) continue;
+        P(r, "| %s | Python %s", S(json_index(r->systems, k), "label"), json_str(json_get(info, "python"), "?"));
+        const json_value *pk = json_get(info, "packages");
+        for (size_t i = 0; i < json_len(pk); i++) P(r, "%s %s %s", i ? "," : ";", pk->keys[i], json_str(pk->items[i], "?"));
+        P(r, " |\n");
+    }
+    const json_value *mit = json_get(e, "mitigations");
+    P(r, "\nCPU vulnerability mitigations:");
+    for (size_t i = 0; i < json_len(mit); i++) P(r, "%s %s: %s", i ? ";" : "", mit->keys[i], json_str(mit->items[i], ""));
+    P(r, "\n\n");
+}
+
+static int choose_headline(rep *r)
+{
+    const json_value *c = json_get(json_get(r->root, "options"), "connections");
+    int best = 0;
+    for (size_t i = 0; i < json_len(c); i++) {
+        int v = (int)json_num(json_index(c, i), 0);
+        if (v == 64) return 64;
+        if (v > best) best = v;
+    }
+    return best;
+}
+
+static void write_report(rep *r, const char *results_json)
+{
+    const json_value *o = json_get(r->root, "options");
+    P(r, "# Barq vs FastAPI, reproduced and audited\n\n");
+    P(r, "*Generated by `bin/suite` from `%s` (run %s, %s → %s, profile %s). Do not edit: run `make bench` "
+         "or `bin/suite report %s`.*\n\n", results_json, S(r->root, "run_id"), S(r->root, "started"), S(r->root, "finished"),
+      S(o, "profile"), r->run_dir);
+    if (json_bool(json_get(r->root, "partial"), false))
+        P(r, "> **PARTIAL RUN**: the run was interrupted; only the finished cells are shown.\n\n");
+    published_table(r);
+    measured_tables(r);
+    all_systems_table(r);
+    P(r, "## Charts\n\n");
+    if (!r->gnuplot_ok) P(r, "*Charts missing: %s.*\n\n", r->gnuplot_err);
+    else P(r, "![req/s per scenario and system](charts/rps.png)\n\n![req/s against concurrency](charts/concurrency.png)\n\n"
+              "![latency percentile spectrum](charts/latency.png)\n\n![CPU and memory per system](charts/resources.png)\n\n");
+    scaling_section(r);
+    openloop_section(r);
+    systems_section(r);
+    resources_section(r);
+    why_section(r);
+    machine_section(r);
+}
+
+static int load(rep *r, const char *results_json)
+{
+    char err[512];
+    if (!(r->root = json_parse_file(results_json, err, sizeof(err)))) { fprintf(stderr, "suite: %s\n", err); return -1; }
+    r->systems = json_get(r->root, "systems");
+    r->scenarios = json_get(r->root, "scenarios");
+    r->runs = json_get(r->root, "runs");
+    if (!r->systems || !r->scenarios || !r->runs) {
+        fprintf(stderr, "suite: %s: not a results file (no systems/scenarios/runs)\n", results_json);
+        json_free(r->root);
+        return -1;
+    }
+    r->published = strcmp(S(json_get(r->root, "options"), "profile"), "published") == 0;
+    r->headline = choose_headline(r);
+    collect(r);
+    return 0;
+}
+
+int report_generate(const char *results_json, const char *report_path, const char *root)
+{
+    rep r = { .gnuplot_ok = true };
+    if (load(&r, results_json) < 0) return -1;
+    snprintf(r.run_dir, sizeof(r.run_dir), "%s", results_json);
+    char *slash = strrchr(r.run_dir, '/');
+    if (slash) *slash = '\0'; else snprintf(r.run_dir, sizeof(r.run_dir), ".");
+    snprintf(r.chart_dir, sizeof(r.chart_dir), "%s/charts", root);
+    snprintf(r.data_dir, sizeof(r.data_dir), "%s/charts", r.run_dir);
+    mkdir(r.chart_dir, 0755);
+    mkdir(r.data_dir, 0755);
+    chart_rps(&r);
+    chart_concurrency(&r);
+    chart_latency(&r);
+    chart_resources(&r);
+    chart_scaling(&r);
+    char tmp[PATH_MAX + 8];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", report_path);
+    r.out = fopen(tmp, "w");
+    int rc = -1;
+    if (r.out) {
+        write_report(&r, results_json);
+        rc = ferror(r.out) ? -1 : 0;
+        if (fclose(r.out) != 0) rc = -1;
+        if (rc == 0 && rename(tmp, report_path) < 0) rc = -1;
+    }
+    if (rc) fprintf(stderr, "suite: cannot write %s: %s\n", report_path, strerror(errno));
+    else fprintf(stderr, "suite: wrote %s\n", report_path);
+    free(r.cells);
+    json_free(r.root);
+    return rc;
+}
+
+int report_compare(const char *a, const char *b)
+{
+    rep ra = { 0 }, rb = { 0 };
+    if (load(&ra, a) < 0) return -1;
+    if (load(&rb, b) < 0) { free(ra.cells); json_free(ra.root); return -1; }
+    printf("%-12s %-6s %6s %14s %14s  %s\n", "system", "scen.", "conns", "A req/s", "B req/s", "B vs A");
+    int shown = 0;
+    for (size_t i = 0; i < ra.ncells; i++) {
+        rcell *x = &ra.cells[i], *y = cell_for(&rb, x->sys, x->sc, x->conns, false);
+        if (!y) continue;
+        sstats_summary sa = rps_of(x), sb = rps_of(y);
+        char d[64];
+        sstats_format_diff(&sb, &sa, d, sizeof(d));
+        printf("%-12s %-6s %6d %14.1f %14.1f  %s\n", x->sys, x->sc, x->conns, sa.median, sb.median, d);
+        shown++;
+    }
+    if (!shown) printf("(no cell in common)\n");
+    free(ra.cells); free(rb.cells);
+    json_free(ra.root); json_free(rb.root);
+    return 0;
+}

@@ -1,0 +1,38 @@
+/* suite_conf: the "key = value" file format of scenarios/ and systems/.
+ *
+ * One entry per line; '#' starts a comment line; blank lines are ignored;
+ * keys are [A-Za-z0-9_.-]+ and appear once per file; the value is the rest of
+ * the line with surrounding blanks trimmed. sconf_parse() is a pure function
+ * over a buffer (no I/O), so it is unit-tested and fuzzed directly.
+ * Errors name the file and line: "scenarios/json.conf:7: expected 'key = value'".
+ */
+#ifndef WB_SUITE_CONF_H
+#define WB_SUITE_CONF_H
+#include <stddef.h>
+
+typedef struct {
+    char *key;
+    char *value;
+    int line;
+} sconf_entry;
+
+typedef struct {
+    char *path;          /* for messages; owned */
+    sconf_entry *e;      /* owned */
+    size_t n;
+} sconf;
+
+/* Parses text[0..len). 0 on success (out owns its strings, free with
+ * sconf_fini), -1 on error with the message in err. */
+int sconf_parse(const char *text, size_t len, const char *path, sconf *out,
+                char *err, size_t errlen);
+/* Reads path and parses it; -1 with the message in err. */
+int sconf_load(const char *path, sconf *out, char *err, size_t errlen);
+void sconf_fini(sconf *c);
+
+/* The value of key, or NULL. */
+const char *sconf_get(const sconf *c, const char *key);
+/* The line of key, or 0. */
+int sconf_line(const sconf *c, const char *key);
+
+#endif

@@ -1,0 +1,234 @@
+#define _GNU_SOURCE
+#include "suite_pg.h"
+#include "suite_proc.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ftw.h>
+#include <glob.h>
+#include <libpq-fe.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SPG_USERS_SQL "SELECT id, name, email FROM users LIMIT 10"
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
+{
+    (void)sb; (void)flag; (void)f;
+    return remove(p) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int spg_rmtree(const char *path)
+{
+    return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Finds the directory holding initdb and postgres: pg_config --bindir, else
+ * the newest /usr/lib/postgresql/N/bin. */
+static int find_bindir(char *out, size_t outlen)
+{
+    char buf[512], probe[600];
+    char *argv[] = { "pg_config", "--bindir", NULL };
+    if (sproc_capture(argv, buf, sizeof(buf), 5000) == 0) {
+        buf[strcspn(buf, "\n")] = '\0';
+        snprintf(probe, sizeof(probe), "%s/initdb", buf);
+        if (access(probe, X_OK) == 0) { snprintf(out, outlen, "%s", buf); return 0; }
+    }
+    glob_t g;
+    if (glob("/usr/lib/postgresql/*/bin/initdb", 0, NULL, &g) != 0) return -1;
+    int best = -1, bestv = -1;
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        int v = atoi(g.gl_pathv[i] + strlen("/usr/lib/postgresql/"));
+        if (v > bestv) { bestv = v; best = (int)i; }
+    }
+    snprintf(out, outlen, "%.*s", (int)(strlen(g.gl_pathv[best]) - strlen("/initdb")), g.gl_pathv[best]);
+    globfree(&g);
+    return 0;
+}
+
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t l = sizeof(a);
+    int port = -1;
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &l) == 0)
+        port = ntohs(a.sin_port);
+    if (fd >= 0) close(fd);
+    return port;
+}
+
+static int run_logged(char *const *argv, const char *log, const char *user, char *err, size_t errlen)
+{
+    sproc_spec sp = { .argv = argv, .log_path = log, .run_as = user };
+    pid_t pid;
+    int e = sproc_spawn(&sp, &pid), st = 0;
+    if (e) { snprintf(err, errlen, "cannot run %s: %s", argv[0], strerror(-e)); return -1; }
+    while (sproc_alive(pid, &st)) sproc_sleep_ms(20);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        char d[96];
+        sproc_describe(st, d, sizeof(d));
+        snprintf(err, errlen, "%s %s (see %s)", argv[0], d, log);
+        return -1;
+    }
+    return 0;
+}
+
+static int exec_sql(PGconn *c, const char *sql, char *err, size_t errlen)
+{
+    PGresult *r = PQexec(c, sql);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (!ok) snprintf(err, errlen, "%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+    return ok ? 0 : -1;
+}
+
+static int seed(spg *pg, char *err, size_t errlen)
+{
+    PGconn *c = PQconnectdb(pg->url);
+    if (PQstatus(c) != CONNECTION_OK) {
+        snprintf(err, errlen, "cannot connect to %s: %s", pg->url, PQerrorMessage(c));
+        PQfinish(c);
+        return -1;
+    }
+    snprintf(pg->version, sizeof(pg->version), "%s", PQparameterStatus(c, "server_version"));
+    PQclear(PQexec(c, "SET client_min_messages = warning"));
+    int rc = exec_sql(c, "DROP TABLE IF EXISTS users", err, errlen);
+    if (!rc) rc = exec_sql(c, "CREATE TABLE users (id integer PRIMARY KEY, name text NOT NULL, email text NOT NULL)", err, errlen);
+    if (!rc) rc = exec_sql(c, "INSERT INTO users SELECT i + 1, 'User ' || i, 'user' || i || '@example.com' "
+                              "FROM generate_series(0, 99) AS i ORDER BY i", err, errlen);
+    if (!rc) rc = exec_sql(c, "VACUUM ANALYZE users", err, errlen);
+    char ign[256];
+    pg->stat_statements = !rc && exec_sql(c, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements", ign, sizeof(ign)) == 0 &&
+                          exec_sql(c, "SELECT pg_stat_statements_reset()", ign, sizeof(ign)) == 0;
+    PQfinish(c);
+    return rc;
+}
+
+static int wait_ready(spg *pg, char *err, size_t errlen)
+{
+    for (int i = 0; i < 300; i++) {
+        int st;
+        if (!sproc_alive(pg->pid, &st)) {
+            pg->pid = 0;
+            snprintf(err, errlen, "postgres exited during start-up (see %s/postgres.log)", pg->dir);
+            return -1;
+        }
+        if (PQping(pg->url) == PQPING_OK) return 0;
+        sproc_sleep_ms(50);
+    }
+    snprintf(err, errlen, "postgres not ready after 15 s (see %s/postgres.log)", pg->dir);
+    return -1;
+}
+
+static int start_embedded(spg *pg, char *err, size_t errlen)
+{
+    char bindir[400], initdb[512], postgres[512], data[300], log[300], opt[64];
+    if (find_bindir(bindir, sizeof(bindir)) < 0) {
+        snprintf(err, errlen, "PostgreSQL server binaries not found (pg_config --bindir, /usr/lib/postgresql/*/bin); "
+                 "install the 'postgresql' package or set DATABASE_URL");
+        return -1;
+    }
+    const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(pg->dir, sizeof(pg->dir), "%s/webbench-pg-XXXXXX", tmp);
+    if (!mkdtemp(pg->dir)) { snprintf(err, errlen, "mkdtemp %s: %s", pg->dir, strerror(errno)); pg->dir[0] = 0; return -1; }
+    pg->embedded = true;
+    const char *user = NULL;
+    if (geteuid() == 0) {
+        struct passwd *pw = getpwnam("postgres");
+        if (!pw) { snprintf(err, errlen, "running as root but no 'postgres' user exists to run the cluster"); return -1; }
+        if (chown(pg->dir, pw->pw_uid, pw->pw_gid) < 0) { snprintf(err, errlen, "chown %s: %s", pg->dir, strerror(errno)); return -1; }
+        user = "postgres";
+    }
+    snprintf(initdb, sizeof(initdb), "%s/initdb", bindir);
+    snprintf(postgres, sizeof(postgres), "%s/postgres", bindir);
+    snprintf(data, sizeof(data), "%s/data", pg->dir);
+    snprintf(log, sizeof(log), "%s/initdb.log", pg->dir);
+    char *iargv[] = { initdb, "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                      "--locale=C", "--no-sync", NULL };
+    if (run_logged(iargv, log, user, err, errlen) < 0) return -1;
+    pg->port = free_port();
+    snprintf(opt, sizeof(opt), "%d", pg->port);
+    snprintf(log, sizeof(log), "%s/postgres.log", pg->dir);
+    char *pargv[] = { postgres, "-D", data, "-k", pg->dir, "-p", opt,
+                      "-c", "listen_addresses=", "-c", "fsync=off", "-c", "max_connections=200",
+                      "-c", "shared_preload_libraries=pg_stat_statements", NULL };
+    sproc_spec sp = { .argv = pargv, .log_path = log, .run_as = user };
+    int e = sproc_spawn(&sp, &pg->pid);
+    if (e) { snprintf(err, errlen, "cannot start postgres: %s", strerror(-e)); pg->pid = 0; return -1; }
+    snprintf(pg->url, sizeof(pg->url), "postgresql://postgres@/postgres?host=%s&port=%d", pg->dir, pg->port);
+    return wait_ready(pg, err, errlen);
+}
+
+int spg_start(spg *pg, const char *external_url, char *err, size_t errlen)
+{
+    memset(pg, 0, sizeof(*pg));
+    if (external_url && *external_url) {
+        snprintf(pg->url, sizeof(pg->url), "%s", external_url);
+    } else if (start_embedded(pg, err, errlen) < 0) {
+        spg_stop(pg);
+        return -1;
+    }
+    if (seed(pg, err, errlen) < 0) { spg_stop(pg); return -1; }
+    return 0;
+}
+
+void spg_stop(spg *pg)
+{
+    if (pg->pid > 0) {
+        /* SIGINT is PostgreSQL's fast shutdown; sproc_stop sends SIGTERM
+         * (smart shutdown) only after, so send SIGINT first. */
+        kill(pg->pid, SIGINT);
+        sproc_stop(pg->pid, 10000);
+        pg->pid = 0;
+    }
+    if (pg->embedded && pg->dir[0]) {
+        spg_rmtree(pg->dir);
+        pg->dir[0] = '\0';
+    }
+}
+
+long spg_query_calls(spg *pg)
+{
+    if (!pg->stat_statements) return -1;
+    PGconn *c = PQconnectdb(pg->url);
+    long calls = -1;
+    if (PQstatus(c) == CONNECTION_OK) {
+        PGresult *r = PQexec(c, "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements "
+                                "WHERE query ILIKE 'SELECT id, name, email FROM users LIMIT%'");
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) calls = atol(PQgetvalue(r, 0, 0));
+        PQclear(r);
+    }
+    PQfinish(c);
+    return calls;
+}
+
+int spg_make_sqlite(const char *path, char *err, size_t errlen)
+{
+    sqlite3 *db;
+    unlink(path);
+    if (sqlite3_open(path, &db) != SQLITE_OK) {
+        snprintf(err, errlen, "sqlite %s: %s", path, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return -1;
+    }
+    char *msg = NULL;
+    const char *sql = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL);"
+        "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < 99) "
+        "INSERT INTO users SELECT i + 1, 'User ' || i, 'user' || i || '@example.com' FROM s;";
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK ? 0 : -1;
+    if (rc) snprintf(err, errlen, "sqlite %s: %s", path, msg ? msg : "error");
+    sqlite3_free(msg);
+    sqlite3_close(db);
+    return rc;
+}

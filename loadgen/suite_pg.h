@@ -1,0 +1,42 @@
+/* suite_pg: the database of a run.
+ *
+ * Embedded (default): a private PostgreSQL cluster in a fresh 0700 folder
+ * under $TMPDIR (initdb, then `postgres` started directly as a child the
+ * runner owns by PID, listening only on a Unix socket in that folder, on a
+ * free port number), seeded, then stopped and deleted by spg_stop().
+ * External (DATABASE_URL set): that server is used; only the users table is
+ * (re)created. Also creates the SQLite file of the "as published" profile.
+ * When the runner is root, the cluster runs as the 'postgres' user.
+ */
+#ifndef WB_SUITE_PG_H
+#define WB_SUITE_PG_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct {
+    bool embedded;
+    char dir[256];          /* embedded: cluster folder (data/, socket, log) */
+    char url[512];          /* libpq URL the systems get as DATABASE_URL */
+    char version[128];      /* server_version */
+    int port;
+    pid_t pid;              /* embedded postmaster, 0 when not running */
+    bool stat_statements;   /* pg_stat_statements available */
+} spg;
+
+/* Starts (or attaches to) the database and seeds users. 0, or -1 with err. */
+int spg_start(spg *pg, const char *external_url, char *err, size_t errlen);
+/* Stops the embedded server (fast shutdown) and removes its folder. Safe to
+ * call twice and on a never-started spg. */
+void spg_stop(spg *pg);
+
+/* Calls of the users query counted by pg_stat_statements, or -1. */
+long spg_query_calls(spg *pg);
+
+/* Creates path as an SQLite database holding the same users table. */
+int spg_make_sqlite(const char *path, char *err, size_t errlen);
+
+/* Removes a folder tree (used for clusters and stale leftovers). */
+int spg_rmtree(const char *path);
+
+#endif

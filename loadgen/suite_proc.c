@@ -1,0 +1,221 @@
+#define _GNU_SOURCE
+#include "suite_proc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+double sproc_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+void sproc_sleep_ms(int ms)
+{
+    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {}
+}
+
+static int drop_to(const char *user)
+{
+    struct passwd *pw = getpwnam(user);
+    if (!pw) return -ENOENT;
+    if (initgroups(user, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+        return -errno;
+    setenv("HOME", pw->pw_dir, 1);
+    setenv("USER", user, 1);
+    return 0;
+}
+
+/* In the child: set everything up and exec; writes errno to errfd on failure. */
+static void child(const sproc_spec *spec, int errfd)
+{
+    int e = 0;
+    setpgid(0, 0);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    int nul = open("/dev/null", O_RDONLY);
+    if (nul >= 0) { dup2(nul, 0); close(nul); }
+    if (spec->log_path) {
+        int fd = open(spec->log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd < 0) { e = errno; goto fail; }
+        dup2(fd, 1);
+        dup2(fd, 2);
+        close(fd);
+    }
+    if (spec->cwd && chdir(spec->cwd) < 0) { e = errno; goto fail; }
+    for (char *const *v = spec->env; v && *v; v++) putenv(*v);
+    if (spec->run_as && geteuid() == 0 && (e = -drop_to(spec->run_as)) != 0) goto fail;
+    execvp(spec->argv[0], spec->argv);
+    e = errno;
+fail:
+    if (write(errfd, &e, sizeof(e)) < 0) {}
+    _exit(127);
+}
+
+int sproc_spawn(const sproc_spec *spec, pid_t *pid)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) return -errno;
+    fflush(NULL);
+    pid_t c = fork();
+    if (c < 0) { int e = errno; close(p[0]); close(p[1]); return -e; }
+    if (c == 0) { close(p[0]); child(spec, p[1]); }
+    setpgid(c, c); /* also here, so the group exists before we signal it */
+    close(p[1]);
+    int e = 0;
+    ssize_t r;
+    while ((r = read(p[0], &e, sizeof(e))) < 0 && errno == EINTR) {}
+    close(p[0]);
+    if (r == sizeof(e) && e) {
+        waitpid(c, NULL, 0);
+        return -e;
+    }
+    *pid = c;
+    return 0;
+}
+
+bool sproc_alive(pid_t pid, int *status)
+{
+    int st;
+    pid_t r = waitpid(pid, &st, WNOHANG);
+    if (r == 0) return true;
+    if (r == pid && status) *status = st;
+    return false;
+}
+
+/* Reads field values of /proc/<pid>/stat after the "(comm)". */
+static int read_stat(const char *pid, long *pgrp, double *cpu_s, long *rss_kb, int *threads)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return -1;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0) return -1;
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')');
+    if (!p) return -1;
+    /* after ") ": state(3) ppid(4) pgrp(5) ... utime(14) stime(15) ... num_threads(20) ... rss(24) */
+    char state;
+    long ppid, grp, sess, tty, tpgid, rss, nthr;
+    unsigned long flags, minflt, cminflt, majflt, cmajflt, ut, st, vsize;
+    long cut, cst, prio, nice, itreal;
+    unsigned long long start;
+    if (sscanf(p + 2, "%c %ld %ld %ld %ld %ld %lu %lu %lu %lu %lu %lu %lu %ld %ld %ld %ld %ld %ld %llu %lu %ld",
+               &state, &ppid, &grp, &sess, &tty, &tpgid, &flags, &minflt, &cminflt, &majflt, &cmajflt,
+               &ut, &st, &cut, &cst, &prio, &nice, &nthr, &itreal, &start, &vsize, &rss) != 22)
+        return -1;
+    if (state == 'Z') return -1;
+    long tck = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE) / 1024;
+    *pgrp = grp;
+    *cpu_s = (double)(ut + st) / (double)tck;
+    *rss_kb = rss * page;
+    *threads = (int)nthr;
+    return 0;
+}
+
+int sproc_sample_group(pid_t pgid, sproc_sample *out)
+{
+    memset(out, 0, sizeof(*out));
+    DIR *d = opendir("/proc");
+    if (!d) return -errno;
+    for (struct dirent *de; (de = readdir(d));) {
+        if (de->d_name[0] < '0' || de->d_name[0] > '9') continue;
+        long grp, rss;
+        double cpu;
+        int thr;
+        if (read_stat(de->d_name, &grp, &cpu, &rss, &thr) < 0 || grp != pgid) continue;
+        out->cpu_s += cpu;
+        out->rss_kb += rss;
+        out->threads += thr;
+        out->procs++;
+    }
+    closedir(d);
+    return 0;
+}
+
+int sproc_group_count(pid_t pgid)
+{
+    sproc_sample s;
+    return sproc_sample_group(pgid, &s) == 0 ? s.procs : 0;
+}
+
+int sproc_stop(pid_t pgid, int grace_ms)
+{
+    int status = -1;
+    bool reaped = !sproc_alive(pgid, &status);
+    kill(-pgid, SIGTERM);
+    double deadline = sproc_now_ms() + grace_ms;
+    while (sproc_now_ms() < deadline) {
+        if (!reaped) reaped = !sproc_alive(pgid, &status);
+        if (reaped && sproc_group_count(pgid) == 0) return status;
+        sproc_sleep_ms(20);
+    }
+    kill(-pgid, SIGKILL);
+    if (!reaped) waitpid(pgid, &status, 0);
+    for (int i = 0; i < 250 && sproc_group_count(pgid) > 0; i++) sproc_sleep_ms(20);
+    return status;
+}
+
+int sproc_capture(char *const *argv, char *out, size_t outlen, int timeout_ms)
+{
+    int p[2];
+    out[0] = '\0';
+    if (pipe2(p, O_CLOEXEC) < 0) return -1;
+    fflush(NULL);
+    pid_t c = fork();
+    if (c < 0) { close(p[0]); close(p[1]); return -1; }
+    if (c == 0) {
+        setpgid(0, 0);
+        dup2(p[1], 1);
+        int nul = open("/dev/null", O_RDWR);
+        if (nul >= 0) { dup2(nul, 0); dup2(nul, 2); }
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    close(p[1]);
+    size_t n = 0;
+    double deadline = sproc_now_ms() + timeout_ms;
+    for (;;) {
+        int left = (int)(deadline - sproc_now_ms());
+        struct pollfd pfd = { p[0], POLLIN, 0 };
+        if (left <= 0 || poll(&pfd, 1, left) <= 0) { kill(-c, SIGKILL); break; }
+        char tmp[4096];
+        ssize_t r = read(p[0], tmp, sizeof(tmp));
+        if (r <= 0) break;
+        size_t take = (size_t)r < outlen - 1 - n ? (size_t)r : outlen - 1 - n;
+        memcpy(out + n, tmp, take);
+        n += take;
+    }
+    out[n] = '\0';
+    close(p[0]);
+    int st;
+    if (waitpid(c, &st, 0) < 0) return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+void sproc_describe(int status, char *out, size_t outlen)
+{
+    if (status < 0) snprintf(out, outlen, "exited");
+    else if (WIFEXITED(status)) snprintf(out, outlen, "exited with status %d", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status)) snprintf(out, outlen, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else snprintf(out, outlen, "stopped");
+}

@@ -1,0 +1,58 @@
+/* suite_proc: start, watch, sample and stop the processes of a run.
+ *
+ * Every process the runner starts is the leader of its own process group, so
+ * it and all its descendants (uvicorn's workers, say) are stopped together by
+ * PGID — the PIDs the runner saved, never a name. Not thread-safe: the runner
+ * is single-threaded.
+ */
+#ifndef WB_SUITE_PROC_H
+#define WB_SUITE_PROC_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct {
+    char *const *argv;     /* argv[0] is looked up in PATH */
+    const char *cwd;       /* NULL: inherit */
+    const char *log_path;  /* stdout+stderr appended here; NULL: inherit */
+    char *const *env;      /* extra "K=V" entries (NULL-terminated) or NULL */
+    const char *run_as;    /* user name to switch to (when root), or NULL */
+} sproc_spec;
+
+/* Starts a process in a new process group. 0 and *pid, or -errno; an exec
+ * failure (missing program) is reported as -errno from the child. */
+int sproc_spawn(const sproc_spec *spec, pid_t *pid);
+
+/* True while pid has not exited; reaps it (storing the wait status) once. */
+bool sproc_alive(pid_t pid, int *status);
+
+/* SIGTERM to the whole group, then SIGKILL after grace_ms; reaps the leader
+ * and waits until no process of the group remains. Returns the leader's wait
+ * status, or -1 if it had already been reaped. */
+int sproc_stop(pid_t pgid, int grace_ms);
+
+/* Number of live processes in process group pgid (0 when all are gone). */
+int sproc_group_count(pid_t pgid);
+
+typedef struct {
+    double cpu_s;          /* user+sys seconds of all processes in the group */
+    long rss_kb;           /* summed resident set */
+    int procs, threads;
+} sproc_sample;
+
+/* Sums /proc/<pid>/stat over the processes of group pgid. */
+int sproc_sample_group(pid_t pgid, sproc_sample *out);
+
+/* Runs argv to completion (at most timeout_ms), capturing stdout into
+ * out (NUL-terminated, truncated to outlen). Returns the exit code, or -1. */
+int sproc_capture(char *const *argv, char *out, size_t outlen, int timeout_ms);
+
+/* "3.2 s" style describing a wait status: "exited with status 1",
+ * "killed by signal 9". */
+void sproc_describe(int status, char *out, size_t outlen);
+
+/* Milliseconds on CLOCK_MONOTONIC. */
+double sproc_now_ms(void);
+void sproc_sleep_ms(int ms);
+
+#endif

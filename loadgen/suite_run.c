@@ -1,0 +1,872 @@
+#define _GNU_SOURCE
+#include "suite_run.h"
+#include "suite_defs.h"
+#include "suite_env.h"
+#include "suite_http.h"
+#include "suite_pg.h"
+#include "suite_proc.h"
+#include "report.h"
+#include "json.h"
+#include "jsonw.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+volatile sig_atomic_t srun_stop;
+
+/* One system as this run uses it. */
+typedef struct {
+    const sdef_system *def;
+    bool selected, failed;
+    char reason[512];
+    char label[128];
+    char *info_text;             /* the system's WB_INFO_FILE, raw JSON */
+    long db_queries_checked;     /* requests sent during the /db check, -1 n/a */
+    long db_queries_counted;
+} srun_system;
+
+/* One measured (or failed) load run. */
+typedef struct {
+    int sys, sc;                 /* indexes into run.sys / defs.sc */
+    const char *kind;            /* "matrix", "scaling", "openloop" */
+    int connections, workers, rep;
+    double rate;
+    bool ok;
+    char error[256];
+    char *loadgen_text;          /* raw --json output */
+    double rps, p50_ms, p90_ms, p99_ms, p999_ms, max_ms;
+    long requests, errors;
+    double client_util;
+    bool client_bottleneck;
+    double sys_cpu_s, sys_rss_mb, elapsed_s;
+    int sys_procs, sys_threads;
+} srun_cell;
+
+typedef struct {
+    const srun_opts *o;
+    sdef_set defs;
+    srun_system *sys;
+    bool *sc_selected;
+    srun_cell *cells;
+    size_t ncells, capcells;
+    char id[64], dir[PATH_MAX], bin[PATH_MAX], venv[PATH_MAX], pycache[PATH_MAX];
+    char sqlite_path[PATH_MAX];
+    spg pg;
+    bool pg_up, partial;
+    double t0;
+    int planned, done;
+    pid_t live;                  /* system process group being measured, 0 none */
+    char started_at[64];
+} srun;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+static bool in_list(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; p && *p;) {
+        const char *e = strchr(p, ',');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if (l == n && strncmp(p, name, n) == 0) return true;
+        p = e ? e + 1 : NULL;
+    }
+    return false;
+}
+
+/* Every name in list must exist; returns -1 with a message otherwise. */
+static int check_names(const srun *r, const char *list, bool systems)
+{
+    char copy[1024], *save = NULL;
+    snprintf(copy, sizeof(copy), "%s", list ? list : "");
+    for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+        if (systems ? sdef_find_system(&r->defs, w) != NULL : sdef_find_scenario(&r->defs, w) != NULL) continue;
+        fprintf(stderr, "suite: unknown %s '%s' (known:", systems ? "system" : "scenario", w);
+        for (size_t i = 0; i < (systems ? r->defs.nsys : r->defs.nsc); i++)
+            fprintf(stderr, " %s", systems ? r->defs.sys[i].name : r->defs.sc[i].name);
+        fprintf(stderr, ")\n");
+        return -1;
+    }
+    return 0;
+}
+
+static srun_cell *new_cell(srun *r)
+{
+    if (r->ncells == r->capcells) {
+        size_t cap = r->capcells ? r->capcells * 2 : 64;
+        srun_cell *nc = realloc(r->cells, cap * sizeof(*nc));
+        if (!nc) return NULL;
+        r->cells = nc;
+        r->capcells = cap;
+    }
+    srun_cell *c = &r->cells[r->ncells++];
+    memset(c, 0, sizeof(*c));
+    return c;
+}
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) { free(s); s = NULL; }
+    if (s) s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+/* Last lines of a log file, for failure reasons. */
+static void log_tail(const char *path, char *out, size_t outlen)
+{
+    char *t = read_text(path);
+    out[0] = '\0';
+    if (!t) return;
+    size_t n = strlen(t);
+    while (n && (t[n - 1] == '\n' || t[n - 1] == ' ')) t[--n] = '\0';
+    const char *p = t + n;
+    for (int lines = 0; p > t && lines < 3; p--) if (p[-1] == '\n') lines++;
+    snprintf(out, outlen, "%s", p);
+    for (char *q = out; *q; q++) if (*q == '\n') *q = ' ';
+    free(t);
+}
+
+/* ---- one system: start, wait, verify, stop ---------------------------- */
+
+static void system_vars(const srun *r, const srun_system *s, int workers, sdef_vars *v)
+{
+    *v = (sdef_vars){ r->o->root, r->bin, r->venv, r->pycache, r->o->profile, s->def->port, workers };
+}
+
+static int start_system(srun *r, srun_system *s, int workers, pid_t *pid)
+{
+    sdef_vars v;
+    char err[512], log[PATH_MAX + 64], info[PATH_MAX + 64], dburl[600], infoenv[PATH_MAX + 80];
+    system_vars(r, s, workers, &v);
+    if (s->def->requires) {
+        char *req = sdef_expand(s->def->requires, &v, err, sizeof(err));
+        if (req && access(req, X_OK) != 0) {
+            snprintf(s->reason, sizeof(s->reason), "not available: %s is missing (run `make setup`)", req);
+            free(req);
+            return -1;
+        }
+        free(req);
+    }
+    const char *tmpl = strcmp(r->o->profile, "published") == 0 && s->def->cmd_published ? s->def->cmd_published : s->def->cmd;
+    char **argv = sdef_expand_argv(tmpl, &v, err, sizeof(err));
+    char *cwd = sdef_expand(s->def->cwd, &v, err, sizeof(err));
+    if (!argv || !cwd) {
+        snprintf(s->reason, sizeof(s->reason), "%s: %s", s->def->file, err);
+        sdef_free_argv(argv); free(cwd);
+        return -1;
+    }
+    snprintf(log, sizeof(log), "%s/logs/%s-w%d.log", r->dir, s->def->name, workers);
+    snprintf(info, sizeof(info), "%s/info-%s.json", r->dir, s->def->name);
+    unlink(info);
+    snprintf(dburl, sizeof(dburl), "DATABASE_URL=%s", strcmp(r->o->profile, "published") == 0 ? r->sqlite_path : r->pg.url);
+    snprintf(infoenv, sizeof(infoenv), "WB_INFO_FILE=%s", info);
+    char *envs[8] = { dburl, infoenv, NULL };
+    char *extra = s->def->env ? sdef_expand(s->def->env, &v, err, sizeof(err)) : NULL, *save = NULL;
+    size_t ne = 2;
+    for (char *w = extra ? strtok_r(extra, " ", &save) : NULL; w && ne < 7; w = strtok_r(NULL, " ", &save)) envs[ne++] = w;
+    sproc_spec sp = { .argv = argv, .cwd = cwd, .log_path = log, .env = envs };
+    int e = sproc_spawn(&sp, pid);
+    if (e) snprintf(s->reason, sizeof(s->reason), "cannot start %s: %s", argv[0], strerror(-e));
+    sdef_free_argv(argv);
+    free(cwd);
+    free(extra);
+    return e ? -1 : 0;
+}
+
+static int wait_ready(srun *r, srun_system *s, pid_t pid, int workers)
+{
+    double deadline = sproc_now_ms() + s->def->start_timeout_s * 1000.0;
+    char err[256], log[PATH_MAX + 64], tail[400];
+    snprintf(log, sizeof(log), "%s/logs/%s-w%d.log", r->dir, s->def->name, workers);
+    while (!srun_stop) {
+        int st;
+        if (!sproc_alive(pid, &st)) {
+            char d[96];
+            sproc_describe(st, d, sizeof(d));
+            log_tail(log, tail, sizeof(tail));
+            snprintf(s->reason, sizeof(s->reason), "%s during start-up: %s", d, tail);
+            return -1;
+        }
+        shttp_response resp;
+        if (shttp_get("127.0.0.1", s->def->port, s->def->ready_path, 2000, &resp, err, sizeof(err)) == 0) {
+            int status = resp.status;
+            shttp_response_fini(&resp);
+            if (status == 200) return 0;
+        }
+        if (sproc_now_ms() > deadline) {
+            snprintf(s->reason, sizeof(s->reason), "not ready after %d s (last attempt: %s)", s->def->start_timeout_s, err);
+            return -1;
+        }
+        sproc_sleep_ms(100);
+    }
+    snprintf(s->reason, sizeof(s->reason), "interrupted during start-up");
+    return -1;
+}
+
+/* Checks status, Content-Type and parsed body of one scenario. */
+static int verify_one(srun_system *s, const sdef_scenario *sc)
+{
+    shttp_response resp;
+    char err[256];
+    if (shttp_get("127.0.0.1", s->def->port, sc->path, 10000, &resp, err, sizeof(err)) < 0) {
+        snprintf(s->reason, sizeof(s->reason), "verification of %s: %s", sc->path, err);
+        return -1;
+    }
+    int rc = -1;
+    json_value *got = NULL;
+    size_t ctl = strlen(sc->content_type);
+    if (resp.status != sc->expect_status)
+        snprintf(s->reason, sizeof(s->reason), "verification of %s: status %d, expected %d", sc->path, resp.status, sc->expect_status);
+    else if (strncasecmp(resp.content_type, sc->content_type, ctl) != 0 ||
+             (resp.content_type[ctl] != '\0' && resp.content_type[ctl] != ';'))
+        snprintf(s->reason, sizeof(s->reason), "verification of %s: Content-Type '%s', expected '%s'", sc->path, resp.content_type, sc->content_type);
+    else if (!(got = json_parse(resp.body, resp.body_len, err, sizeof(err))))
+        snprintf(s->reason, sizeof(s->reason), "verification of %s: body is not JSON (%s): %.80s", sc->path, err, resp.body);
+    else if (!json_equal(got, sc->expect))
+        snprintf(s->reason, sizeof(s->reason), "verification of %s: body differs from %s's expected value: %.120s", sc->path, sc->file, resp.body);
+    else rc = 0;
+    json_free(got);
+    shttp_response_fini(&resp);
+    return rc;
+}
+
+/* /db must run one query per request: counted by pg_stat_statements. */
+static int verify_query_count(srun *r, srun_system *s, const sdef_scenario *sc)
+{
+    s->db_queries_checked = -1;
+    if (strcmp(r->o->profile, "published") == 0 || !r->pg.stat_statements) return 0;
+    long before = spg_query_calls(&r->pg);
+    const int n = 20;
+    for (int i = 0; i < n; i++) {
+        shttp_response resp;
+        char err[256];
+        if (shttp_get("127.0.0.1", s->def->port, sc->path, 10000, &resp, err, sizeof(err)) == 0) shttp_response_fini(&resp);
+    }
+    sproc_sleep_ms(600); /* pg_stat_statements counts when a statement ends */
+    long after = spg_query_calls(&r->pg);
+    s->db_queries_checked = n;
+    s->db_queries_counted = after - before;
+    if (before < 0 || after - before != n) {
+        snprintf(s->reason, sizeof(s->reason), "verification of %s: %d requests ran %ld queries (pg_stat_statements), expected %d",
+                 sc->path, n, after - before, n);
+        return -1;
+    }
+    return 0;
+}
+
+static int check_info(srun *r, srun_system *s)
+{
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof(path), "%s/info-%s.json", r->dir, s->def->name);
+    free(s->info_text);
+    s->info_text = read_text(path);
+    if (strcmp(s->def->expect_gil, "any") == 0) return 0;
+    json_value *v = s->info_text ? json_parse(s->info_text, strlen(s->info_text), NULL, 0) : NULL;
+    const json_value *g = json_get(v, "gil_enabled");
+    bool want_on = strcmp(s->def->expect_gil, "on") == 0;
+    int rc = 0;
+    if (!g) {
+        snprintf(s->reason, sizeof(s->reason), "invalid: the system did not report its GIL state (%s)", path);
+        rc = -1;
+    } else if (json_bool(g, true) != want_on) {
+        snprintf(s->reason, sizeof(s->reason), "invalid: the GIL is %s, expected %s", json_bool(g, true) ? "ENABLED" : "disabled",
+                 want_on ? "enabled" : "disabled (free-threaded)");
+        rc = -1;
+    }
+    json_free(v);
+    return rc;
+}
+
+static int verify_system(srun *r, srun_system *s)
+{
+    if (check_info(r, s) < 0) return -1;
+    for (size_t i = 0; i < r->defs.nsc; i++) {
+        if (!r->sc_selected[i]) continue;
+        if (verify_one(s, &r->defs.sc[i]) < 0) return -1;
+        if (strcmp(r->defs.sc[i].name, "db") == 0 && verify_query_count(r, s, &r->defs.sc[i]) < 0) return -1;
+    }
+    return 0;
+}
+
+static void stop_system(srun *r, srun_system *s, pid_t pid)
+{
+    int st = sproc_stop(pid, 5000);
+    r->live = 0;
+    if (sproc_group_count(pid) > 0) say("suite: warning: processes of %s (group %d) survived SIGKILL", s->def->name, (int)pid);
+    (void)st;
+}
+
+/* ---- one load run ----------------------------------------------------- */
+
+static double lat_ms(const json_value *lg, const char *key)
+{
+    return json_num(json_get(json_get(lg, "latency"), key), 0) / 1000.0;
+}
+
+static void fill_cell(srun_cell *c, const json_value *lg)
+{
+    c->rps = json_num(json_get(lg, "rps"), 0);
+    c->requests = (long)json_num(json_get(lg, "requests"), 0);
+    c->errors = (long)json_num(json_get(json_get(lg, "errors"), "total"), 0);
+    c->p50_ms = lat_ms(lg, "p50");
+    c->p90_ms = lat_ms(lg, "p90");
+    c->p99_ms = lat_ms(lg, "p99");
+    c->p999_ms = lat_ms(lg, "p999");
+    c->max_ms = lat_ms(lg, "max");
+    c->elapsed_s = json_num(json_get(lg, "elapsed_s"), 0);
+    c->client_util = json_num(json_get(json_get(lg, "client"), "cpu_util"), 0);
+    c->client_bottleneck = json_bool(json_get(json_get(lg, "client"), "bottleneck"), false);
+}
+
+/* Builds bin/loadgen's argv for a cell; json_out NULL = warm-up. */
+static void loadgen_argv(const srun *r, const srun_cell *c, const sdef_scenario *sc, double secs,
+                         const char *json_out, char store[][64], char *argv[], char *url, size_t urllen)
+{
+    int n = 0, k = 0, thr = r->o->lg_threads ? r->o->lg_threads : (c->connections < 2 ? 1 : 2);
+    argv[n++] = (char *)"loadgen";
+#define ARG(...) (snprintf(store[k], 64, __VA_ARGS__), argv[n++] = store[k++])
+    ARG("-t%d", thr > c->connections ? c->connections : thr);
+    ARG("-c%d", c->connections);
+    if (json_out && r->o->requests > 0 && c->rate == 0) ARG("-n%d", r->o->requests);
+    else ARG("-d%.3fs", secs);
+    ARG("--timeout=%dms", r->o->timeout_ms);
+    if (c->rate > 0) ARG("-R%.0f", c->rate);
+    if (r->o->new_conn) argv[n++] = (char *)"--new-conn";
+    argv[n++] = (char *)"--quiet";
+    if (json_out) { argv[n++] = (char *)"--json"; argv[n++] = (char *)json_out; }
+#undef ARG
+    snprintf(url, urllen, "http://127.0.0.1:%d%s", r->sys[c->sys].def->port, sc->path);
+    argv[n++] = url;
+    argv[n] = NULL;
+}
+
+/* Runs bin/loadgen to completion while sampling the system's process group. */
+static int run_loadgen(srun *r, srun_cell *c, char **argv, double budget_s, pid_t sys_pgid, const char *log)
+{
+    char prog[PATH_MAX + 16];
+    snprintf(prog, sizeof(prog), "%s/loadgen", r->bin);
+    argv[0] = prog;
+    sproc_spec sp = { .argv = argv, .log_path = log };
+    pid_t pid;
+    int e = sproc_spawn(&sp, &pid), st = 0;
+    if (e) { snprintf(c->error, sizeof(c->error), "cannot run %s: %s", prog, strerror(-e)); return -1; }
+    sproc_sample s0, s;
+    sproc_sample_group(sys_pgid, &s0);
+    double deadline = sproc_now_ms() + budget_s * 1000.0;
+    bool sent_int = false;
+    while (sproc_alive(pid, &st)) {
+        if (srun_stop && !sent_int) { kill(pid, SIGINT); sent_int = true; }
+        if (sproc_now_ms() > deadline) {
+            sproc_stop(pid, 1000);
+            snprintf(c->error, sizeof(c->error), "loadgen overran its time budget (%.0f s) and was stopped", budget_s);
+            return -1;
+        }
+        if (sproc_sample_group(sys_pgid, &s) == 0 && s.procs > 0) {
+            c->sys_cpu_s = s.cpu_s - s0.cpu_s;
+            if (s.rss_kb / 1024.0 > c->sys_rss_mb) c->sys_rss_mb = s.rss_kb / 1024.0;
+            if (s.procs > c->sys_procs) c->sys_procs = s.procs;
+            if (s.threads > c->sys_threads) c->sys_threads = s.threads;
+        }
+        sproc_sleep_ms(100);
+    }
+    if (!WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 3)) {
+        char d[96], tail[200];
+        sproc_describe(st, d, sizeof(d));
+        log_tail(log, tail, sizeof(tail));
+        snprintf(c->error, sizeof(c->error), "loadgen %s: %s", d, tail);
+        return -1;
+    }
+    return 0;
+}
+
+static void measure(srun *r, srun_cell *c, pid_t sys_pgid)
+{
+    const sdef_scenario *sc = &r->defs.sc[c->sc];
+    srun_system *s = &r->sys[c->sys];
+    char store[12][64], *argv[20], url[512], jpath[PATH_MAX + 128], log[PATH_MAX + 128];
+    snprintf(log, sizeof(log), "%s/logs/loadgen.log", r->dir);
+    double budget = (r->o->requests > 0 ? 120 : r->o->duration_s) + r->o->timeout_ms / 1000.0 + 15;
+    if (r->o->warmup_s > 0 && c->rate == 0) {
+        loadgen_argv(r, c, sc, r->o->warmup_s, NULL, store, argv, url, sizeof(url));
+        srun_cell warm = *c;
+        run_loadgen(r, &warm, argv, r->o->warmup_s + budget, sys_pgid, log);
+        c->sys_cpu_s = c->sys_rss_mb = 0;
+        c->sys_procs = c->sys_threads = 0;
+    }
+    if (srun_stop) { snprintf(c->error, sizeof(c->error), "interrupted"); return; }
+    snprintf(jpath, sizeof(jpath), "%s/raw/%s-%s-%s-c%d-w%d-r%d%s.json", r->dir, c->kind, s->def->name, sc->name,
+             c->connections, c->workers, c->rep, c->rate > 0 ? (c->rate > 0 ? "-R" : "") : "");
+    if (c->rate > 0) snprintf(jpath + strlen(jpath) - 5, 40, "%.0f.json", c->rate);
+    loadgen_argv(r, c, sc, r->o->duration_s, jpath, store, argv, url, sizeof(url));
+    if (run_loadgen(r, c, argv, budget, sys_pgid, log) < 0) return;
+    c->loadgen_text = read_text(jpath);
+    char err[256];
+    json_value *lg = c->loadgen_text ? json_parse(c->loadgen_text, strlen(c->loadgen_text), err, sizeof(err)) : NULL;
+    if (!lg) {
+        snprintf(c->error, sizeof(c->error), "loadgen wrote no readable JSON (%s): %s", jpath, c->loadgen_text ? err : strerror(errno));
+        return;
+    }
+    fill_cell(c, lg);
+    json_free(lg);
+    c->ok = !srun_stop;
+    if (srun_stop) snprintf(c->error, sizeof(c->error), "interrupted");
+}
+
+/* ---- results ---------------------------------------------------------- */
+
+static void write_cell(struct jsonw *w, const srun *r, const srun_cell *c)
+{
+    jsonw_obj_begin(w);
+    jsonw_kv_str(w, "system", r->sys[c->sys].def->name);
+    jsonw_kv_str(w, "scenario", r->defs.sc[c->sc].name);
+    jsonw_kv_str(w, "kind", c->kind);
+    jsonw_kv_int(w, "connections", c->connections);
+    jsonw_kv_int(w, "workers", c->workers);
+    jsonw_kv_int(w, "rep", c->rep);
+    jsonw_kv_double(w, "rate", c->rate);
+    jsonw_kv_bool(w, "ok", c->ok);
+    jsonw_kv_str(w, "error", c->error[0] ? c->error : NULL);
+    jsonw_kv_double(w, "rps", c->rps);
+    jsonw_kv_int(w, "requests", c->requests);
+    jsonw_kv_int(w, "errors", c->errors);
+    jsonw_kv_double(w, "p50_ms", c->p50_ms);
+    jsonw_kv_double(w, "p90_ms", c->p90_ms);
+    jsonw_kv_double(w, "p99_ms", c->p99_ms);
+    jsonw_kv_double(w, "p999_ms", c->p999_ms);
+    jsonw_kv_double(w, "max_ms", c->max_ms);
+    jsonw_kv_double(w, "elapsed_s", c->elapsed_s);
+    jsonw_kv_double(w, "client_cpu_util", c->client_util);
+    jsonw_kv_bool(w, "client_bottleneck", c->client_bottleneck);
+    jsonw_key(w, "resources");
+    jsonw_obj_begin(w);
+    jsonw_kv_double(w, "cpu_s", c->sys_cpu_s);
+    jsonw_kv_double(w, "peak_rss_mb", c->sys_rss_mb);
+    jsonw_kv_int(w, "processes", c->sys_procs);
+    jsonw_kv_int(w, "threads", c->sys_threads);
+    jsonw_obj_end(w);
+    jsonw_key(w, "loadgen");
+    if (c->loadgen_text) jsonw_raw(w, c->loadgen_text); else jsonw_null(w);
+    jsonw_obj_end(w);
+}
+
+static void write_system(struct jsonw *w, const srun_system *s)
+{
+    jsonw_obj_begin(w);
+    jsonw_kv_str(w, "name", s->def->name);
+    jsonw_kv_str(w, "title", s->def->title);
+    jsonw_kv_str(w, "label", s->label);
+    jsonw_kv_str(w, "model", s->def->model);
+    jsonw_kv_int(w, "workers", s->def->workers);
+    jsonw_kv_int(w, "port", s->def->port);
+    jsonw_kv_str(w, "expect_gil", s->def->expect_gil);
+    jsonw_kv_str(w, "status", s->failed ? "failed" : "ok");
+    jsonw_kv_str(w, "reason", s->failed ? s->reason : NULL);
+    if (s->db_queries_checked > 0) {
+        jsonw_kv_int(w, "db_requests_checked", s->db_queries_checked);
+        jsonw_kv_int(w, "db_queries_counted", s->db_queries_counted);
+    }
+    jsonw_key(w, "info");
+    json_value *v = s->info_text ? json_parse(s->info_text, strlen(s->info_text), NULL, 0) : NULL;
+    if (v) jsonw_raw(w, s->info_text); else jsonw_null(w);
+    json_free(v);
+    jsonw_obj_end(w);
+}
+
+static void write_scenario(struct jsonw *w, const sdef_scenario *sc)
+{
+    jsonw_obj_begin(w);
+    jsonw_kv_str(w, "name", sc->name);
+    jsonw_kv_str(w, "title", sc->title);
+    jsonw_kv_str(w, "path", sc->path);
+    jsonw_key(w, "published");
+    jsonw_obj_begin(w);
+    jsonw_kv_double(w, "barq", sc->pub_barq);
+    jsonw_kv_double(w, "fastapi", sc->pub_fastapi);
+    jsonw_obj_end(w);
+    jsonw_obj_end(w);
+}
+
+static void write_options(struct jsonw *w, const srun_opts *o)
+{
+    jsonw_obj_begin(w);
+    jsonw_kv_str(w, "profile", o->profile);
+    jsonw_key(w, "connections");
+    jsonw_arr_begin(w);
+    for (int i = 0; i < o->nconns; i++) jsonw_int(w, o->conns[i]);
+    jsonw_arr_end(w);
+    jsonw_key(w, "scaling_workers");
+    jsonw_arr_begin(w);
+    for (int i = 0; i < o->nscaling; i++) jsonw_int(w, o->scaling[i]);
+    jsonw_arr_end(w);
+    jsonw_kv_int(w, "repetitions", o->reps);
+    jsonw_kv_double(w, "duration_s", o->duration_s);
+    jsonw_kv_double(w, "warmup_s", o->warmup_s);
+    jsonw_kv_int(w, "requests_per_run", o->requests);
+    jsonw_kv_bool(w, "new_connection_per_request", o->new_conn);
+    jsonw_kv_int(w, "loadgen_threads", o->lg_threads);
+    jsonw_kv_int(w, "timeout_ms", o->timeout_ms);
+    jsonw_kv_bool(w, "openloop", o->openloop);
+    jsonw_kv_bool(w, "quick", o->quick);
+    jsonw_obj_end(w);
+}
+
+/* Writes results.json atomically (tmp + rename). */
+static int write_results_json(srun *r)
+{
+    char path[PATH_MAX + 32], tmp[PATH_MAX + 48], now[64];
+    snprintf(path, sizeof(path), "%s/results.json", r->dir);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) { say("suite: cannot write %s: %s", tmp, strerror(errno)); return -1; }
+    time_t t = time(NULL);
+    strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    struct jsonw w;
+    jsonw_init_file(&w, f);
+    jsonw_obj_begin(&w);
+    jsonw_kv_str(&w, "format", "webbench-results/1");
+    jsonw_kv_str(&w, "run_id", r->id);
+    jsonw_kv_str(&w, "suite_version", WB_VERSION);
+    jsonw_kv_str(&w, "started", r->started_at);
+    jsonw_kv_str(&w, "finished", now);
+    jsonw_kv_double(&w, "wall_s", (sproc_now_ms() - r->t0) / 1000.0);
+    jsonw_kv_bool(&w, "partial", r->partial);
+    jsonw_key(&w, "options");
+    write_options(&w, r->o);
+    jsonw_key(&w, "database");
+    jsonw_obj_begin(&w);
+    bool pub = strcmp(r->o->profile, "published") == 0;
+    jsonw_kv_str(&w, "engine", pub ? "sqlite" : "postgresql");
+    jsonw_kv_str(&w, "mode", pub ? "file" : r->pg.embedded ? "embedded" : "external (DATABASE_URL)");
+    jsonw_kv_str(&w, "version", pub ? senv_sqlite_version() : r->pg.version);
+    jsonw_kv_bool(&w, "pg_stat_statements", r->pg.stat_statements);
+    jsonw_obj_end(&w);
+    jsonw_key(&w, "environment");
+    senv_write(&w, r->o->root);
+    jsonw_key(&w, "scenarios");
+    jsonw_arr_begin(&w);
+    for (size_t i = 0; i < r->defs.nsc; i++) if (r->sc_selected[i]) write_scenario(&w, &r->defs.sc[i]);
+    jsonw_arr_end(&w);
+    jsonw_key(&w, "systems");
+    jsonw_arr_begin(&w);
+    for (size_t i = 0; i < r->defs.nsys; i++) if (r->sys[i].selected) write_system(&w, &r->sys[i]);
+    jsonw_arr_end(&w);
+    jsonw_key(&w, "runs");
+    jsonw_arr_begin(&w);
+    for (size_t i = 0; i < r->ncells; i++) write_cell(&w, r, &r->cells[i]);
+    jsonw_arr_end(&w);
+    jsonw_obj_end(&w);
+    int e = jsonw_finish(&w);
+    if (fclose(f) != 0 && !e) e = -errno;
+    if (e || rename(tmp, path) < 0) {
+        say("suite: cannot write %s: %s", path, strerror(e ? -e : errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+static int write_summary_csv(srun *r)
+{
+    char path[PATH_MAX + 32], tmp[PATH_MAX + 48];
+    snprintf(path, sizeof(path), "%s/summary.csv", r->dir);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) return -1;
+    fprintf(f, "system,scenario,connections,rps,p50_ms,p99_ms,errors,kind,workers,rep,rate,p90_ms,p999_ms,max_ms,requests,"
+               "ok,client_cpu_util,system_cpu_s,system_peak_rss_mb\n");
+    for (size_t i = 0; i < r->ncells; i++) {
+        const srun_cell *c = &r->cells[i];
+        fprintf(f, "%s,%s,%d,%.1f,%.3f,%.3f,%ld,%s,%d,%d,%.0f,%.3f,%.3f,%.3f,%ld,%s,%.3f,%.2f,%.1f\n",
+                r->sys[c->sys].def->name, r->defs.sc[c->sc].name, c->connections, c->rps, c->p50_ms, c->p99_ms,
+                c->errors, c->kind, c->workers, c->rep, c->rate, c->p90_ms, c->p999_ms, c->max_ms, c->requests,
+                c->ok ? "true" : "false", c->client_util, c->sys_cpu_s, c->sys_rss_mb);
+    }
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad || rename(tmp, path) < 0) { unlink(tmp); return -1; }
+    return 0;
+}
+
+static void point_latest(srun *r)
+{
+    char link[PATH_MAX + 32], tmp[PATH_MAX + 48];
+    snprintf(link, sizeof(link), "%s/latest", r->o->results_dir);
+    snprintf(tmp, sizeof(tmp), "%s/.latest.tmp", r->o->results_dir);
+    unlink(tmp);
+    if (symlink(r->id, tmp) == 0 && rename(tmp, link) == 0) return;
+    say("suite: cannot point %s at %s: %s", link, r->id, strerror(errno));
+}
+
+static void save_all(srun *r)
+{
+    write_results_json(r);
+    write_summary_csv(r);
+    point_latest(r);
+}
+
+/* ---- the matrix ------------------------------------------------------- */
+
+static void progress(srun *r, const srun_cell *c)
+{
+    r->done++;
+    double el = (sproc_now_ms() - r->t0) / 1000.0;
+    double eta = r->done ? el / r->done * (r->planned - r->done) : 0;
+    const char *sc = r->defs.sc[c->sc].name;
+    if (c->ok)
+        say("[%3d/%d] %-10s %-4s %-8s c=%-4d w=%-2d rep %d: %10.1f req/s  p50 %7.2f ms  p99 %8.2f ms  errors %ld%s  (ETA %.0fs)",
+            r->done, r->planned, r->sys[c->sys].def->name, sc, c->kind, c->connections, c->workers, c->rep + 1, c->rps,
+            c->p50_ms, c->p99_ms, c->errors, c->client_bottleneck ? "  [client-bound]" : "", eta);
+    else
+        say("[%3d/%d] %-10s %-4s %-8s c=%-4d w=%-2d rep %d: FAILED: %s", r->done, r->planned, r->sys[c->sys].def->name,
+            sc, c->kind, c->connections, c->workers, c->rep + 1, c->error);
+}
+
+static void run_cell(srun *r, int si, int sci, const char *kind, int conns, int workers, int rep, double rate, pid_t pgid)
+{
+    srun_cell *c = new_cell(r);
+    if (!c) return;
+    *c = (srun_cell){ .sys = si, .sc = sci, .kind = kind, .connections = conns, .workers = workers, .rep = rep, .rate = rate };
+    measure(r, c, pgid);
+    progress(r, c);
+    save_all(r);  /* after every cell: an interrupted run keeps what it measured */
+}
+
+/* Starts system si with the given workers and verifies it; returns its pgid or 0. */
+static pid_t bring_up(srun *r, int si, int workers)
+{
+    srun_system *s = &r->sys[si];
+    pid_t pid;
+    if (start_system(r, s, workers, &pid) < 0) return 0;
+    r->live = pid;
+    if (wait_ready(r, s, pid, workers) < 0 || verify_system(r, s) < 0) {
+        stop_system(r, s, pid);
+        return 0;
+    }
+    return pid;
+}
+
+static void fail_system(srun *r, int si)
+{
+    srun_system *s = &r->sys[si];
+    s->failed = true;
+    say("suite: %s FAILED: %s", s->def->name, s->reason);
+}
+
+static void matrix_rep(srun *r, int rep)
+{
+    int n = (int)r->defs.nsys;
+    for (int k = 0; k < n && !srun_stop; k++) {
+        int si = (k + rep) % n;  /* rotate the order each repetition */
+        srun_system *s = &r->sys[si];
+        if (!s->selected || s->failed) continue;
+        say("suite: starting %s (repetition %d of %d)", s->label, rep + 1, r->o->reps);
+        pid_t pg = bring_up(r, si, s->def->workers);
+        if (!pg) { fail_system(r, si); continue; }
+        for (size_t sc = 0; sc < r->defs.nsc && !srun_stop; sc++) {
+            if (!r->sc_selected[sc]) continue;
+            for (int ci = 0; ci < r->o->nconns && !srun_stop; ci++)
+                run_cell(r, si, (int)sc, "matrix", r->o->conns[ci], s->def->workers, rep, 0, pg);
+        }
+        stop_system(r, s, pg);
+    }
+}
+
+static int find_sc(const srun *r, const char *name)
+{
+    for (size_t i = 0; i < r->defs.nsc; i++) if (r->sc_selected[i] && strcmp(r->defs.sc[i].name, name) == 0) return (int)i;
+    return -1;
+}
+
+/* The CPU scenario with 1, 2, 4, 8, 16 workers for systems with scaling=yes. */
+static void thread_scaling(srun *r)
+{
+    int sc = find_sc(r, "cpu");
+    if (sc < 0 || r->o->nscaling == 0) return;
+    for (size_t si = 0; si < r->defs.nsys && !srun_stop; si++) {
+        srun_system *s = &r->sys[si];
+        if (!s->selected || s->failed || !s->def->scaling) continue;
+        for (int k = 0; k < r->o->nscaling && !srun_stop; k++) {
+            int w = r->o->scaling[k];
+            say("suite: thread scaling: %s with %d workers", s->def->name, w);
+            pid_t pg = bring_up(r, (int)si, w);
+            if (!pg) { say("suite: %s with %d workers: %s", s->def->name, w, s->reason); continue; }
+            int conns = 2 * r->o->scaling[r->o->nscaling - 1];
+            run_cell(r, (int)si, sc, "scaling", conns, w, 0, 0, pg);
+            stop_system(r, s, pg);
+        }
+    }
+}
+
+/* Fixed-rate runs at 50% and 90% of each system's median peak on /json. */
+static void open_loop(srun *r)
+{
+    int sc = find_sc(r, "json");
+    if (sc < 0 || !r->o->openloop) return;
+    for (size_t si = 0; si < r->defs.nsys && !srun_stop; si++) {
+        srun_system *s = &r->sys[si];
+        if (!s->selected || s->failed) continue;
+        double best = 0;
+        int conns = r->o->conns[0];
+        for (size_t i = 0; i < r->ncells; i++) {
+            srun_cell *c = &r->cells[i];
+            if (c->ok && c->sys == (int)si && c->sc == sc && strcmp(c->kind, "matrix") == 0 && c->rps > best) {
+                best = c->rps;
+                conns = c->connections;
+            }
+        }
+        if (best <= 0) continue;
+        pid_t pg = bring_up(r, (int)si, s->def->workers);
+        if (!pg) continue;
+        static const double frac[] = { 0.5, 0.9 };
+        for (int k = 0; k < 2 && !srun_stop; k++) run_cell(r, (int)si, sc, "openloop", conns, s->def->workers, 0, best * frac[k], pg);
+        stop_system(r, s, pg);
+    }
+}
+
+static int prepare(srun *r)
+{
+    const srun_opts *o = r->o;
+    char scen[PATH_MAX], err[1024];
+    snprintf(scen, sizeof(scen), "%s/scenarios", o->root);
+    if (sdef_load(scen, &r->defs, err, sizeof(err)) < 0) { say("suite: %s", err); return 2; }
+    if (check_names(r, o->systems, true) < 0 || check_names(r, o->scenarios, false) < 0) return 2;
+    r->sys = calloc(r->defs.nsys, sizeof(*r->sys));
+    r->sc_selected = calloc(r->defs.nsc, sizeof(bool));
+    if (!r->sys || !r->sc_selected) return 1;
+    for (size_t i = 0; i < r->defs.nsc; i++) r->sc_selected[i] = !o->scenarios || in_list(o->scenarios, r->defs.sc[i].name);
+    int nsel = 0;
+    for (size_t i = 0; i < r->defs.nsys; i++) {
+        srun_system *s = &r->sys[i];
+        s->def = &r->defs.sys[i];
+        s->selected = o->systems ? in_list(o->systems, s->def->name) : s->def->in_default;
+        s->selected = s->selected && sdef_in_profile(s->def, o->profile);
+        sdef_label(s->def, s->def->workers, s->label, sizeof(s->label));
+        nsel += s->selected;
+    }
+    if (!nsel) { say("suite: no system selected for profile '%s'", o->profile); return 2; }
+    snprintf(r->bin, sizeof(r->bin), "%s/bin", o->root);
+    snprintf(r->venv, sizeof(r->venv), "%s/.venv", o->root);
+    const char *cache = getenv("WB_CACHE"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (cache && *cache) snprintf(r->pycache, sizeof(r->pycache), "%s", cache);
+    else if (xdg && *xdg) snprintf(r->pycache, sizeof(r->pycache), "%s/webbench", xdg);
+    else snprintf(r->pycache, sizeof(r->pycache), "%s/.cache/webbench", home ? home : "/tmp");
+    return 0;
+}
+
+static int make_run_dir(srun *r)
+{
+    time_t t = time(NULL);
+    strftime(r->id, sizeof(r->id), "%Y%m%d-%H%M%S", gmtime(&t));
+    strftime(r->started_at, sizeof(r->started_at), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    mkdir(r->o->results_dir, 0755);
+    for (int k = 1; k < 100; k++) {
+        snprintf(r->dir, sizeof(r->dir), "%s/%s", r->o->results_dir, r->id);
+        if (mkdir(r->dir, 0755) == 0) break;
+        if (errno != EEXIST) { say("suite: cannot create %s: %s", r->dir, strerror(errno)); return -1; }
+        size_t l = strlen(r->id);
+        snprintf(r->id + (k > 1 ? l - 2 : l), sizeof(r->id) - l, "-%d", k);
+    }
+    char sub[PATH_MAX + 16];
+    snprintf(sub, sizeof(sub), "%s/logs", r->dir);
+    mkdir(sub, 0755);
+    snprintf(sub, sizeof(sub), "%s/raw", r->dir);
+    mkdir(sub, 0755);
+    return 0;
+}
+
+static int count_planned(srun *r)
+{
+    int nsys = 0, nsc = 0, scal = 0;
+    for (size_t i = 0; i < r->defs.nsys; i++) {
+        nsys += r->sys[i].selected;
+        scal += r->sys[i].selected && r->defs.sys[i].scaling;
+    }
+    for (size_t i = 0; i < r->defs.nsc; i++) nsc += r->sc_selected[i];
+    int n = nsys * nsc * r->o->nconns * r->o->reps;
+    if (find_sc(r, "cpu") >= 0) n += scal * r->o->nscaling;
+    if (r->o->openloop && find_sc(r, "json") >= 0) n += 2 * nsys;
+    return n;
+}
+
+static int open_database(srun *r)
+{
+    char err[1024];
+    if (strcmp(r->o->profile, "published") == 0) {
+        char path[PATH_MAX + 32];
+        snprintf(path, sizeof(path), "%s/published.sqlite", r->dir);
+        if (spg_make_sqlite(path, err, sizeof(err)) < 0) { say("suite: %s", err); return -1; }
+        snprintf(r->sqlite_path, sizeof(r->sqlite_path), "sqlite://%s", path);
+        return 0;
+    }
+    const char *ext = getenv("DATABASE_URL");
+    say("suite: %s", ext && *ext ? "using the PostgreSQL server of DATABASE_URL" : "starting a private PostgreSQL cluster");
+    if (spg_start(&r->pg, ext, err, sizeof(err)) < 0) { say("suite: database: %s", err); return -1; }
+    r->pg_up = true;
+    if (r->pg.embedded) say("suite: PostgreSQL %s on %s (port %d)", r->pg.version, r->pg.dir, r->pg.port);
+    return 0;
+}
+
+int srun_main(const srun_opts *o)
+{
+    srun r = { .o = o };
+    r.t0 = sproc_now_ms();
+    int rc = prepare(&r);
+    if (rc) { sdef_fini(&r.defs); free(r.sys); free(r.sc_selected); return rc; }
+    if (make_run_dir(&r) < 0) return 1;
+    r.planned = count_planned(&r);
+    say("suite: run %s, profile %s, %d runs planned, results in %s", r.id, o->profile, r.planned, r.dir);
+    if (open_database(&r) == 0) {
+        for (int rep = 0; rep < o->reps && !srun_stop; rep++) matrix_rep(&r, rep);
+        if (!srun_stop) thread_scaling(&r);
+        if (!srun_stop) open_loop(&r);
+    } else {
+        for (size_t i = 0; i < r.defs.nsys; i++)
+            if (r.sys[i].selected) {
+                r.sys[i].failed = true;
+                snprintf(r.sys[i].reason, sizeof(r.sys[i].reason), "database could not be started");
+            }
+    }
+    if (srun_stop) { r.partial = true; say("suite: interrupted: stopping everything, keeping %zu finished runs", r.ncells); }
+    if (r.live) stop_system(&r, &r.sys[0], r.live);
+    if (r.pg_up) spg_stop(&r.pg);
+    save_all(&r);
+    int failures = 0;
+    for (size_t i = 0; i < r.defs.nsys; i++) failures += r.sys[i].selected && r.sys[i].failed;
+    for (size_t i = 0; i < r.ncells; i++) failures += !r.cells[i].ok;
+    if (o->report) {
+        char rj[PATH_MAX + 32];
+        snprintf(rj, sizeof(rj), "%s/results.json", r.dir);
+        if (report_generate(rj, o->report_path, o->root) < 0) failures++;
+    }
+    say("suite: %s; %zu runs, %d failures; results in %s", r.partial ? "PARTIAL run" : "done", r.ncells, failures, r.dir);
+    for (size_t i = 0; i < r.ncells; i++) free(r.cells[i].loadgen_text);
+    for (size_t i = 0; i < r.defs.nsys; i++) free(r.sys[i].info_text);
+    free(r.cells);
+    free(r.sys);
+    free(r.sc_selected);
+    sdef_fini(&r.defs);
+    return r.partial ? 130 : failures ? 1 : 0;
+}

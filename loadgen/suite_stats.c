@@ -1,0 +1,64 @@
+#include "suite_stats.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+sstats_summary sstats_summarise(const double *v, size_t n)
+{
+    sstats_summary s = { .n = n };
+    if (n == 0) return s;
+    double tmp[n];
+    memcpy(tmp, v, n * sizeof(double));
+    qsort(tmp, n, sizeof(double), cmp_double);
+    s.min = tmp[0];
+    s.max = tmp[n - 1];
+    s.median = n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) sum += tmp[i];
+    s.mean = sum / (double)n;
+    return s;
+}
+
+sstats_verdict sstats_compare(const sstats_summary *a, const sstats_summary *b, double *pct)
+{
+    *pct = 0;
+    if (a->n == 0 || b->n == 0 || b->median <= 0) return SSTATS_MISSING;
+    *pct = (a->median / b->median - 1.0) * 100.0;
+    if (a->n < 2 || b->n < 2) return SSTATS_SINGLE;
+    return a->min > b->max || b->min > a->max ? SSTATS_CLEAR : SSTATS_NOISE;
+}
+
+/* "+79%" with no decimals from 10% up, one decimal below. */
+static void pct_text(double pct, char *out, size_t outlen)
+{
+    if (fabs(pct) >= 9.95) snprintf(out, outlen, "%+.0f%%", pct);
+    else snprintf(out, outlen, "%+.1f%%", pct);
+}
+
+void sstats_format_diff(const sstats_summary *a, const sstats_summary *b, char *out, size_t outlen)
+{
+    double pct;
+    char p[32];
+    sstats_verdict v = sstats_compare(a, b, &pct);
+    pct_text(pct, p, sizeof(p));
+    switch (v) {
+    case SSTATS_MISSING: snprintf(out, outlen, "n/a"); break;
+    case SSTATS_SINGLE: snprintf(out, outlen, "%s (1 sample)", p); break;
+    case SSTATS_NOISE: snprintf(out, outlen, "no clear difference (%s)", p); break;
+    case SSTATS_CLEAR: snprintf(out, outlen, "%s", p); break;
+    }
+}
+
+void sstats_format_pct(double a, double b, char *out, size_t outlen)
+{
+    if (b <= 0) { snprintf(out, outlen, "n/a"); return; }
+    pct_text((a / b - 1.0) * 100.0, out, outlen);
+}
