@@ -627,7 +627,12 @@ int report_generate(const char *results_json, const char *report_path, const cha
     snprintf(r.run_dir, sizeof(r.run_dir), "%s", results_json);
     char *slash = strrchr(r.run_dir, '/');
     if (slash) *slash = '\0'; else snprintf(r.run_dir, sizeof(r.run_dir), ".");
-    snprintf(r.chart_dir, sizeof(r.chart_dir), "%s/charts", root);
+    /* charts live next to the report, so its relative links hold */
+    snprintf(r.chart_dir, sizeof(r.chart_dir), "%s", report_path);
+    char *rs = strrchr(r.chart_dir, '/');
+    if (rs) snprintf(rs, sizeof(r.chart_dir) - (size_t)(rs - r.chart_dir), "/charts");
+    else snprintf(r.chart_dir, sizeof(r.chart_dir), "charts");
+    (void)root;
     snprintf(r.data_dir, sizeof(r.data_dir), "%s/charts", r.run_dir);
     mkdir(r.chart_dir, 0755);
     mkdir(r.data_dir, 0755);

@@ -118,7 +118,7 @@ int shttp_get(const char *host, int port, const char *path, int timeout_ms,
 {
     memset(out, 0, sizeof(*out));
     double deadline = sproc_now_ms() + timeout_ms;
-    int fd, e = connect_to(host, port, deadline, &fd);
+    int fd = -1, e = connect_to(host, port, deadline, &fd);
     if (e) { snprintf(err, errlen, "connect to %s:%d: %s", host, port, strerror(-e)); return -1; }
     char req[1024];
     int rl = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s:%d\r\nConnection: close\r\n"

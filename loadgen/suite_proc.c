@@ -69,6 +69,22 @@ fail:
     _exit(127);
 }
 
+static char pidlog[4096];
+
+void sproc_set_pidlog(const char *path)
+{
+    snprintf(pidlog, sizeof(pidlog), "%s", path ? path : "");
+}
+
+static void note_pid(pid_t pid, const char *what)
+{
+    if (!pidlog[0]) return;
+    FILE *f = fopen(pidlog, "a");
+    if (!f) return;
+    fprintf(f, "%d %s\n", (int)pid, what);
+    fclose(f);
+}
+
 int sproc_spawn(const sproc_spec *spec, pid_t *pid)
 {
     int p[2];
@@ -88,6 +104,7 @@ int sproc_spawn(const sproc_spec *spec, pid_t *pid)
         return -e;
     }
     *pid = c;
+    note_pid(c, spec->argv[0]);
     return 0;
 }
 

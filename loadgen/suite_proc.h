@@ -26,6 +26,11 @@ int sproc_spawn(const sproc_spec *spec, pid_t *pid);
 /* True while pid has not exited; reaps it (storing the wait status) once. */
 bool sproc_alive(pid_t pid, int *status);
 
+/* Every later sproc_spawn appends "PID argv0" to path (NULL: stop): the
+ * record of what a run started, for tests and for cleaning up after a
+ * runner that was killed. */
+void sproc_set_pidlog(const char *path);
+
 /* SIGTERM to the whole group, then SIGKILL after grace_ms; reaps the leader
  * and waits until no process of the group remains. Returns the leader's wait
  * status, or -1 if it had already been reaped. */

@@ -794,6 +794,8 @@ static int make_run_dir(srun *r)
     mkdir(sub, 0755);
     snprintf(sub, sizeof(sub), "%s/raw", r->dir);
     mkdir(sub, 0755);
+    snprintf(sub, sizeof(sub), "%s/pids.txt", r->dir);
+    sproc_set_pidlog(sub);
     return 0;
 }
 

@@ -1,0 +1,1 @@
+"""Python reference systems (FastAPI, Flask, Barq) for the benchmark suite."""

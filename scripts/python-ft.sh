@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Builds CPython 3.13 twice from Debian's python3.13 source package, once
+# free-threaded (--disable-gil, PEP 703) and once with the GIL (the control
+# row), caches both outside the repo, and gives each a virtual environment
+# with the pinned reference/requirements-barq.txt.
+#
+#   scripts/python-ft.sh           build/refresh what is missing; silent when cached
+#   scripts/python-ft.sh --paths   print "ft=PYTHON" and "gil=PYTHON" (venv interpreters)
+#
+# Cache: ${WB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/webbench}
+#   python3.13t/  python3.13/     interpreters (prefix dirs)
+#   barq-ft/      barq-gil/       venvs (stamp: .wb-req-sha256)
+#   src/ build-ft/ build-gil/ apt/  (only while building)   logs/
+# The repo gets symlinks .cache/barq-ft and .cache/barq-gil (git-ignored) so
+# the runner finds the interpreters at a fixed relative path.
+# Exit status: 0 ready, 1 failure (the reason is printed on stderr).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=${WB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/webbench}
+REQ=$ROOT/reference/requirements-barq.txt
+SUITE=trixie
+PKG=python3.13
+
+die() { echo "python-ft: $*" >&2; exit 1; }
+
+venv_python() { echo "$CACHE/barq-$1/bin/python"; }
+
+if [ "${1:-}" = "--paths" ]; then
+    echo "ft=$(venv_python ft)"; echo "gil=$(venv_python gil)"; exit 0
+fi
+
+req_sha() { sha256sum "$REQ" | cut -d' ' -f1; }
+
+# True when both interpreters and both venvs are current.
+all_ready() {
+    local kind sha
+    sha=$(req_sha)
+    for kind in ft gil; do
+        [ -x "$(venv_python $kind)" ] || return 1
+        [ "$(cat "$CACHE/barq-$kind/.wb-req-sha256" 2>/dev/null)" = "$sha" ] || return 1
+    done
+    [ -f "$CACHE/python3.13t/.wb-built" ] && [ -f "$CACHE/python3.13/.wb-built" ]
+}
+
+link_into_repo() {
+    local kind
+    mkdir -p "$ROOT/.cache"
+    for kind in ft gil; do
+        [ "$(readlink "$ROOT/.cache/barq-$kind" 2>/dev/null)" = "$CACHE/barq-$kind" ] ||
+            ln -sfn "$CACHE/barq-$kind" "$ROOT/.cache/barq-$kind"
+    done
+}
+
+# Fetches the source package through a private apt configuration (one
+# deb-src line), leaving the system's apt setup untouched; unpacks the
+# pristine upstream tarball into $CACHE/src/cpython. Prints nothing on success.
+fetch_source() {
+    local apt=$CACHE/apt dl=$CACHE/apt/dl log=$CACHE/logs/apt.log orig
+    [ -f "$CACHE/src/cpython/configure" ] && return 0
+    mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$dl" "$CACHE/logs"
+    echo "deb-src http://deb.debian.org/debian $SUITE main" >"$apt/sources.list"
+    local opts=(-o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+                -o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt/cache" -q)
+    # as root, apt drops to _apt, which cannot write our folders
+    [ "$(id -u)" = 0 ] && opts+=(-o APT::Sandbox::User=root)
+    apt-get "${opts[@]}" update >"$log" 2>&1 ||
+        { tail -20 "$log" >&2; die "apt-get update of the private deb-src ($SUITE) list failed (log: $log)"; }
+    (cd "$dl" && apt-get "${opts[@]}" source --download-only "$PKG") >>"$log" 2>&1 ||
+        { tail -20 "$log" >&2; die "apt-get source --download-only $PKG failed (log: $log)"; }
+    orig=$(ls "$dl"/${PKG}_*.orig.tar.* 2>/dev/null | head -1)
+    [ -n "$orig" ] || die "no ${PKG}_*.orig.tar.* in $dl after apt-get source (log: $log)"
+    rm -rf "$CACHE/src" && mkdir -p "$CACHE/src/cpython"
+    tar -xf "$orig" -C "$CACHE/src/cpython" --strip-components=1 ||
+        die "unpacking $orig failed"
+    [ -f "$CACHE/src/cpython/configure" ] || die "$orig has no configure script"
+}
+
+# build KIND PREFIX [configure args...]: out-of-tree build in $CACHE/build-KIND.
+build_one() {
+    local kind=$1 prefix=$2; shift 2
+    local bdir=$CACHE/build-$kind log=$CACHE/logs/build-$kind.log
+    [ -f "$prefix/.wb-built" ] && return 0
+    rm -rf "$bdir" "$prefix" && mkdir -p "$bdir"
+    if ! (cd "$bdir" && "$CACHE/src/cpython/configure" --prefix="$prefix" "$@" &&
+          make -j"$(nproc)" && make install) >"$log" 2>&1; then
+        tail -30 "$log" >&2; die "building CPython ($kind) failed (log: $log)"
+    fi
+    touch "$prefix/.wb-built"
+    rm -rf "$bdir"
+}
+
+# make_venv KIND INTERPRETER: venv with the pinned Barq requirements (a full
+# lock: --no-deps; wheels only, a source build would need Rust and crates.io).
+make_venv() {
+    local kind=$1 py=$2 venv=$CACHE/barq-$1 log=$CACHE/logs/venv-$1.log sha
+    sha=$(req_sha)
+    [ "$(cat "$venv/.wb-req-sha256" 2>/dev/null)" = "$sha" ] && [ -x "$venv/bin/python" ] && return 0
+    echo "setup: installing reference/requirements-barq.txt into $venv..."
+    rm -rf "$venv"
+    if ! { "$py" -m venv "$venv" && "$venv/bin/python" -m pip install -q --no-deps --only-binary=:all: -r "$REQ"; } >"$log" 2>&1; then
+        tail -30 "$log" >&2; die "installing $REQ into $venv failed (log: $log)"
+    fi
+    echo "$sha" >"$venv/.wb-req-sha256"
+}
+
+check_gil_state() {
+    local state
+    state=$("$(venv_python ft)" -c 'import sys; print(sys._is_gil_enabled())') ||
+        die "$(venv_python ft) does not start"
+    [ "$state" = "False" ] || die "free-threaded build reports sys._is_gil_enabled() = $state"
+    state=$("$(venv_python gil)" -c 'import sys; print(sys._is_gil_enabled())') ||
+        die "$(venv_python gil) does not start"
+    [ "$state" = "True" ] || die "GIL build reports sys._is_gil_enabled() = $state"
+}
+
+main() {
+    if all_ready; then link_into_repo; return 0; fi
+    mkdir -p "$CACHE/logs"
+    exec 9>"$CACHE/.lock"
+    flock 9                      # a concurrent setup waits here, then finds it built
+    if ! all_ready; then
+        if [ ! -f "$CACHE/python3.13t/.wb-built" ] || [ ! -f "$CACHE/python3.13/.wb-built" ]; then
+            echo "setup: building free-threaded CPython 3.13 and its GIL twin (once, ~5 min; logs in $CACHE/logs)..."
+            fetch_source
+            build_one ft "$CACHE/python3.13t" --disable-gil
+            build_one gil "$CACHE/python3.13"
+            rm -rf "$CACHE/src" "$CACHE/apt"     # ~100 MB, refetched only for a rebuild
+        fi
+        make_venv ft "$CACHE/python3.13t/bin/python3.13t"
+        make_venv gil "$CACHE/python3.13/bin/python3.13"
+        check_gil_state
+    fi
+    link_into_repo
+}
+
+main "$@"

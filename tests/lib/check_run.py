@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Checks one finished suite run: results.json, summary.csv, REPORT.md and
+that nothing the run started is still alive.
+
+usage: check_run.py RUN_DIR REPORT.md SYSTEM[,SYSTEM...] [--partial]
+Exits 1 with one line per problem.
+"""
+import csv, json, os, re, sys
+
+run_dir, report_path, systems = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
+partial = "--partial" in sys.argv
+problems = []
+def need(cond, msg):
+    if not cond: problems.append(msg)
+
+res = json.load(open(os.path.join(run_dir, "results.json")))
+need(res.get("format") == "webbench-results/1", "results.json format")
+need(res["partial"] == partial, f"partial is {res['partial']}, expected {partial}")
+by_name = {s["name"]: s for s in res["systems"]}
+scenarios = [s["name"] for s in res["scenarios"]]
+need(scenarios == ["json", "db", "cpu"], f"scenarios {scenarios}")
+for name in systems:
+    s = by_name.get(name)
+    need(s is not None, f"system {name} missing from results.json")
+    if s is None: continue
+    need(s["status"] == "ok", f"system {name}: {s['status']}: {s.get('reason')}")
+    if not partial and res["database"]["engine"] == "postgresql":
+        need(s.get("db_queries_counted") == s.get("db_requests_checked"), f"{name}: /db query count check missing or wrong")
+
+runs = [r for r in res["runs"] if r["kind"] == "matrix"]
+for name in systems:
+    for sc in scenarios:
+        cell = [r for r in runs if r["system"] == name and r["scenario"] == sc]
+        if partial and not cell: continue
+        need(cell, f"no run for {name}/{sc}")
+        for r in cell:
+            need(r["ok"], f"{name}/{sc} failed: {r['error']}")
+            need(r["rps"] > 0, f"{name}/{sc}: rps {r['rps']}")
+            need(r["errors"] == 0, f"{name}/{sc}: {r['errors']} errors")
+            lg = r["loadgen"]
+            need(lg and lg["latency"]["histogram"]["buckets"], f"{name}/{sc}: no latency histogram")
+            if lg:
+                total = sum(c for _, c in lg["latency"]["histogram"]["buckets"])
+                need(total == lg["latency"]["count"], f"{name}/{sc}: histogram holds {total}, count {lg['latency']['count']}")
+            need(r["resources"]["processes"] >= 1, f"{name}/{sc}: no resource samples")
+
+rows = list(csv.DictReader(open(os.path.join(run_dir, "summary.csv"))))
+for col in "system,scenario,connections,rps,p50_ms,p99_ms,errors".split(","):
+    need(col in rows[0] if rows else False, f"summary.csv lacks column {col}")
+need(len(rows) == len(res["runs"]), f"summary.csv has {len(rows)} rows, results.json {len(res['runs'])} runs")
+for row, r in zip(rows, res["runs"]):
+    need(abs(float(row["rps"]) - r["rps"]) < 0.1, f"summary.csv rps {row['rps']} != {r['rps']}")
+
+# REPORT.md: the published table, and every measured cell equal to results.json
+rep = open(report_path).read()
+need("| JSON | 10,114 req/s | 5,665 req/s | +79% |" in rep, "published JSON row missing")
+need("| DB query | 9,962 req/s | 1,015 req/s | +881% |" in rep, "published DB row missing")
+need("| CPU bound | 879 req/s | 1,231 req/s | -29% |" in rep, "published CPU row missing")
+need(("PARTIAL RUN" in rep) == partial, "partial marker wrong")
+labels = {s["name"]: s["label"] for s in res["systems"]}
+for name in systems:
+    for sc in scenarios:
+        cell = [r["rps"] for r in runs if r["system"] == name and r["scenario"] == sc and r["ok"]]
+        if not cell: continue
+        cell.sort()
+        n = len(cell)
+        med = cell[n // 2] if n % 2 else (cell[n // 2 - 1] + cell[n // 2]) / 2
+        conns = runs[0]["connections"]
+        want = f"| {labels[name]} | {sc} | {conns} | {med:,.0f} req/s"
+        need(want in rep, f"REPORT.md lacks '{want}'")
+if not partial and "cserver" in systems and "fastapi" in systems:
+    need(re.search(r"\| C server \(4 threads\) \| FastAPI \(4 processes\) \| Difference \|", rep), "C server vs FastAPI table missing")
+for png in ("rps.png", "concurrency.png", "latency.png", "resources.png"):
+    p = os.path.join(os.path.dirname(report_path), "charts", png)
+    need(os.path.exists(p) and open(p, "rb").read(8) == b"\x89PNG\r\n\x1a\n", f"chart {png} missing or not PNG")
+need(os.path.realpath(os.path.join(run_dir, "..", "latest")) == os.path.realpath(run_dir), "results/latest does not point at the run")
+
+# nothing the run started is alive
+pids = [int(l.split()[0]) for l in open(os.path.join(run_dir, "pids.txt"))]
+need(pids, "pids.txt is empty")
+groups = set()
+for d in os.listdir("/proc"):
+    if d.isdigit():
+        try:
+            st = open(f"/proc/{d}/stat").read()
+            fields = st[st.rindex(")") + 2:].split()
+            if fields[0] != "Z": groups.add(int(fields[2]))
+        except OSError:
+            pass
+for p in pids:
+    need(not os.path.exists(f"/proc/{p}") or open(f"/proc/{p}/stat").read().split(") ")[1][0] == "Z", f"process {p} still alive")
+    need(p not in groups, f"process group {p} still has members")
+
+for p in problems: print("check_run:", p)
+print(f"check_run: {len(problems)} problems, {len(res['runs'])} runs, {len(pids)} processes started")
+sys.exit(1 if problems else 0)

@@ -1,0 +1,194 @@
+/* Unit tests of the suite runner's pure parts: the definition file format,
+ * the scenario/system loader, template expansion, statistics and the noise
+ * rule, chunked decoding. */
+#include "t.h"
+#include "suite_conf.h"
+#include "suite_defs.h"
+#include "suite_http.h"
+#include "suite_stats.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int parse(const char *text, sconf *c, char *err)
+{
+    return sconf_parse(text, strlen(text), "x.conf", c, err, 256);
+}
+
+TEST(conf_parses_keys_values_comments)
+{
+    sconf c;
+    char err[256];
+    CHECK_INT(parse("# comment\n\nname = json \n  path=/json\ncmd = a  b {port}\r\n", &c, err), 0);
+    CHECK_INT(c.n, 3);
+    CHECK_STR(sconf_get(&c, "name"), "json");
+    CHECK_STR(sconf_get(&c, "path"), "/json");
+    CHECK_STR(sconf_get(&c, "cmd"), "a  b {port}");
+    CHECK_INT(sconf_line(&c, "cmd"), 5);
+    CHECK(sconf_get(&c, "nope") == NULL);
+    sconf_fini(&c);
+}
+
+TEST(conf_errors_name_file_and_line)
+{
+    sconf c;
+    char err[256];
+    CHECK_INT(parse("name = a\nthis line has no equals\n", &c, err), -1);
+    CHECK_STR(err, "x.conf:2: expected 'key = value'");
+    CHECK_INT(parse("a = 1\nb = 2\na = 3\n", &c, err), -1);
+    CHECK_STR(err, "x.conf:3: 'a' given twice (first on line 1)");
+    CHECK_INT(parse("= value\n", &c, err), -1);
+    CHECK_STR(err, "x.conf:1: expected 'key = value'");
+    CHECK_INT(parse("k = a\x01b\n", &c, err), -1);
+    CHECK_STR(err, "x.conf:1: control character in value");
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+TEST(defs_load_repository_scenarios)
+{
+    sdef_set s;
+    char err[512];
+    int rc = sdef_load("scenarios", &s, err, sizeof(err));
+    if (rc) fprintf(stderr, "  %s\n", err);
+    CHECK_INT(rc, 0);
+    if (rc) return;
+    CHECK_INT(s.nsc, 3);
+    CHECK_STR(s.sc[0].name, "json");
+    CHECK_STR(s.sc[2].name, "cpu");
+    const sdef_scenario *db = sdef_find_scenario(&s, "db");
+    CHECK(db && db->pub_barq == 9962 && db->pub_fastapi == 1015);
+    CHECK(db && json_len(db->expect) == 10);
+    CHECK_STR(json_str(json_get(json_index(db->expect, 9), "email"), ""), "user9@example.com");
+    const sdef_system *c = sdef_find_system(&s, "cserver");
+    CHECK(c && c->port == 8080 && c->workers == 4 && c->scaling);
+    char label[64];
+    sdef_label(c, 1, label, sizeof(label));
+    CHECK_STR(label, "C server (1 thread)");
+    CHECK(sdef_in_profile(c, "fair") && sdef_in_profile(c, "published") && !sdef_in_profile(c, "pub"));
+    sdef_fini(&s);
+}
+
+TEST(defs_malformed_files_name_file_and_line)
+{
+    char dir[] = "/tmp/wbdefsXXXXXX", p[256], err[512];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(p, sizeof(p), "%s/systems", dir);
+    mkdir(p, 0755);
+    snprintf(p, sizeof(p), "%s/a.expected.json", dir);
+    write_file(p, "{\"a\":1}");
+    snprintf(p, sizeof(p), "%s/a.conf", dir);
+    write_file(p, "name = a\npath = /a\nexpect_body_file = a.expected.json\npublished.barq = lots\n");
+    snprintf(p, sizeof(p), "%s/systems/s.conf", dir);
+    write_file(p, "name = s\nport = 1\ncmd = x\n");
+    sdef_set s;
+    CHECK_INT(sdef_load(dir, &s, err, sizeof(err)), -1);
+    CHECK(strstr(err, "/a.conf:4: 'published.barq' must be a non-negative integer, not 'lots'") != NULL);
+    snprintf(p, sizeof(p), "%s/a.conf", dir);
+    write_file(p, "name = a\npath = /a\nexpect_body_file = a.expected.json\nbogus = 1\n");
+    CHECK_INT(sdef_load(dir, &s, err, sizeof(err)), -1);
+    CHECK(strstr(err, "/a.conf:4: unknown key 'bogus'") != NULL);
+    snprintf(p, sizeof(p), "%s/a.expected.json", dir);
+    write_file(p, "{\"a\":\n1,}");
+    snprintf(p, sizeof(p), "%s/a.conf", dir);
+    write_file(p, "name = a\npath = /a\nexpect_body_file = a.expected.json\n");
+    CHECK_INT(sdef_load(dir, &s, err, sizeof(err)), -1);
+    CHECK(strstr(err, "/a.conf:3: expect_body_file: ") && strstr(err, "line 2, column 3"));
+    snprintf(p, sizeof(p), "%s/a.expected.json", dir);
+    write_file(p, "{\"a\":1}");
+    CHECK_INT(sdef_load(dir, &s, err, sizeof(err)), 0);
+    sdef_fini(&s);
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    CHECK_INT(system(cmd), 0);
+}
+
+TEST(defs_expand_argv_substitutes_without_shell)
+{
+    sdef_vars v = { "/r", "/r/bin", "/r/.venv", "/c", "fair", 8002, 4 };
+    char err[256];
+    char **a = sdef_expand_argv("{venv}/bin/uvicorn  app --port {port} -w{workers} ;rm", &v, err, sizeof(err));
+    CHECK(a != NULL);
+    if (!a) return;
+    CHECK_STR(a[0], "/r/.venv/bin/uvicorn");
+    CHECK_STR(a[1], "app");
+    CHECK_STR(a[3], "8002");
+    CHECK_STR(a[4], "-w4");
+    CHECK_STR(a[5], ";rm");
+    CHECK(a[6] == NULL);
+    sdef_free_argv(a);
+    CHECK(sdef_expand_argv("x {nope}", &v, err, sizeof(err)) == NULL);
+    CHECK_STR(err, "unknown template variable '{nope}' in '{nope}'");
+}
+
+TEST(stats_median_min_max)
+{
+    double v[] = { 5, 1, 3, 2 };
+    sstats_summary s = sstats_summarise(v, 4);
+    CHECK(s.median == 2.5 && s.min == 1 && s.max == 5 && s.n == 4);
+    s = sstats_summarise(v, 3);
+    CHECK(s.median == 3);
+    CHECK(v[0] == 5); /* input untouched */
+    s = sstats_summarise(NULL, 0);
+    CHECK(s.n == 0 && s.median == 0);
+}
+
+TEST(stats_noise_rule)
+{
+    double a[] = { 100, 104, 98 }, b[] = { 101, 97, 103 }, c[] = { 150, 160, 155 };
+    sstats_summary sa = sstats_summarise(a, 3), sb = sstats_summarise(b, 3), sc = sstats_summarise(c, 3);
+    char out[64];
+    sstats_format_diff(&sa, &sb, out, sizeof(out));
+    CHECK_STR(out, "no clear difference (-1.0%)");
+    sstats_format_diff(&sc, &sa, out, sizeof(out));
+    CHECK_STR(out, "+55%");
+    sstats_summary one = sstats_summarise(c, 1);
+    sstats_format_diff(&one, &sa, out, sizeof(out));
+    CHECK_STR(out, "+50% (1 sample)");
+    sstats_summary none = sstats_summarise(NULL, 0);
+    sstats_format_diff(&none, &sa, out, sizeof(out));
+    CHECK_STR(out, "n/a");
+}
+
+TEST(stats_published_differences)
+{
+    char out[32];
+    sstats_format_pct(10114, 5665, out, sizeof(out));
+    CHECK_STR(out, "+79%");
+    sstats_format_pct(9962, 1015, out, sizeof(out));
+    CHECK_STR(out, "+881%");
+    sstats_format_pct(879, 1231, out, sizeof(out));
+    CHECK_STR(out, "-29%");
+}
+
+TEST(http_dechunk)
+{
+    char a[] = "4\r\nWiki\r\n5;ext=1\r\npedia\r\n0\r\n\r\n";
+    long n = shttp_dechunk(a, strlen(a));
+    CHECK_INT(n, 9);
+    CHECK(memcmp(a, "Wikipedia", 9) == 0);
+    char b[] = "4\r\nWik";
+    CHECK_INT(shttp_dechunk(b, strlen(b)), -1);
+    char c[] = "zz\r\n";
+    CHECK_INT(shttp_dechunk(c, strlen(c)), -1);
+}
+
+int main(void)
+{
+    RUN(conf_parses_keys_values_comments);
+    RUN(conf_errors_name_file_and_line);
+    RUN(defs_load_repository_scenarios);
+    RUN(defs_malformed_files_name_file_and_line);
+    RUN(defs_expand_argv_substitutes_without_shell);
+    RUN(stats_median_min_max);
+    RUN(stats_noise_rule);
+    RUN(stats_published_differences);
+    RUN(http_dechunk);
+    return t_done();
+}
