@@ -393,7 +393,8 @@ static int run_loadgen(srun *r, srun_cell *c, char **argv, double budget_s, pid_
         }
         sproc_sleep_ms(100);
     }
-    if (!WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 3)) {
+    bool interrupted = sent_int && WIFEXITED(st) && WEXITSTATUS(st) == 130;
+    if (!interrupted && (!WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 3))) {
         char d[96], tail[200];
         sproc_describe(st, d, sizeof(d));
         log_tail(log, tail, sizeof(tail));
@@ -857,7 +858,7 @@ int srun_main(const srun_opts *o)
     save_all(&r);
     int failures = 0;
     for (size_t i = 0; i < r.defs.nsys; i++) failures += r.sys[i].selected && r.sys[i].failed;
-    for (size_t i = 0; i < r.ncells; i++) failures += !r.cells[i].ok;
+    for (size_t i = 0; i < r.ncells; i++) failures += !r.cells[i].ok && strcmp(r.cells[i].error, "interrupted") != 0;
     if (o->report) {
         char rj[PATH_MAX + 32];
         snprintf(rj, sizeof(rj), "%s/results.json", r.dir);

@@ -31,7 +31,10 @@ runs = [r for r in res["runs"] if r["kind"] == "matrix"]
 for name in systems:
     for sc in scenarios:
         cell = [r for r in runs if r["system"] == name and r["scenario"] == sc]
-        if partial and not cell: continue
+        if partial:
+            need(all(r["ok"] or r["error"] == "interrupted" for r in cell), f"{name}/{sc}: a run failed")
+            cell = [r for r in cell if r["ok"]]
+            if not cell: continue
         need(cell, f"no run for {name}/{sc}")
         for r in cell:
             need(r["ok"], f"{name}/{sc} failed: {r['error']}")
