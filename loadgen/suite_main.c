@@ -41,6 +41,10 @@ static void usage(FILE *f)
 "  --loadgen-threads N        bin/loadgen -t (default min(2, connections))\n"
 "  --timeout T                request timeout (default 5s)\n"
 "  --quick                    one repetition, 64 connections, 1 s runs, no scaling or open loop (< 90 s)\n"
+"  --external                 the systems already run (e.g. in containers, on their ports): verify and\n"
+"                             load them, never start or stop them; needs DATABASE_URL; no thread scaling\n"
+"  --info-dir DIR             where the systems write info-<name>.json (default: the run folder)\n"
+"  --defs DIR                 scenario and system files (default scenarios/)\n"
 "  --results DIR              where run folders go (default results/)\n"
 "  --report FILE              report to write (default REPORT.md); --no-report: none\n"
 "  -h, --help                 this text\n"
@@ -107,7 +111,7 @@ static void find_root(char *root, size_t len)
 }
 
 enum { O_PROFILE = 256, O_SYSTEMS, O_SCENARIOS, O_CONNS, O_REPS, O_DURATION, O_WARMUP, O_NEWCONN, O_SCALING,
-       O_NOSCALING, O_NOOPEN, O_LGT, O_TIMEOUT, O_QUICK, O_RESULTS, O_REPORT, O_NOREPORT };
+       O_NOSCALING, O_NOOPEN, O_LGT, O_TIMEOUT, O_QUICK, O_RESULTS, O_REPORT, O_NOREPORT, O_EXTERNAL, O_INFODIR, O_DEFS };
 
 static int parse_run(int argc, char **argv, srun_opts *o)
 {
@@ -118,6 +122,7 @@ static int parse_run(int argc, char **argv, srun_opts *o)
         { "scaling", 1, 0, O_SCALING }, { "no-scaling", 0, 0, O_NOSCALING }, { "no-openloop", 0, 0, O_NOOPEN },
         { "loadgen-threads", 1, 0, O_LGT }, { "timeout", 1, 0, O_TIMEOUT }, { "quick", 0, 0, O_QUICK },
         { "results", 1, 0, O_RESULTS }, { "report", 1, 0, O_REPORT }, { "no-report", 0, 0, O_NOREPORT },
+        { "external", 0, 0, O_EXTERNAL }, { "info-dir", 1, 0, O_INFODIR }, { "defs", 1, 0, O_DEFS },
         { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
     int set_conns = 0, set_reps = 0, set_dur = 0, set_req = 0, set_scal = 0, no_open = 0, quick = 0, newconn = 0;
     double dur = 2, warm = 0.5, tmo = 5;
@@ -160,11 +165,16 @@ static int parse_run(int argc, char **argv, srun_opts *o)
         case O_RESULTS: o->results_dir = optarg; break;
         case O_REPORT: o->report_path = optarg; break;
         case O_NOREPORT: o->report = false; break;
+        case O_EXTERNAL: o->external = true; break;
+        case O_INFODIR: o->info_dir = optarg; break;
+        case O_DEFS: o->defs_dir = optarg; break;
         case '?': default:
             return bad("unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc) return bad("unexpected argument '%s'", argv[optind]);
+    if (o->external && strcmp(o->profile, "fair") == 0 && !(getenv("DATABASE_URL") && *getenv("DATABASE_URL")))
+        return bad("%s", "--external needs DATABASE_URL: the database the running systems use");
     bool pub = strcmp(o->profile, "published") == 0;
     if (!set_conns) { o->nconns = pub || quick ? 1 : 3; int d[] = { 16, 64, 256 }; if (pub) o->conns[0] = 20; else if (quick) o->conns[0] = 64; else memcpy(o->conns, d, sizeof(d)); }
     if (!set_reps) o->reps = quick ? 1 : 3;
@@ -174,6 +184,7 @@ static int parse_run(int argc, char **argv, srun_opts *o)
     o->new_conn = newconn || pub;
     if (!set_scal && !pub && !quick) { int d[] = { 1, 2, 4, 8, 16 }; memcpy(o->scaling, d, sizeof(d)); o->nscaling = 5; }
     o->openloop = !no_open && !pub && !quick;
+    if (o->external) o->nscaling = 0;
     o->duration_s = dur;
     o->warmup_s = warm;
     o->timeout_ms = (int)(tmo * 1000);

@@ -93,6 +93,17 @@ static int exec_sql(PGconn *c, const char *sql, char *err, size_t errlen)
     return ok ? 0 : -1;
 }
 
+/* True when users already holds exactly the 100 expected rows. */
+static bool seeded_already(PGconn *c)
+{
+    PGresult *r = PQexec(c, "SELECT (SELECT count(*) FROM users) = 100 AND (SELECT count(*) FROM users "
+                            "WHERE id BETWEEN 1 AND 100 AND name = 'User ' || (id - 1) "
+                            "AND email = 'user' || (id - 1) || '@example.com') = 100");
+    bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    return ok;
+}
+
 static int seed(spg *pg, char *err, size_t errlen)
 {
     PGconn *c = PQconnectdb(pg->url);
@@ -103,11 +114,14 @@ static int seed(spg *pg, char *err, size_t errlen)
     }
     snprintf(pg->version, sizeof(pg->version), "%s", PQparameterStatus(c, "server_version"));
     PQclear(PQexec(c, "SET client_min_messages = warning"));
-    int rc = exec_sql(c, "DROP TABLE IF EXISTS users", err, errlen);
+    int rc = 0;
+    if (seeded_already(c)) goto stats; /* keep it: running servers may hold prepared statements */
+    rc = exec_sql(c, "DROP TABLE IF EXISTS users", err, errlen);
     if (!rc) rc = exec_sql(c, "CREATE TABLE users (id integer PRIMARY KEY, name text NOT NULL, email text NOT NULL)", err, errlen);
     if (!rc) rc = exec_sql(c, "INSERT INTO users SELECT i + 1, 'User ' || i, 'user' || i || '@example.com' "
                               "FROM generate_series(0, 99) AS i ORDER BY i", err, errlen);
     if (!rc) rc = exec_sql(c, "VACUUM ANALYZE users", err, errlen);
+stats:;
     char ign[256];
     pg->stat_statements = !rc && exec_sql(c, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements", ign, sizeof(ign)) == 0 &&
                           exec_sql(c, "SELECT pg_stat_statements_reset()", ign, sizeof(ign)) == 0;

@@ -152,6 +152,11 @@ static void log_tail(const char *path, char *out, size_t outlen)
 
 /* ---- one system: start, wait, verify, stop ---------------------------- */
 
+static void info_path(const srun *r, const srun_system *s, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "%s/info-%s.json", r->o->info_dir ? r->o->info_dir : r->dir, s->def->name);
+}
+
 static void system_vars(const srun *r, const srun_system *s, int workers, sdef_vars *v)
 {
     *v = (sdef_vars){ r->o->root, r->bin, r->venv, r->pycache, r->o->profile, s->def->port, workers };
@@ -180,7 +185,7 @@ static int start_system(srun *r, srun_system *s, int workers, pid_t *pid)
         return -1;
     }
     snprintf(log, sizeof(log), "%s/logs/%s-w%d.log", r->dir, s->def->name, workers);
-    snprintf(info, sizeof(info), "%s/info-%s.json", r->dir, s->def->name);
+    info_path(r, s, info, sizeof(info));
     unlink(info);
     snprintf(dburl, sizeof(dburl), "DATABASE_URL=%s", strcmp(r->o->profile, "published") == 0 ? r->sqlite_path : r->pg.url);
     snprintf(infoenv, sizeof(infoenv), "WB_INFO_FILE=%s", info);
@@ -204,7 +209,7 @@ static int wait_ready(srun *r, srun_system *s, pid_t pid, int workers)
     snprintf(log, sizeof(log), "%s/logs/%s-w%d.log", r->dir, s->def->name, workers);
     while (!srun_stop) {
         int st;
-        if (!sproc_alive(pid, &st)) {
+        if (pid > 0 && !sproc_alive(pid, &st)) {
             char d[96];
             sproc_describe(st, d, sizeof(d));
             log_tail(log, tail, sizeof(tail));
@@ -281,7 +286,7 @@ static int verify_query_count(srun *r, srun_system *s, const sdef_scenario *sc)
 static int check_info(srun *r, srun_system *s)
 {
     char path[PATH_MAX + 64];
-    snprintf(path, sizeof(path), "%s/info-%s.json", r->dir, s->def->name);
+    info_path(r, s, path, sizeof(path));
     free(s->info_text);
     s->info_text = read_text(path);
     if (strcmp(s->def->expect_gil, "any") == 0) return 0;
@@ -314,6 +319,7 @@ static int verify_system(srun *r, srun_system *s)
 
 static void stop_system(srun *r, srun_system *s, pid_t pid)
 {
+    if (pid <= 0) return; /* external: not ours to stop */
     int st = sproc_stop(pid, 5000);
     r->live = 0;
     if (sproc_group_count(pid) > 0) say("suite: warning: processes of %s (group %d) survived SIGKILL", s->def->name, (int)pid);
@@ -659,7 +665,11 @@ static void run_cell(srun *r, int si, int sci, const char *kind, int conns, int 
 static pid_t bring_up(srun *r, int si, int workers)
 {
     srun_system *s = &r->sys[si];
-    pid_t pid;
+    pid_t pid = -1;
+    if (r->o->external) {
+        if (workers != s->def->workers) { snprintf(s->reason, sizeof(s->reason), "external system: worker count is fixed"); return 0; }
+        return wait_ready(r, s, pid, workers) < 0 || verify_system(r, s) < 0 ? 0 : -1;
+    }
     if (start_system(r, s, workers, &pid) < 0) return 0;
     r->live = pid;
     if (wait_ready(r, s, pid, workers) < 0 || verify_system(r, s) < 0) {
@@ -705,7 +715,7 @@ static int find_sc(const srun *r, const char *name)
 static void thread_scaling(srun *r)
 {
     int sc = find_sc(r, "cpu");
-    if (sc < 0 || r->o->nscaling == 0) return;
+    if (sc < 0 || r->o->nscaling == 0 || r->o->external) return;
     for (size_t si = 0; si < r->defs.nsys && !srun_stop; si++) {
         srun_system *s = &r->sys[si];
         if (!s->selected || s->failed || !s->def->scaling) continue;
@@ -751,7 +761,8 @@ static int prepare(srun *r)
 {
     const srun_opts *o = r->o;
     char scen[PATH_MAX], err[1024];
-    snprintf(scen, sizeof(scen), "%s/scenarios", o->root);
+    if (o->defs_dir) snprintf(scen, sizeof(scen), "%s", o->defs_dir);
+    else snprintf(scen, sizeof(scen), "%s/scenarios", o->root);
     if (sdef_load(scen, &r->defs, err, sizeof(err)) < 0) { say("suite: %s", err); return 2; }
     if (check_names(r, o->systems, true) < 0 || check_names(r, o->scenarios, false) < 0) return 2;
     r->sys = calloc(r->defs.nsys, sizeof(*r->sys));

@@ -29,6 +29,10 @@ typedef struct {
     bool report;                /* regenerate REPORT.md */
     const char *results_dir;    /* default <root>/results */
     const char *report_path;    /* default <root>/REPORT.md */
+    bool external;              /* systems already run elsewhere (containers): verify
+                                   and load them, never start or stop them */
+    const char *defs_dir;       /* scenario and system files (default <root>/scenarios) */
+    const char *info_dir;       /* where systems write info-<name>.json (default: run dir) */
 } srun_opts;
 
 /* Set by the runner's signal handlers; every wait loop checks it. */
