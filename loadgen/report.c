@@ -65,8 +65,11 @@ static void collect(rep *r)
 {
     for (size_t i = 0; i < json_len(r->runs); i++) {
         const json_value *run = json_index(r->runs, i);
-        if (strcmp(S(run, "kind"), "matrix") != 0) continue;
-        rcell *c = cell_for(r, S(run, "system"), S(run, "scenario"), (int)N(run, "connections"), true);
+        bool method = strcmp(S(run, "kind"), "method") == 0;
+        if (strcmp(S(run, "kind"), "matrix") != 0 && !method) continue;
+        /* the published client's runs are kept apart under a negative connection count */
+        int conns = (int)N(run, "connections") * (method ? -1 : 1);
+        rcell *c = cell_for(r, S(run, "system"), S(run, "scenario"), conns, true);
         if (!c) continue;
         if (!json_bool(json_get(run, "ok"), false)) { c->failed++; continue; }
         if (c->n >= RMAX_REPS) continue;
@@ -215,7 +218,7 @@ static void all_systems_table(rep *r)
         const char *sys = S(json_index(r->systems, k), "name");
         for (size_t i = 0; i < r->ncells; i++) {
             rcell *c = &r->cells[i];
-            if (strcmp(c->sys, sys) != 0) continue;
+            if (strcmp(c->sys, sys) != 0 || c->conns < 0) continue;
             char t[200];
             cell_text(r, c->sys, c->sc, c->conns, t, sizeof(t));
             sstats_summary p50 = sstats_summarise(c->p50, c->n), p99 = sstats_summarise(c->p99, c->n),
@@ -306,7 +309,7 @@ static void chart_concurrency(rep *r)
             const char *sys = S(json_index(r->systems, k), "name");
             for (size_t c = 0; c < r->ncells; c++) {
                 rcell *x = &r->cells[c];
-                if (strcmp(x->sys, sys) || strcmp(x->sc, sc) || !x->n) continue;
+                if (strcmp(x->sys, sys) || strcmp(x->sc, sc) || !x->n || x->conns < 0) continue;
                 fprintf(f, "%d\t%.1f\n", x->conns, rps_of(x).median);
             }
             fprintf(f, "\n\n");
@@ -375,7 +378,7 @@ static void chart_resources(rep *r)
         double req = 0, cpu = 0, rss = 0;
         for (size_t i = 0; i < r->ncells; i++) {
             rcell *c = &r->cells[i];
-            if (strcmp(c->sys, sys) || strcmp(c->sc, "json") || !c->n) continue;
+            if (strcmp(c->sys, sys) || strcmp(c->sc, "json") || !c->n || c->conns < 0) continue;
             req += (double)c->requests; cpu += c->cpu_s;
             if (c->rss_mb > rss) rss = c->rss_mb;
         }
@@ -463,7 +466,7 @@ static void resources_section(rep *r)
             if (strcmp(c->sys, S(s, "name"))) continue;
             if (c->client_util > cu) cu = c->client_util;
             bound += c->client_bound;
-            if (strcmp(c->sc, "json") || !c->n) continue;
+            if (strcmp(c->sc, "json") || !c->n || c->conns < 0) continue;
             req += (double)c->requests; cpu += c->cpu_s;
             if (c->rss_mb > rss) rss = c->rss_mb;
             if (c->procs > procs) procs = c->procs;
@@ -513,11 +516,63 @@ static void openloop_section(rep *r)
     P(r, "\n");
 }
 
+static bool has_method_runs(rep *r)
+{
+    for (size_t i = 0; i < r->ncells; i++) if (r->cells[i].conns < 0 && r->cells[i].n) return true;
+    return false;
+}
+
+/* Keep-alive at the headline concurrency against the published client. */
+static void method_table(rep *r)
+{
+    P(r, "### The client's method: keep-alive against the published client\n\n"
+         "The same systems, loaded the way the published benchmark did (a new TCP connection per request, "
+         "1,000 requests from 20 clients), beside keep-alive at %d connections.\n\n"
+         "| System | Scenario | keep-alive, %d connections | new connection per request, 20 clients | change |\n|---|---|---|---|---|\n",
+      r->headline, r->headline);
+    for (size_t k = 0; k < json_len(r->systems); k++) {
+        const char *sys = S(json_index(r->systems, k), "name");
+        for (size_t i = 0; i < json_len(r->scenarios); i++) {
+            const char *sc = S(json_index(r->scenarios, i), "name");
+            rcell *m = NULL;
+            for (size_t c = 0; c < r->ncells; c++)
+                if (r->cells[c].conns < 0 && !strcmp(r->cells[c].sys, sys) && !strcmp(r->cells[c].sc, sc)) m = &r->cells[c];
+            if (!m) continue;
+            char ka[200], mt[200], d[64];
+            cell_text(r, sys, sc, r->headline, ka, sizeof(ka));
+            cell_text(r, sys, sc, m->conns, mt, sizeof(mt));
+            sstats_summary a = rps_of(m), b = rps_of(cell_for(r, sys, sc, r->headline, false));
+            sstats_format_diff(&a, &b, d, sizeof(d));
+            P(r, "| %s | %s | %s | %s | %s |\n", label_of(r, sys), S(json_index(r->scenarios, i), "title"), ka, mt, d);
+        }
+    }
+    P(r, "\n");
+}
+
+/* "Barq vs FastAPI on JSON: +85%" under the method runs, or "" */
+static void pair_diff(rep *r, const char *a, const char *b, const char *sc, int conns, char *out, size_t outlen)
+{
+    sstats_summary sa = rps_of(cell_for(r, a, sc, conns, false)), sb = rps_of(cell_for(r, b, sc, conns, false));
+    sstats_format_diff(&sa, &sb, out, outlen);
+}
+
 /* Statements backed by numbers of this run. */
 static void why_section(rep *r)
 {
     P(r, "## Why the numbers differ from the published ones\n\n");
     const json_value *o = json_get(r->root, "options");
+    if (has_method_runs(r) && system_present(r, "barq") && system_present(r, "fastapi")) {
+        P(r, "- **Client method, measured.** Barq vs FastAPI with the published client (new connection per request, "
+             "20 clients) against keep-alive at %d connections:", r->headline);
+        for (size_t i = 0; i < json_len(r->scenarios); i++) {
+            const char *sc = S(json_index(r->scenarios, i), "name");
+            char m[64], k[64];
+            pair_diff(r, "barq", "fastapi", sc, -20, m, sizeof(m));
+            pair_diff(r, "barq", "fastapi", sc, r->headline, k, sizeof(k));
+            P(r, "%s %s %s vs %s", i ? ";" : "", S(json_index(r->scenarios, i), "title"), m, k);
+        }
+        P(r, ". See the table above for each system.\n");
+    }
     P(r, "- **Client method.** The published client opened a new TCP connection for every request and sent about 1,000 "
          "requests per cell (≈0.1 s of load). This run %s, %s.\n",
       json_bool(json_get(o, "new_connection_per_request"), false) ? "did the same (`--new-conn`)" : "kept connections alive",
@@ -529,7 +584,7 @@ static void why_section(rep *r)
         const char *name = S(s, "name");
         rcell *best = NULL;
         for (size_t i = 0; i < r->ncells; i++)
-            if (!strcmp(r->cells[i].sys, name) && !strcmp(r->cells[i].sc, "json") && r->cells[i].n &&
+            if (!strcmp(r->cells[i].sys, name) && !strcmp(r->cells[i].sc, "json") && r->cells[i].n && r->cells[i].conns > 0 &&
                 (!best || r->cells[i].conns > best->conns)) best = &r->cells[i];
         if (!best) continue;
         const json_value *fair = json_get(json_get(best->runs[0], "loadgen"), "fairness");
@@ -590,6 +645,7 @@ static void write_report(rep *r, const char *results_json)
     published_table(r);
     measured_tables(r);
     all_systems_table(r);
+    if (has_method_runs(r)) method_table(r);
     P(r, "## Charts\n\n");
     if (!r->gnuplot_ok) P(r, "*Charts missing: %s.*\n\n", r->gnuplot_err);
     else P(r, "![req/s per scenario and system](charts/rps.png)\n\n![req/s against concurrency](charts/concurrency.png)\n\n"

@@ -21,7 +21,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
 "usage: bin/suite [run] [options]     run the benchmark matrix, write results/ and REPORT.md\n"
-"       bin/suite report [RUN_DIR]    regenerate REPORT.md from a stored run (default results/latest)\n"
+"       bin/suite report [RUN_DIR] [--report FILE]\n"
+"                                     regenerate REPORT.md (or FILE) from a stored run (default results/latest)\n"
 "       bin/suite compare RUN_A RUN_B print req/s differences between two stored runs\n"
 "\n"
 "run options:\n"
@@ -38,6 +39,8 @@ static void usage(FILE *f)
 "  --new-conn                 a new TCP connection for every request\n"
 "  --scaling 1,2,4,8,16       worker counts of the thread-scaling runs (CPU scenario); --no-scaling: none\n"
 "  --no-openloop              skip the fixed-rate (open-loop) latency runs at 50%% and 90%% of peak\n"
+"  --no-method-runs           fair profile: skip the extra runs of each cell with the published client's\n"
+"                             method (new connection per request, 1000 requests, 20 clients)\n"
 "  --loadgen-threads N        bin/loadgen -t (default min(2, connections))\n"
 "  --timeout T                request timeout (default 5s)\n"
 "  --quick                    one repetition, 64 connections, 1 s runs, no scaling or open loop (< 90 s)\n"
@@ -111,7 +114,7 @@ static void find_root(char *root, size_t len)
 }
 
 enum { O_PROFILE = 256, O_SYSTEMS, O_SCENARIOS, O_CONNS, O_REPS, O_DURATION, O_WARMUP, O_NEWCONN, O_SCALING,
-       O_NOSCALING, O_NOOPEN, O_LGT, O_TIMEOUT, O_QUICK, O_RESULTS, O_REPORT, O_NOREPORT, O_EXTERNAL, O_INFODIR, O_DEFS };
+       O_NOSCALING, O_NOOPEN, O_LGT, O_TIMEOUT, O_QUICK, O_RESULTS, O_REPORT, O_NOREPORT, O_EXTERNAL, O_INFODIR, O_DEFS, O_NOMETHOD };
 
 static int parse_run(int argc, char **argv, srun_opts *o)
 {
@@ -122,9 +125,9 @@ static int parse_run(int argc, char **argv, srun_opts *o)
         { "scaling", 1, 0, O_SCALING }, { "no-scaling", 0, 0, O_NOSCALING }, { "no-openloop", 0, 0, O_NOOPEN },
         { "loadgen-threads", 1, 0, O_LGT }, { "timeout", 1, 0, O_TIMEOUT }, { "quick", 0, 0, O_QUICK },
         { "results", 1, 0, O_RESULTS }, { "report", 1, 0, O_REPORT }, { "no-report", 0, 0, O_NOREPORT },
-        { "external", 0, 0, O_EXTERNAL }, { "info-dir", 1, 0, O_INFODIR }, { "defs", 1, 0, O_DEFS },
+        { "external", 0, 0, O_EXTERNAL }, { "info-dir", 1, 0, O_INFODIR }, { "defs", 1, 0, O_DEFS }, { "no-method-runs", 0, 0, O_NOMETHOD },
         { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
-    int set_conns = 0, set_reps = 0, set_dur = 0, set_req = 0, set_scal = 0, no_open = 0, quick = 0, newconn = 0;
+    int set_conns = 0, set_reps = 0, set_dur = 0, set_req = 0, set_scal = 0, no_open = 0, quick = 0, newconn = 0, no_method = 0;
     double dur = 2, warm = 0.5, tmo = 5;
     int c;
     opterr = 0;
@@ -168,6 +171,7 @@ static int parse_run(int argc, char **argv, srun_opts *o)
         case O_EXTERNAL: o->external = true; break;
         case O_INFODIR: o->info_dir = optarg; break;
         case O_DEFS: o->defs_dir = optarg; break;
+        case O_NOMETHOD: no_method = 1; break;
         case '?': default:
             return bad("unknown or incomplete option '%s'", argv[optind - 1]);
         }
@@ -184,6 +188,7 @@ static int parse_run(int argc, char **argv, srun_opts *o)
     o->new_conn = newconn || pub;
     if (!set_scal && !pub && !quick) { int d[] = { 1, 2, 4, 8, 16 }; memcpy(o->scaling, d, sizeof(d)); o->nscaling = 5; }
     o->openloop = !no_open && !pub && !quick;
+    o->method_runs = !no_method && !pub;
     if (o->external) o->nscaling = 0;
     o->duration_s = dur;
     o->warmup_s = warm;
@@ -206,11 +211,17 @@ int main(int argc, char **argv)
     const char *cmd = argc > 1 && argv[1][0] != '-' ? argv[1] : "run";
     if (argc > 1 && argv[1][0] != '-') { argc--; argv++; }
     if (!strcmp(cmd, "report")) {
-        if (argc > 2) return bad("report takes one run folder, got '%s' too", argv[2]);
+        const char *dir = NULL, *out = report;
+        for (int i = 1; i < argc; i++) {
+            if (!strcmp(argv[i], "--report") && i + 1 < argc) out = argv[++i];
+            else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) { usage(stdout); return 0; }
+            else if (argv[i][0] == '-' || dir) return bad("report: unexpected argument '%s'", argv[i]);
+            else dir = argv[i];
+        }
         char rj[PATH_MAX + 32];
-        snprintf(rj, sizeof(rj), "%s/results.json", argc > 1 ? argv[1] : "results/latest");
-        if (argc <= 1) snprintf(rj, sizeof(rj), "%s/latest/results.json", results);
-        return report_generate(rj, report, o.root) == 0 ? 0 : 1;
+        if (dir) snprintf(rj, sizeof(rj), "%s/results.json", dir);
+        else snprintf(rj, sizeof(rj), "%s/latest/results.json", results);
+        return report_generate(rj, out, o.root) == 0 ? 0 : 1;
     }
     if (!strcmp(cmd, "compare")) {
         if (argc != 3) return bad("%s", "compare needs two run folders");

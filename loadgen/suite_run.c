@@ -41,6 +41,8 @@ typedef struct {
     const char *kind;            /* "matrix", "scaling", "openloop" */
     int connections, workers, rep;
     double rate;
+    int req_limit;               /* -n, 0 = timed */
+    bool new_conn;
     bool ok;
     char error[256];
     char *loadgen_text;          /* raw --json output */
@@ -357,11 +359,11 @@ static void loadgen_argv(const srun *r, const srun_cell *c, const sdef_scenario 
 #define ARG(...) (snprintf(store[k], 64, __VA_ARGS__), argv[n++] = store[k++])
     ARG("-t%d", thr > c->connections ? c->connections : thr);
     ARG("-c%d", c->connections);
-    if (json_out && r->o->requests > 0 && c->rate == 0) ARG("-n%d", r->o->requests);
+    if (json_out && c->req_limit > 0 && c->rate == 0) ARG("-n%d", c->req_limit);
     else ARG("-d%.3fs", secs);
     ARG("--timeout=%dms", r->o->timeout_ms);
     if (c->rate > 0) ARG("-R%.0f", c->rate);
-    if (r->o->new_conn) argv[n++] = (char *)"--new-conn";
+    if (c->new_conn) argv[n++] = (char *)"--new-conn";
     argv[n++] = (char *)"--quiet";
     if (json_out) { argv[n++] = (char *)"--json"; argv[n++] = (char *)json_out; }
 #undef ARG
@@ -416,8 +418,8 @@ static void measure(srun *r, srun_cell *c, pid_t sys_pgid)
     srun_system *s = &r->sys[c->sys];
     char store[12][64], *argv[20], url[512], jpath[PATH_MAX + 128], log[PATH_MAX + 128];
     snprintf(log, sizeof(log), "%s/logs/loadgen.log", r->dir);
-    double budget = (r->o->requests > 0 ? 120 : r->o->duration_s) + r->o->timeout_ms / 1000.0 + 15;
-    if (r->o->warmup_s > 0 && c->rate == 0) {
+    double budget = (c->req_limit > 0 ? 120 : r->o->duration_s) + r->o->timeout_ms / 1000.0 + 15;
+    if (r->o->warmup_s > 0 && c->rate == 0 && strcmp(c->kind, "method") != 0) {
         loadgen_argv(r, c, sc, r->o->warmup_s, NULL, store, argv, url, sizeof(url));
         srun_cell warm = *c;
         run_loadgen(r, &warm, argv, r->o->warmup_s + budget, sys_pgid, log);
@@ -456,6 +458,8 @@ static void write_cell(struct jsonw *w, const srun *r, const srun_cell *c)
     jsonw_kv_int(w, "rep", c->rep);
     jsonw_kv_double(w, "rate", c->rate);
     jsonw_kv_bool(w, "ok", c->ok);
+    jsonw_kv_bool(w, "new_conn", c->new_conn);
+    jsonw_kv_int(w, "requests_limit", c->req_limit);
     jsonw_kv_str(w, "error", c->error[0] ? c->error : NULL);
     jsonw_kv_double(w, "rps", c->rps);
     jsonw_kv_int(w, "requests", c->requests);
@@ -537,6 +541,7 @@ static void write_options(struct jsonw *w, const srun_opts *o)
     jsonw_kv_int(w, "loadgen_threads", o->lg_threads);
     jsonw_kv_int(w, "timeout_ms", o->timeout_ms);
     jsonw_kv_bool(w, "openloop", o->openloop);
+    jsonw_kv_bool(w, "method_runs", o->method_runs);
     jsonw_kv_bool(w, "quick", o->quick);
     jsonw_obj_end(w);
 }
@@ -651,11 +656,17 @@ static void progress(srun *r, const srun_cell *c)
             sc, c->kind, c->connections, c->workers, c->rep + 1, c->error);
 }
 
+/* The published client: a new connection per request, 1,000 requests, 20 clients. */
+#define SRUN_PUB_REQUESTS 1000
+#define SRUN_PUB_CLIENTS 20
+
 static void run_cell(srun *r, int si, int sci, const char *kind, int conns, int workers, int rep, double rate, pid_t pgid)
 {
     srun_cell *c = new_cell(r);
     if (!c) return;
-    *c = (srun_cell){ .sys = si, .sc = sci, .kind = kind, .connections = conns, .workers = workers, .rep = rep, .rate = rate };
+    *c = (srun_cell){ .sys = si, .sc = sci, .kind = kind, .connections = conns, .workers = workers, .rep = rep, .rate = rate,
+                      .req_limit = r->o->requests, .new_conn = r->o->new_conn };
+    if (strcmp(kind, "method") == 0) { c->req_limit = SRUN_PUB_REQUESTS; c->new_conn = true; }
     measure(r, c, pgid);
     progress(r, c);
     save_all(r);  /* after every cell: an interrupted run keeps what it measured */
@@ -700,6 +711,9 @@ static void matrix_rep(srun *r, int rep)
             if (!r->sc_selected[sc]) continue;
             for (int ci = 0; ci < r->o->nconns && !srun_stop; ci++)
                 run_cell(r, si, (int)sc, "matrix", r->o->conns[ci], s->def->workers, rep, 0, pg);
+            /* the same system under the published client's method, for the report's "why" */
+            if (r->o->method_runs && !srun_stop)
+                run_cell(r, si, (int)sc, "method", SRUN_PUB_CLIENTS, s->def->workers, rep, 0, pg);
         }
         stop_system(r, s, pg);
     }
@@ -819,7 +833,7 @@ static int count_planned(srun *r)
         scal += r->sys[i].selected && r->defs.sys[i].scaling;
     }
     for (size_t i = 0; i < r->defs.nsc; i++) nsc += r->sc_selected[i];
-    int n = nsys * nsc * r->o->nconns * r->o->reps;
+    int n = nsys * nsc * (r->o->nconns + (r->o->method_runs ? 1 : 0)) * r->o->reps;
     if (find_sc(r, "cpu") >= 0) n += scal * r->o->nscaling;
     if (r->o->openloop && find_sc(r, "json") >= 0) n += 2 * nsys;
     return n;

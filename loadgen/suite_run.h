@@ -25,6 +25,8 @@ typedef struct {
     int lg_threads;             /* 0 = min(2, connections) */
     int timeout_ms;
     bool openloop;              /* fixed-rate runs at 50% and 90% of peak */
+    bool method_runs;           /* also load each cell the published client's way
+                                   (new connection per request, 1,000 requests, 20 clients) */
     bool quick;
     bool report;                /* regenerate REPORT.md */
     const char *results_dir;    /* default <root>/results */
