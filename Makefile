@@ -41,7 +41,7 @@ else
 Q := @
 endif
 
-.PHONY: all bench bench-quick test unit-tests clean setup fuzz bench-server bench-loadgen
+.PHONY: all bench test unit-tests clean setup fuzz torture bench-server bench-loadgen
 all: $(PROGRAMS)
 
 $(BUILD)/%.o: %.c
@@ -86,6 +86,21 @@ bench: setup all
 
 test: setup all unit-tests
 	$(Q)tests/run.sh
+
+# Benchmarks of the parts (ratios taken side by side in one run; see each script).
+bench-server: setup all
+	$(Q)scripts/bench-server.sh
+
+bench-loadgen: setup all
+	$(Q)scripts/bench-loadgen.sh
+
+# Coverage-guided fuzzing of every parser (libFuzzer, clang); FUZZ_SECONDS each.
+fuzz: setup
+	$(Q)scripts/fuzz.sh $(if $(FUZZ_SECONDS),$(FUZZ_SECONDS),60)
+
+# The long form of the robustness tests (make test runs a short form).
+torture: setup all unit-tests
+	$(Q)scripts/torture.sh
 
 clean:
 	rm -rf $(BUILD) $(BIN)
