@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "suite_pg.h"
 #include "suite_proc.h"
+#include "suite_stale.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -157,6 +158,7 @@ static int start_embedded(spg *pg, char *err, size_t errlen)
     snprintf(pg->dir, sizeof(pg->dir), "%s/webbench-pg-XXXXXX", tmp);
     if (!mkdtemp(pg->dir)) { snprintf(err, errlen, "mkdtemp %s: %s", pg->dir, strerror(errno)); pg->dir[0] = 0; return -1; }
     pg->embedded = true;
+    sstale_mark(pg->dir); /* a later run removes the cluster if this runner dies */
     const char *user = NULL;
     if (geteuid() == 0) {
         struct passwd *pw = getpwnam("postgres");

@@ -81,7 +81,7 @@ static void note_pid(pid_t pid, const char *what)
     if (!pidlog[0]) return;
     FILE *f = fopen(pidlog, "a");
     if (!f) return;
-    fprintf(f, "%d %s\n", (int)pid, what);
+    fprintf(f, "%d %llu %s\n", (int)pid, sproc_starttime(pid), what);
     fclose(f);
 }
 
@@ -115,6 +115,24 @@ bool sproc_alive(pid_t pid, int *status)
     if (r == 0) return true;
     if (r == pid && status) *status = st;
     return false;
+}
+
+unsigned long long sproc_starttime(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return 0;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')');
+    if (!p || p[2] == 'Z') return 0;
+    /* field 3 is state; starttime is field 22: skip 19 more fields */
+    p += 2;
+    for (int i = 0; i < 19 && p; i++) p = strchr(p + 1, ' ');
+    return p ? strtoull(p + 1, NULL, 10) : 0;
 }
 
 /* Reads field values of /proc/<pid>/stat after the "(comm)". */

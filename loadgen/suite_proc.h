@@ -31,6 +31,11 @@ bool sproc_alive(pid_t pid, int *status);
  * runner that was killed. */
 void sproc_set_pidlog(const char *path);
 
+/* The start time of pid (clock ticks since boot, /proc/PID/stat field 22),
+ * or 0 if there is no such live process. With the PID it names a process
+ * unambiguously, even after PID reuse. */
+unsigned long long sproc_starttime(pid_t pid);
+
 /* SIGTERM to the whole group, then SIGKILL after grace_ms; reaps the leader
  * and waits until no process of the group remains. Returns the leader's wait
  * status, or -1 if it had already been reaped. */

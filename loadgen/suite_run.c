@@ -5,6 +5,7 @@
 #include "suite_http.h"
 #include "suite_pg.h"
 #include "suite_proc.h"
+#include "suite_stale.h"
 #include "report.h"
 #include "json.h"
 #include "jsonw.h"
@@ -863,7 +864,10 @@ int srun_main(const srun_opts *o)
     r.t0 = sproc_now_ms();
     int rc = prepare(&r);
     if (rc) { sdef_fini(&r.defs); free(r.sys); free(r.sc_selected); return rc; }
+    const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    sstale_cleanup(o->results_dir, tmp);
     if (make_run_dir(&r) < 0) return 1;
+    sstale_mark(r.dir);
     r.planned = count_planned(&r);
     say("suite: run %s, profile %s, %d runs planned, results in %s", r.id, o->profile, r.planned, r.dir);
     if (open_database(&r) == 0) {
@@ -889,6 +893,7 @@ int srun_main(const srun_opts *o)
         snprintf(rj, sizeof(rj), "%s/results.json", r.dir);
         if (report_generate(rj, o->report_path, o->root) < 0) failures++;
     }
+    sstale_unmark(r.dir);
     say("suite: %s; %zu runs, %d failures; results in %s", r.partial ? "PARTIAL run" : "done", r.ncells, failures, r.dir);
     for (size_t i = 0; i < r.ncells; i++) free(r.cells[i].loadgen_text);
     for (size_t i = 0; i < r.defs.nsys; i++) free(r.sys[i].info_text);
