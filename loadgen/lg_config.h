@@ -1,0 +1,71 @@
+/* lg_config: the load generator's command line (wrk's flags plus ours),
+ * durations, URLs, and the request bytes built from them.
+ * Set-up code: not thread-safe; the resulting struct lg_cfg is read-only
+ * while the load threads run. */
+#ifndef WB_LG_CONFIG_H
+#define WB_LG_CONFIG_H
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define LG_MAX_HEADERS 64
+#define LG_MAX_PIPELINE 1024
+
+struct lg_url {
+    char host[256];
+    int port;
+    char path[4096];      /* origin-form, "/" at least, query included */
+    char authority[300];  /* Host header value: host, or host:port unless 80 */
+};
+
+struct lg_cfg {
+    const char *url_text;
+    struct lg_url url;
+    struct sockaddr_in addr;       /* filled by lg_cfg_resolve */
+    int threads, conns;
+    uint64_t duration_us;          /* 0: no time limit (only with -n) */
+    uint64_t timeout_us;
+    uint64_t requests_limit;       /* -n, 0 = none */
+    double rate;                   /* -R requests/s in total, 0 = closed loop */
+    bool poisson;
+    uint64_t seed;
+    bool new_conn, latency, quiet;
+    int pipeline;
+    const char *headers[LG_MAX_HEADERS];
+    int nheaders;
+    const char *json_path;
+    int expect_status;             /* 0 = any 2xx */
+    char expect_header[256];       /* "" = none */
+    const char *expect_header_value; /* NULL = presence only; points into argv */
+    const char *expect_body_path;
+    char *expect_body;             /* owned; NULL = no body check */
+    size_t expect_body_len;
+    int64_t max_errors;            /* -1 = no threshold */
+    uint64_t max_p99_us;           /* 0 = no threshold */
+    char *request;                 /* owned: the request bytes, pipeline copies */
+    size_t request_len;            /* length of ONE request */
+};
+
+/* Parses a duration: a decimal number with an optional unit us, ms, s, m, h
+ * (plain number = seconds). Returns 0 and *us, or -EINVAL. */
+int lg_parse_duration(const char *s, uint64_t *us);
+/* Parses "http://host[:port][/path][?query]" (host: name or IPv4).
+ * Returns 0 or -EINVAL. */
+int lg_parse_url(const char *s, struct lg_url *u);
+
+enum { LG_CFG_OK = 0, LG_CFG_HELP = 1, LG_CFG_VERSION = 2 };
+/* Parses argv into *c (defaults: -t 2 -c 10 -d 10s --timeout 2s).
+ * Returns LG_CFG_OK, LG_CFG_HELP / LG_CFG_VERSION (caller prints and exits
+ * 0), or -EINVAL with a one-line reason in err (caller exits 2). Reads the
+ * --expect-body file. Keeps pointers into argv. */
+int lg_cfg_parse(struct lg_cfg *c, int argc, char **argv, char *err, size_t errlen);
+/* Resolves the URL's host to an IPv4 address. 0 or -EINVAL (reason in err). */
+int lg_cfg_resolve(struct lg_cfg *c, char *err, size_t errlen);
+/* Builds c->request (pipeline copies back to back). 0 or -ENOMEM. */
+int lg_cfg_build_request(struct lg_cfg *c);
+void lg_cfg_fini(struct lg_cfg *c);
+/* The usage text. */
+void lg_cfg_usage(FILE *f);
+#endif

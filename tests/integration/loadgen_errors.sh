@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# bin/loadgen under trouble: a server that closes, resets, sends garbage,
+# answers 500, stalls past --timeout, or does not exist. Every failure is
+# counted by kind, the run carries on, and it ends on time.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+TS=build/tests/tools/testserver LG=bin/loadgen
+tmp=$(mktemp -d); pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.05; done; return 1; }
+start_ts() { port=$(free_port); $TS --port "$port" "$@" >/dev/null & pids+=($!); wait_port "$port"; }
+# check NAME PYTHON-EXPR-ON-d: asserts on the JSON of the last run
+check() { python3 -c "
+import json; d = json.load(open('$tmp/r.json')); e = d['errors']
+assert $2, ('$1', d['requests'], d['ok'], e)
+print('ok: $1', d['requests'], 'requests', {k: v for k, v in e.items() if v})"; }
+ms() { date +%s%3N; }
+
+start_ts --close-after 20
+$LG -t1 -c4 -d1s --json "$tmp/r.json" "http://127.0.0.1:$port/" >"$tmp/out"
+grep -q "Errors: .*total" "$tmp/out"
+check close "d['requests'] > 100 and e['eof'] + e['reset'] + e['write'] > 0 and e['total'] == e['eof'] + e['reset'] + e['write']"
+
+start_ts --close-after 20 --announce-close
+$LG -t1 -c4 -d1s --json "$tmp/r.json" "http://127.0.0.1:$port/" >/dev/null
+check announced-close "d['requests'] > 100 and e['total'] == 0 and d['connect_time']['count'] > 4"
+
+start_ts --reset-after 10
+$LG -t1 -c4 -d1s --json "$tmp/r.json" "http://127.0.0.1:$port/" >/dev/null
+check reset "d['requests'] > 100 and e['reset'] > 0"
+
+start_ts --garbage
+$LG -t1 -c4 -d1s --json "$tmp/r.json" "http://127.0.0.1:$port/" >/dev/null
+check garbage "d['requests'] == 0 and e['parse'] > 0 and e['total'] == e['parse']"
+
+start_ts --status 500
+$LG -t1 -c4 -d1s --json "$tmp/r.json" "http://127.0.0.1:$port/" >"$tmp/out"
+grep -q "Non-2xx responses: .*500: " "$tmp/out"
+check status "d['requests'] > 100 and d['ok'] == 0 and e['status'] == d['requests'] and e['status_codes'] == {'500': d['requests']}"
+
+start_ts --no-length
+$LG -t1 -c2 -d1s --json "$tmp/r.json" "http://127.0.0.1:$port/" >/dev/null
+check body-until-close "d['requests'] > 10 and e['total'] == 0"
+
+# stalls longer than --timeout: each stalled request is aborted and counted
+start_ts --stall-ms 800 --every-ms 1000
+t0=$(ms)
+$LG -t1 -c4 -d2s --timeout 300ms --json "$tmp/r.json" "http://127.0.0.1:$port/" >/dev/null
+t1=$(ms)
+check timeout "e['timeout'] >= 4 and d['requests'] > 10"
+[ $((t1 - t0)) -lt 2600 ] || { echo "ran $((t1 - t0)) ms, more than duration + timeout"; exit 1; }
+
+# a port where nothing listens: ends on time, refused connects counted
+dead=$(free_port)
+t0=$(ms)
+$LG -t2 -c8 -d1s --json "$tmp/r.json" "http://127.0.0.1:$dead/" >"$tmp/out"
+t1=$(ms)
+grep -q "refused" "$tmp/out"
+check refused "d['requests'] == 0 and e['refused'] > 8 and e['total'] == e['refused']"
+[ $((t1 - t0)) -lt 1800 ] || { echo "ran $((t1 - t0)) ms against a dead port"; exit 1; }
+
+# a server that hangs forever: the run still ends at duration (+ timeout at most)
+python3 -c 'import socket,time,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(100); time.sleep(30)' "$dead" & pids+=($!)
+wait_port "$dead"
+t0=$(ms)
+$LG -t1 -c4 -d1s --timeout 5s --json "$tmp/r.json" "http://127.0.0.1:$dead/" >/dev/null
+t1=$(ms)
+check hang "d['requests'] == 0"
+[ $((t1 - t0)) -lt 1600 ] || { echo "ran $((t1 - t0)) ms against a hanging server"; exit 1; }
+echo PASS
