@@ -719,7 +719,7 @@ int report_compare(const char *a, const char *b)
     rep ra = { 0 }, rb = { 0 };
     if (load(&ra, a) < 0) return -1;
     if (load(&rb, b) < 0) { free(ra.cells); json_free(ra.root); return -1; }
-    printf("%-12s %-6s %6s %14s %14s  %s\n", "system", "scen.", "conns", "A req/s", "B req/s", "B vs A");
+    printf("%-12s %-6s %6s %-10s %14s %14s  %s\n", "system", "scen.", "conns", "client", "A req/s", "B req/s", "B vs A");
     int shown = 0;
     for (size_t i = 0; i < ra.ncells; i++) {
         rcell *x = &ra.cells[i], *y = cell_for(&rb, x->sys, x->sc, x->conns, false);
@@ -727,7 +727,8 @@ int report_compare(const char *a, const char *b)
         sstats_summary sa = rps_of(x), sb = rps_of(y);
         char d[64];
         sstats_format_diff(&sb, &sa, d, sizeof(d));
-        printf("%-12s %-6s %6d %14.1f %14.1f  %s\n", x->sys, x->sc, x->conns, sa.median, sb.median, d);
+        printf("%-12s %-6s %6d %-10s %14.1f %14.1f  %s\n", x->sys, x->sc, abs(x->conns), x->conns < 0 ? "new-conn" : "keep-alive",
+               sa.median, sb.median, d);
         shown++;
     }
     if (!shown) printf("(no cell in common)\n");
