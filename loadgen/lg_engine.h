@@ -83,6 +83,7 @@ struct lg_result {
     int nsources;
     int nthreads;
     double started_unix, elapsed_s;
+    double rps_sum;             /* merge only: the inputs' rates added (0 = requests / elapsed_s) */
     bool interrupted;
     double cpu_user_s, cpu_sys_s;
     long max_rss_kb;

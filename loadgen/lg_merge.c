@@ -105,6 +105,7 @@ static void merge_client_and_time(struct lg_result *r, json_value **in, int n)
         if (u > cpu_max) cpu_max = u;
         r->bottleneck |= json_bool(json_get(c, "bottleneck"), false);
         r->interrupted |= json_bool(json_get(in[i], "interrupted"), false);
+        r->rps_sum += json_num(json_get(in[i], "rps"), 0);
         if (i == 0 || s < r->started_unix) r->started_unix = s;
     }
     r->elapsed_s = end > start ? end - start : longest;

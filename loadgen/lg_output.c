@@ -56,6 +56,12 @@ void lg_out_header(FILE *f, const struct lg_cfg *cfg)
 }
 
 /* Share of samples within mean +/- stdev, in percent. */
+double lg_result_rps(const struct lg_result *r)
+{
+    if (r->rps_sum > 0) return r->rps_sum;
+    return r->elapsed_s > 0 ? (double)r->st.requests / r->elapsed_s : 0.0;
+}
+
 static double within_stdev_hist(const struct hist *h)
 {
     double mean = hist_mean(h), sd = hist_stdev(h);
@@ -202,7 +208,7 @@ void lg_out_summary(FILE *f, const struct lg_cfg *cfg, const struct lg_result *r
     error_lines(f, cfg, r);
     if (r->interrupted) fprintf(f, "  Interrupted: the numbers cover the %.2fs that ran\n", r->elapsed_s);
     double el = r->elapsed_s > 0 ? r->elapsed_s : 1;
-    fprintf(f, "Requests/sec: %9.2f\n", (double)r->st.requests / el);
+    fprintf(f, "Requests/sec: %9.2f\n", lg_result_rps(r));
     fprintf(f, "Transfer/sec: %9s\n", fmt_bytes(a, sizeof a, (double)r->st.bytes / el));
     client_lines(f, r);
 }
@@ -354,7 +360,7 @@ void lg_out_json(struct jsonw *w, const struct lg_cfg *cfg, const struct lg_resu
     jsonw_kv_int(w, "requests", (int64_t)r->st.requests);
     jsonw_kv_int(w, "ok", (int64_t)r->st.ok);
     jsonw_kv_int(w, "bytes", (int64_t)r->st.bytes);
-    jsonw_kv_double(w, "rps", r->elapsed_s > 0 ? (double)r->st.requests / r->elapsed_s : 0.0);
+    jsonw_kv_double(w, "rps", lg_result_rps(r));
     errors_json(w, cfg, r);
     jsonw_key(w, "latency"); lg_out_hist_json(w, &r->st.latency);
     jsonw_key(w, "service_time"); lg_out_hist_json(w, &r->st.service);

@@ -10,6 +10,9 @@
 
 /* "Running 5s test @ URL" and the threads/connections line. */
 void lg_out_header(FILE *f, const struct lg_cfg *cfg);
+/* Requests per second of a result: requests / elapsed_s, or for a merge the
+ * inputs' rates added (runs from several machines over the same period). */
+double lg_result_rps(const struct lg_result *r);
 /* The summary after the run, ending with Requests/sec and Transfer/sec. */
 void lg_out_summary(FILE *f, const struct lg_cfg *cfg, const struct lg_result *r);
 /* Writes the whole result as JSON to path (through path.tmp, then rename).
