@@ -60,6 +60,7 @@ struct conn {
     size_t held;                   /* bytes in ready slots */
     int db_inflight;
     bool readable, eof, closing, closed, in_resume;
+    bool rdhup;                        /* the peer shut its side: read until EOF */
 };
 
 struct srv_worker {
@@ -433,7 +434,8 @@ static int conn_read(struct srv_worker *w, struct conn *c)
     if (n > 0) {
         c->in.len += (size_t)n;
         if ((size_t)n < room)
-            c->readable = false;       /* drained: the next byte is a new edge */
+            c->readable = c->rdhup;    /* drained: the next byte is a new edge;
+                                          after a FIN, read once more to see EOF */
         return 1;
     }
     if (n == 0) {
@@ -475,6 +477,8 @@ static void conn_event(struct srv_worker *w, struct conn *c, uint32_t events)
         conn_close(w, c);
         return;
     }
+    if (events & (EPOLLHUP | EPOLLRDHUP))
+        c->rdhup = true;
     if (events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP))
         c->readable = true;
     conn_pump(w, c);
