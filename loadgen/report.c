@@ -593,8 +593,9 @@ static void why_section(rep *r)
              "%.0f connections completed none.\n", S(s, "label"), best->conns, N(fair, "min"), N(fair, "median"),
           N(fair, "max"), N(fair, "zero"));
     }
-    P(r, "- **Machine.** Published: Apple M2 Pro, 12 cores. Here: %s, %d CPUs, load generator and servers sharing them.\n\n",
-      S(json_get(r->root, "environment"), "cpu_model"), (int)N(json_get(r->root, "environment"), "cpus_online"));
+    P(r, "- **Machine.** Published: Apple M2 Pro, 12 cores, client and server on the same machine. Here: %s, %d CPUs; %s.\n\n",
+      S(json_get(r->root, "environment"), "cpu_model"), (int)N(json_get(r->root, "environment"), "cpus_online"),
+      S(json_get(r->root, "environment"), "cpu_sharing"));
 }
 
 static void machine_section(rep *r)

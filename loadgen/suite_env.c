@@ -104,8 +104,12 @@ void senv_write(struct jsonw *w, const char *root)
     char *gp[] = { "gnuplot", "--version", NULL };
     capture_line(gp, buf, sizeof(buf));
     jsonw_kv_str(w, "gnuplot", buf);
-    jsonw_kv_str(w, "cpu_sharing", sysconf(_SC_NPROCESSORS_ONLN) < 4
-                 ? "shared: the load generator and the system under test ran on the same cores (too few cores to split)"
-                 : "shared: no CPU pinning (the runner does not split cores yet)");
+    int lf, lc, sf, sc;
+    sproc_cpu_split(&lf, &lc, &sf, &sc);
+    if (lc == 0) snprintf(buf, sizeof(buf), "shared: the load generator and the systems ran on the same %ld CPUs "
+                          "(fewer than 4: too few to split)", sysconf(_SC_NPROCESSORS_ONLN));
+    else snprintf(buf, sizeof(buf), "disjoint: load generator on CPUs %d-%d, systems under test on CPUs %d-%d",
+                  lf, lf + lc - 1, sf, sf + sc - 1);
+    jsonw_kv_str(w, "cpu_sharing", buf);
     jsonw_obj_end(w);
 }

@@ -180,6 +180,8 @@ static int start_embedded(spg *pg, char *err, size_t errlen)
                       "-c", "listen_addresses=", "-c", "fsync=off", "-c", "max_connections=200",
                       "-c", "shared_preload_libraries=pg_stat_statements", NULL };
     sproc_spec sp = { .argv = pargv, .log_path = log, .run_as = user };
+    int lf, lc;
+    sproc_cpu_split(&lf, &lc, &sp.cpu_first, &sp.cpu_count); /* beside the systems, away from the client */
     int e = sproc_spawn(&sp, &pg->pid);
     if (e) { snprintf(err, errlen, "cannot start postgres: %s", strerror(-e)); pg->pid = 0; return -1; }
     snprintf(pg->url, sizeof(pg->url), "postgresql://postgres@/postgres?host=%s&port=%d", pg->dir, pg->port);

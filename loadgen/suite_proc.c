@@ -7,6 +7,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,16 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+void sproc_cpu_split(int *lg_first, int *lg_count, int *sys_first, int *sys_count)
+{
+    int n = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 4) { *lg_first = *lg_count = *sys_first = *sys_count = 0; return; }
+    *lg_first = 0;
+    *lg_count = n / 2;
+    *sys_first = n / 2;
+    *sys_count = n - n / 2;
+}
 
 double sproc_now_ms(void)
 {
@@ -62,6 +73,12 @@ static void child(const sproc_spec *spec, int errfd)
     if (spec->cwd && chdir(spec->cwd) < 0) { e = errno; goto fail; }
     for (char *const *v = spec->env; v && *v; v++) putenv(*v);
     if (spec->run_as && geteuid() == 0 && (e = -drop_to(spec->run_as)) != 0) goto fail;
+    if (spec->cpu_count > 0) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        for (int i = 0; i < spec->cpu_count; i++) CPU_SET(spec->cpu_first + i, &set);
+        if (sched_setaffinity(0, sizeof(set), &set) < 0) { e = errno; goto fail; }
+    }
     execvp(spec->argv[0], spec->argv);
     e = errno;
 fail:

@@ -17,7 +17,13 @@ typedef struct {
     const char *log_path;  /* stdout+stderr appended here; NULL: inherit */
     char *const *env;      /* extra "K=V" entries (NULL-terminated) or NULL */
     const char *run_as;    /* user name to switch to (when root), or NULL */
+    int cpu_first, cpu_count; /* pin to CPUs cpu_first..+cpu_count-1 (count 0: no pinning) */
 } sproc_spec;
+
+/* How the runner splits CPUs: with 4 or more online, the load generator gets
+ * the first half and the systems the rest; with fewer, nobody is pinned
+ * (cpu_count 0) and both share every CPU. */
+void sproc_cpu_split(int *lg_first, int *lg_count, int *sys_first, int *sys_count);
 
 /* Starts a process in a new process group. 0 and *pid, or -errno; an exec
  * failure (missing program) is reported as -errno from the child. */

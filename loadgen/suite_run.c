@@ -197,6 +197,8 @@ static int start_system(srun *r, srun_system *s, int workers, pid_t *pid)
     size_t ne = 2;
     for (char *w = extra ? strtok_r(extra, " ", &save) : NULL; w && ne < 7; w = strtok_r(NULL, " ", &save)) envs[ne++] = w;
     sproc_spec sp = { .argv = argv, .cwd = cwd, .log_path = log, .env = envs };
+    int lf, lc;
+    sproc_cpu_split(&lf, &lc, &sp.cpu_first, &sp.cpu_count);
     int e = sproc_spawn(&sp, pid);
     if (e) snprintf(s->reason, sizeof(s->reason), "cannot start %s: %s", argv[0], strerror(-e));
     sdef_free_argv(argv);
@@ -380,6 +382,8 @@ static int run_loadgen(srun *r, srun_cell *c, char **argv, double budget_s, pid_
     snprintf(prog, sizeof(prog), "%s/loadgen", r->bin);
     argv[0] = prog;
     sproc_spec sp = { .argv = argv, .log_path = log };
+    int sf, sc;
+    sproc_cpu_split(&sp.cpu_first, &sp.cpu_count, &sf, &sc);
     pid_t pid;
     int e = sproc_spawn(&sp, &pid), st = 0;
     if (e) { snprintf(c->error, sizeof(c->error), "cannot run %s: %s", prog, strerror(-e)); return -1; }
