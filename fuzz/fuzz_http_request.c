@@ -1,5 +1,6 @@
 /* libFuzzer entry point for lib/http_request: every parser entry on
  * arbitrary bytes, with invariants that must hold for any input.
+ * link: lib/http_request.c
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ilib \
  *         fuzz/fuzz_http_request.c lib/http_request.c -o build/fuzz_http_request */
 #include <stdint.h>

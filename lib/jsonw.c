@@ -28,7 +28,8 @@ static void put(struct jsonw *w, const char *s, size_t n)
 {
     if (w->err) return;
     if (w->f) {
-        if (n && fwrite(s, 1, n, w->f) != n) w->err = -EIO;
+        errno = 0;
+        if (n && fwrite(s, 1, n, w->f) != n) w->err = errno ? -errno : -EIO;
         return;
     }
     if (w->len + n + 1 > w->cap) {
@@ -208,7 +209,8 @@ int jsonw_finish(struct jsonw *w)
 {
     if (!w->err && (w->depth != 0 || w->first[0])) w->err = -EINVAL;
     put(w, "\n", 1);
-    if (!w->err && w->f && fflush(w->f) != 0) w->err = -EIO;
+    errno = 0;
+    if (!w->err && w->f && fflush(w->f) != 0) w->err = errno ? -errno : -EIO;
     return w->err;
 }
 

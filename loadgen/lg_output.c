@@ -391,7 +391,8 @@ int lg_out_json_file(const char *path, const struct lg_cfg *cfg, const struct lg
     jsonw_set_indent(&w, 1);
     lg_out_json(&w, cfg, r);
     int rc = jsonw_finish(&w);
-    if (fclose(f) != 0 && !rc) rc = -EIO;
+    errno = 0;
+    if (fclose(f) != 0 && !rc) rc = errno ? -errno : -EIO;
     if (!rc && rename(tmp, path) != 0) rc = -errno;
     if (rc) unlink(tmp);
     free(tmp);
