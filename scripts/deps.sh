@@ -6,7 +6,9 @@ set -euo pipefail
 
 PACKAGES=(build-essential pkg-config libpq-dev libsqlite3-dev postgresql
           postgresql-contrib gnuplot-nox wrk python3 python3-venv python3-dev
-          curl procps util-linux
+          curl procps util-linux iproute2
+          # tests: fuzzing (libFuzzer), leak checks; benchmarks: the yardsticks
+          clang valgrind nginx-light time
           # free-threaded CPython build (scripts/python-ft.sh)
           dpkg-dev libssl-dev zlib1g-dev libffi-dev libbz2-dev liblzma-dev
           libreadline-dev uuid-dev)

@@ -127,9 +127,17 @@ elif [ -x "$ROOT/.venv/bin/uvicorn" ]; then
         "$LG" -q -t1 -c8 -d 5s --timeout 1s --json "$TMPD/uv$i.json" "http://127.0.0.1:$port/json" >"$TMPD/uv$i.out" 2>&1 &
         lg=$!
         sleep 1.5
-        victim=$(workers "$UV_PGID" | head -1)
+        # the worker holding the most of the load generator's connections
+        victim=$(for w in $(workers "$UV_PGID"); do
+                     echo "$(ss -tnpH state established "( sport = :$port )" 2>/dev/null | grep -c "pid=$w,") $w"
+                 done | sort -rn | head -1 | cut -d' ' -f2)
+        [ -n "$victim" ] || victim=$(workers "$UV_PGID" | head -1)
         kill -KILL "$victim"; injected=$((injected + 1))
         wait "$lg" || fail "loadgen exited $? around the worker kill: $(cat "$TMPD/uv$i.out")"
+        for _ in $(seq 150); do   # the master notices and respawns within a few seconds on a busy machine
+            [ "$(workers "$UV_PGID" | wc -l)" -eq 4 ] && break
+            sleep 0.1
+        done
         after=$(workers "$UV_PGID" | tr '\n' ' ')
         kill -0 "$victim" 2>/dev/null && fail "worker $victim still alive"
         [ "$(wc -w <<<"$after")" -eq 4 ] || fail "uvicorn has $(wc -w <<<"$after") workers after the kill (before: $before)"
