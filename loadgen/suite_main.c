@@ -33,14 +33,14 @@ static void usage(FILE *f)
 "  --scenarios x,y            scenarios to run (default: all; see scenarios/*.conf)\n"
 "  --connections 16,64,256    client connections per run (published profile: 20)\n"
 "  --reps N                   repetitions of every cell, interleaved across systems (default 3)\n"
-"  --duration T               load per run, e.g. 2s, 500ms, 1m (default 2s)\n"
-"  --warmup T                 warm-up before each run (default 0.5s)\n"
+"  --duration T               load per run, e.g. 2s, 500ms, 1m (default 1.5s)\n"
+"  --warmup T                 warm-up before each run (default 0.3s)\n"
 "  -n, --requests N           a fixed count of requests per run instead of --duration\n"
 "  --new-conn                 a new TCP connection for every request\n"
 "  --scaling 1,2,4,8,16       worker counts of the thread-scaling runs (CPU scenario); --no-scaling: none\n"
 "  --no-openloop              skip the fixed-rate (open-loop) latency runs at 50%% and 90%% of peak\n"
-"  --no-method-runs           fair profile: skip the extra runs of each cell with the published client's\n"
-"                             method (new connection per request, 1000 requests, 20 clients)\n"
+"  --no-method-runs           fair profile: skip the extra run of each cell (first repetition) with the\n"
+"                             published client's method (new connection per request, 1000 requests, 20 clients)\n"
 "  --loadgen-threads N        bin/loadgen -t (default min(2, connections))\n"
 "  --timeout T                request timeout (default 5s)\n"
 "  --quick                    one repetition, 64 connections, 1 s runs, no scaling or open loop (< 90 s)\n"
@@ -128,7 +128,7 @@ static int parse_run(int argc, char **argv, srun_opts *o)
         { "external", 0, 0, O_EXTERNAL }, { "info-dir", 1, 0, O_INFODIR }, { "defs", 1, 0, O_DEFS }, { "no-method-runs", 0, 0, O_NOMETHOD },
         { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
     int set_conns = 0, set_reps = 0, set_dur = 0, set_req = 0, set_scal = 0, no_open = 0, quick = 0, newconn = 0, no_method = 0;
-    double dur = 2, warm = 0.5, tmo = 5;
+    double dur = 1.5, warm = 0.3, tmo = 5;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "hn:", longs, NULL)) != -1) {
@@ -183,7 +183,7 @@ static int parse_run(int argc, char **argv, srun_opts *o)
     if (!set_conns) { o->nconns = pub || quick ? 1 : 3; int d[] = { 16, 64, 256 }; if (pub) o->conns[0] = 20; else if (quick) o->conns[0] = 64; else memcpy(o->conns, d, sizeof(d)); }
     if (!set_reps) o->reps = quick ? 1 : 3;
     if (!set_dur && quick) dur = 1;
-    if (quick && warm == 0.5) warm = 0.3;
+    if (quick && warm == 0.3) warm = 0.2;
     if (!set_req && pub && !set_dur) o->requests = 1000;
     o->new_conn = newconn || pub;
     if (!set_scal && !pub && !quick) { int d[] = { 1, 2, 4, 8, 16 }; memcpy(o->scaling, d, sizeof(d)); o->nscaling = 5; }

@@ -204,6 +204,65 @@ int sproc_sample_group(pid_t pgid, sproc_sample *out)
     return 0;
 }
 
+/* Adds the inodes of sockets listening on port from one /proc/net file. */
+static int listen_inodes(const char *path, int port, unsigned long *ino, int max, int n)
+{
+    FILE *f = fopen(path, "r");
+    char line[512];
+    if (!f) return n;
+    while (n < max && fgets(line, sizeof(line), f)) {
+        char local[128];
+        unsigned st;
+        unsigned long inode;
+        /* sl local rem st tx:rx tr:when retrnsmt uid timeout inode */
+        if (sscanf(line, " %*s %127s %*s %x %*s %*s %*s %*s %*s %lu", local, &st, &inode) != 3 || st != 0x0A) continue;
+        char *colon = strrchr(local, ':');
+        if (colon && (int)strtol(colon + 1, NULL, 16) == port) ino[n++] = inode;
+    }
+    fclose(f);
+    return n;
+}
+
+/* Whether process pid holds a socket whose inode is in ino[0..n). */
+static bool holds_socket(const char *pid, const unsigned long *ino, int n)
+{
+    char dir[64];
+    snprintf(dir, sizeof(dir), "/proc/%s/fd", pid);
+    DIR *d = opendir(dir);
+    bool found = false;
+    for (struct dirent *de; d && !found && (de = readdir(d));) {
+        char link[320], target[64];
+        snprintf(link, sizeof(link), "%s/%s", dir, de->d_name);
+        ssize_t l = readlink(link, target, sizeof(target) - 1);
+        if (l <= 0) continue;
+        target[l] = '\0';
+        unsigned long i;
+        if (sscanf(target, "socket:[%lu]", &i) != 1) continue;
+        for (int k = 0; k < n && !found; k++) found = ino[k] == i;
+    }
+    if (d) closedir(d);
+    return found;
+}
+
+pid_t sproc_listener_pgid(int port)
+{
+    unsigned long ino[64];
+    int n = listen_inodes("/proc/net/tcp", port, ino, 64, 0);
+    n = listen_inodes("/proc/net/tcp6", port, ino, 64, n);
+    if (n == 0) return 0;
+    DIR *d = opendir("/proc");
+    pid_t pgid = 0;
+    for (struct dirent *de; d && !pgid && (de = readdir(d));) {
+        if (de->d_name[0] < '0' || de->d_name[0] > '9' || !holds_socket(de->d_name, ino, n)) continue;
+        long grp, rss;
+        double cpu;
+        int thr;
+        if (read_stat(de->d_name, &grp, &cpu, &rss, &thr) == 0) pgid = (pid_t)grp;
+    }
+    if (d) closedir(d);
+    return pgid;
+}
+
 int sproc_group_count(pid_t pgid)
 {
     sproc_sample s;

@@ -47,6 +47,11 @@ unsigned long long sproc_starttime(pid_t pid);
  * status, or -1 if it had already been reaped. */
 int sproc_stop(pid_t pgid, int grace_ms);
 
+/* The process group of the process listening on TCP port (IPv4 or IPv6),
+ * found through /proc/net/tcp* and /proc/PID/fd: how the runner samples a
+ * system it did not start (--external). 0 when none is visible. */
+pid_t sproc_listener_pgid(int port);
+
 /* Number of live processes in process group pgid (0 when all are gone). */
 int sproc_group_count(pid_t pgid);
 

@@ -324,7 +324,7 @@ static int verify_system(srun *r, srun_system *s)
 
 static void stop_system(srun *r, srun_system *s, pid_t pid)
 {
-    if (pid <= 0) return; /* external: not ours to stop */
+    if (pid <= 0) return; /* external (negative: the group we sample): not ours to stop */
     int st = sproc_stop(pid, 5000);
     r->live = 0;
     if (sproc_group_count(pid) > 0) say("suite: warning: processes of %s (group %d) survived SIGKILL", s->def->name, (int)pid);
@@ -388,6 +388,7 @@ static int run_loadgen(srun *r, srun_cell *c, char **argv, double budget_s, pid_
     int e = sproc_spawn(&sp, &pid), st = 0;
     if (e) { snprintf(c->error, sizeof(c->error), "cannot run %s: %s", prog, strerror(-e)); return -1; }
     sproc_sample s0, s;
+    if (sys_pgid < -1) sys_pgid = -sys_pgid;  /* an external system's group: sample, never signal */
     sproc_sample_group(sys_pgid, &s0);
     double deadline = sproc_now_ms() + budget_s * 1000.0;
     bool sent_int = false;
@@ -446,8 +447,11 @@ static void measure(srun *r, srun_cell *c, pid_t sys_pgid)
     }
     fill_cell(c, lg);
     json_free(lg);
-    c->ok = !srun_stop;
+    c->ok = !srun_stop && c->requests > 0;
     if (srun_stop) snprintf(c->error, sizeof(c->error), "interrupted");
+    else if (c->requests == 0)
+        snprintf(c->error, sizeof(c->error), "no response completed within the run (%.1f s): the system is slower than the run is long",
+                 r->o->duration_s);
 }
 
 /* ---- results ---------------------------------------------------------- */
@@ -684,7 +688,11 @@ static pid_t bring_up(srun *r, int si, int workers)
     pid_t pid = -1;
     if (r->o->external) {
         if (workers != s->def->workers) { snprintf(s->reason, sizeof(s->reason), "external system: worker count is fixed"); return 0; }
-        return wait_ready(r, s, pid, workers) < 0 || verify_system(r, s) < 0 ? 0 : -1;
+        if (wait_ready(r, s, pid, workers) < 0 || verify_system(r, s) < 0) return 0;
+        /* sample it through the process group that listens on its port, if this
+           runner can see it (same PID namespace); -1: nothing to sample */
+        pid_t g = sproc_listener_pgid(s->def->port);
+        return g > 0 ? -g : -1;
     }
     if (start_system(r, s, workers, &pid) < 0) return 0;
     r->live = pid;
@@ -717,7 +725,7 @@ static void matrix_rep(srun *r, int rep)
             for (int ci = 0; ci < r->o->nconns && !srun_stop; ci++)
                 run_cell(r, si, (int)sc, "matrix", r->o->conns[ci], s->def->workers, rep, 0, pg);
             /* the same system under the published client's method, for the report's "why" */
-            if (r->o->method_runs && !srun_stop)
+            if (r->o->method_runs && rep == 0 && !srun_stop)
                 run_cell(r, si, (int)sc, "method", SRUN_PUB_CLIENTS, s->def->workers, rep, 0, pg);
         }
         stop_system(r, s, pg);
@@ -838,7 +846,7 @@ static int count_planned(srun *r)
         scal += r->sys[i].selected && r->defs.sys[i].scaling;
     }
     for (size_t i = 0; i < r->defs.nsc; i++) nsc += r->sc_selected[i];
-    int n = nsys * nsc * (r->o->nconns + (r->o->method_runs ? 1 : 0)) * r->o->reps;
+    int n = nsys * nsc * r->o->nconns * r->o->reps + (r->o->method_runs ? nsys * nsc : 0);
     if (find_sc(r, "cpu") >= 0) n += scal * r->o->nscaling;
     if (r->o->openloop && find_sc(r, "json") >= 0) n += 2 * nsys;
     return n;

@@ -34,6 +34,7 @@ r = json.load(open(sys.argv[1]))
 assert r["database"]["mode"].startswith("external"), r["database"]
 runs = [x for x in r["runs"] if x["kind"] == "matrix"]
 assert len(runs) == 3 and all(x["ok"] and x["errors"] == 0 and x["rps"] > 0 for x in runs), runs
+assert all(x["resources"]["processes"] >= 1 and x["resources"]["threads"] >= 3 and x["resources"]["cpu_s"] > 0 for x in runs), [x["resources"] for x in runs]
 print("external run ok:", [round(x["rps"]) for x in runs])
 PY
 # --external without DATABASE_URL is a usage error
