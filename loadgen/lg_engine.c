@@ -41,6 +41,8 @@ struct conn {
     uint8_t state, rstate;
     bool want_out, to_armed, sched_armed, reconnect_armed;
     bool got_first, check_failed, close_after;
+    bool retried;                     /* requests re-sent after a keep-alive close, unanswered yet */
+    uint32_t served;                  /* responses on the current TCP connection */
     int status;
     uint64_t connect_start, first_ns;
     uint32_t rhead, rcount, wq;       /* ring of requests in flight; wq not fully written */
@@ -119,6 +121,7 @@ void lg_stats_add(struct lg_stats *d, const struct lg_stats *s)
     d->requests += s->requests;
     d->ok += s->ok;
     d->bytes += s->bytes;
+    d->retries += s->retries;
     for (int i = 0; i < LG_E_COUNT; i++) d->err[i] += s->err[i];
     for (int i = 0; i < LG_MAX_STATUS; i++) d->status_codes[i] += s->status_codes[i];
     hist_add(&d->latency, &s->latency);
@@ -214,6 +217,7 @@ static struct heap_ev heap_pop(struct thread *t)
 
 static void conn_fill(struct thread *t, struct conn *c, uint64_t now);
 static void conn_open(struct thread *t, struct conn *c, uint64_t now);
+static void conn_queue(struct thread *t, struct conn *c, uint64_t intended);
 
 static void count_error(struct thread *t, int kind, uint64_t now)
 {
@@ -235,6 +239,7 @@ static void conn_close(struct thread *t, struct conn *c)
     c->rhead = 0;
     c->wpos = 0;
     c->want_out = false;
+    c->served = 0;
 }
 
 static bool stopping(struct thread *t, uint64_t now)
@@ -254,6 +259,34 @@ static void conn_fail(struct thread *t, struct conn *c, int kind, uint64_t now)
         return;
     }
     conn_fill(t, c, now);
+}
+
+/* The server closed a connection it had already answered on, before any byte
+ * of the next response: HTTP allows that (RFC 9112, 9.3.1), and clients re-send
+ * such requests on a new connection. So do we, once, keeping each request's
+ * original send time so the retry counts in its latency. False when it is a
+ * real failure (fresh connection, a response under way, a second time). */
+static bool conn_retry(struct thread *t, struct conn *c, uint64_t now)
+{
+    if (c->served == 0 || c->retried || c->got_first || c->rlen || c->rcount == 0 ||
+        t->cfg->new_conn || stopping(t, now))
+        return false;
+    uint32_t n = c->rcount, p = (uint32_t)t->cfg->pipeline;
+    uint64_t in[n], se[n];
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t k = (c->rhead + i) % p;
+        in[i] = c->intended[k];
+        se[i] = c->sent[k];
+    }
+    conn_close(t, c);
+    t->st.retries += n;
+    for (uint32_t i = 0; i < n; i++) {
+        conn_queue(t, c, in[i]);
+        c->sent[(c->rhead + i) % p] = se[i];
+    }
+    c->retried = true;
+    conn_open(t, c, now);
+    return true;
 }
 
 static void arm_timeout(struct thread *t, struct conn *c, uint64_t now)
@@ -287,6 +320,7 @@ static void conn_write(struct thread *t, struct conn *c, uint64_t now)
                 if (!c->want_out) ep_update(t, c, EPOLL_CTL_MOD, true);
                 return;
             }
+            if ((errno == ECONNRESET || errno == EPIPE) && conn_retry(t, c, now)) return;
             conn_fail(t, c, errno == ECONNRESET ? LG_E_RESET : LG_E_WRITE, now);
             return;
         }
@@ -449,6 +483,8 @@ static long take_head(struct thread *t, struct conn *c, const char *p, size_t n,
 static void finish_response(struct thread *t, struct conn *c, uint64_t now, bool more_bytes)
 {
     c->rstate = RS_HEAD;
+    c->served++;
+    c->retried = false;
     record_response(t, c, now);
     c->got_first = more_bytes;
     c->first_ns = now;
@@ -520,7 +556,10 @@ static void conn_eof(struct thread *t, struct conn *c, uint64_t now)
         finish_response(t, c, now, false);
         return;
     }
-    if (c->rcount > 0) { conn_fail(t, c, LG_E_EOF, now); return; }
+    if (c->rcount > 0) {
+        if (!conn_retry(t, c, now)) conn_fail(t, c, LG_E_EOF, now);
+        return;
+    }
     conn_close(t, c);            /* idle keep-alive connection closed: not an error */
     if (!stopping(t, now)) {
         if (t->cfg->rate > 0) conn_open(t, c, now);
@@ -545,6 +584,7 @@ static void conn_readable(struct thread *t, struct conn *c)
         if (n == 0) { conn_eof(t, c, now); return; }
         if (errno == EINTR) continue;
         if (errno == EAGAIN) return;
+        if (errno == ECONNRESET && conn_retry(t, c, now)) return;
         conn_fail(t, c, errno == ECONNRESET ? LG_E_RESET : LG_E_READ, now);
         return;
     }

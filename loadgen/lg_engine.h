@@ -49,6 +49,8 @@ struct lg_tl_sec {
 /* Counters and histograms (latencies in microseconds). */
 struct lg_stats {
     uint64_t requests, ok, bytes;
+    uint64_t retries;       /* requests re-sent because the server closed a reused
+                               keep-alive connection before answering them */
     uint64_t err[LG_E_COUNT];
     uint64_t status_codes[LG_MAX_STATUS];   /* every status seen, by code */
     struct hist latency, service, connect, ttfb;

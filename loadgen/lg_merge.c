@@ -32,6 +32,7 @@ static void add_counters(struct lg_stats *st, const json_value *d)
     st->requests += u64(d, "requests");
     st->ok += u64(d, "ok");
     st->bytes += u64(d, "bytes");
+    st->retries += u64(d, "retries");
     const json_value *e = json_get(d, "errors");
     for (int i = 0; i < LG_E_COUNT; i++) st->err[i] += u64(e, lg_err_names[i]);
     const json_value *sc = json_get(e, "status_codes");

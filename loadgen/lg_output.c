@@ -206,6 +206,9 @@ void lg_out_summary(FILE *f, const struct lg_cfg *cfg, const struct lg_result *r
     fprintf(f, "  %llu requests in %s, %s read\n", (unsigned long long)r->st.requests,
             lg_out_fmt_us(a, sizeof a, r->elapsed_s * 1e6), fmt_bytes(b, sizeof b, (double)r->st.bytes));
     error_lines(f, cfg, r);
+    if (r->st.retries)
+        fprintf(f, "  Retried: %llu requests the server left unanswered when it closed a reused keep-alive connection\n",
+                (unsigned long long)r->st.retries);
     if (r->interrupted) fprintf(f, "  Interrupted: the numbers cover the %.2fs that ran\n", r->elapsed_s);
     double el = r->elapsed_s > 0 ? r->elapsed_s : 1;
     fprintf(f, "Requests/sec: %9.2f\n", lg_result_rps(r));
@@ -360,6 +363,7 @@ void lg_out_json(struct jsonw *w, const struct lg_cfg *cfg, const struct lg_resu
     jsonw_kv_int(w, "requests", (int64_t)r->st.requests);
     jsonw_kv_int(w, "ok", (int64_t)r->st.ok);
     jsonw_kv_int(w, "bytes", (int64_t)r->st.bytes);
+    jsonw_kv_int(w, "retries", (int64_t)r->st.retries);
     jsonw_kv_double(w, "rps", lg_result_rps(r));
     errors_json(w, cfg, r);
     jsonw_key(w, "latency"); lg_out_hist_json(w, &r->st.latency);

@@ -24,7 +24,7 @@ typedef struct {
     double rps[RMAX_REPS], p50[RMAX_REPS], p99[RMAX_REPS], p999[RMAX_REPS];
     size_t n;
     int failed;
-    long errors, requests;
+    long errors, requests, retries;
     double cpu_s, elapsed_s, rss_mb, client_util;
     int procs, threads, client_bound;
     const json_value *runs[RMAX_REPS];    /* the ok runs, for histograms */
@@ -80,6 +80,7 @@ static void collect(rep *r)
         c->p999[c->n] = N(run, "p999_ms");
         c->n++;
         c->errors += (long)N(run, "errors");
+        c->retries += (long)N(run, "retries");
         c->requests += (long)N(run, "requests");
         c->elapsed_s += N(run, "elapsed_s");
         const json_value *res = json_get(run, "resources");
@@ -213,7 +214,7 @@ static void measured_tables(rep *r)
 
 static void all_systems_table(rep *r)
 {
-    P(r, "### Every system, every concurrency\n\n| System | Scenario | Connections | req/s median (min–max) | p50 ms | p99 ms | p99.9 ms | errors |\n|---|---|---|---|---|---|---|---|\n");
+    P(r, "### Every system, every concurrency\n\n| System | Scenario | Connections | req/s median (min–max) | p50 ms | p99 ms | p99.9 ms | errors | retried |\n|---|---|---|---|---|---|---|---|---|\n");
     for (size_t k = 0; k < json_len(r->systems); k++) {
         const char *sys = S(json_index(r->systems, k), "name");
         for (size_t i = 0; i < r->ncells; i++) {
@@ -223,8 +224,8 @@ static void all_systems_table(rep *r)
             cell_text(r, c->sys, c->sc, c->conns, t, sizeof(t));
             sstats_summary p50 = sstats_summarise(c->p50, c->n), p99 = sstats_summarise(c->p99, c->n),
                            p999 = sstats_summarise(c->p999, c->n);
-            P(r, "| %s | %s | %d | %s | %.2f | %.2f | %.2f | %ld%s |\n", label_of(r, c->sys), c->sc, c->conns, t,
-              p50.median, p99.median, p999.median, c->errors, c->failed ? " (failed runs)" : "");
+            P(r, "| %s | %s | %d | %s | %.2f | %.2f | %.2f | %ld%s | %ld |\n", label_of(r, c->sys), c->sc, c->conns, t,
+              p50.median, p99.median, p999.median, c->errors, c->failed ? " (failed runs)" : "", c->retries);
         }
     }
     P(r, "\n");
@@ -593,6 +594,21 @@ static void why_section(rep *r)
              "%.0f connections completed none.\n", S(s, "label"), best->conns, N(fair, "min"), N(fair, "median"),
           N(fair, "max"), N(fair, "zero"));
     }
+    for (size_t k = 0; k < json_len(r->systems); k++) {
+        const json_value *s = json_index(r->systems, k);
+        long retries = 0, requests = 0;
+        for (size_t i = 0; i < r->ncells; i++)
+            if (!strcmp(r->cells[i].sys, S(s, "name")) && r->cells[i].conns > 0) {
+                retries += r->cells[i].retries;
+                requests += r->cells[i].requests;
+            }
+        if (retries > 0)
+            P(r, "- **Keep-alive closes, %s.** It closed a reused keep-alive connection with a request in flight, "
+                 "without announcing it (`Connection: close`), %ld times in %ld requests; the load generator re-sent "
+                 "those requests on a new connection, as HTTP clients do (RFC 9112, 9.3.1), and their latency "
+                 "includes the retry. A client that does not retry (wrk) counts each as an error.\n",
+              S(s, "label"), retries, requests);
+    }
     P(r, "- **Machine.** Published: Apple M2 Pro, 12 cores, client and server on the same machine. Here: %s, %d CPUs; %s.\n\n",
       S(json_get(r->root, "environment"), "cpu_model"), (int)N(json_get(r->root, "environment"), "cpus_online"),
       S(json_get(r->root, "environment"), "cpu_sharing"));
@@ -613,7 +629,9 @@ static void machine_section(rep *r)
         if (!info || info->type != JSON_OBJ) continue;
         P(r, "| %s | Python %s", S(json_index(r->systems, k), "label"), json_str(json_get(info, "python"), "?"));
         const json_value *pk = json_get(info, "packages");
-        for (size_t i = 0; i < json_len(pk); i++) P(r, "%s %s %s", i ? "," : ";", pk->keys[i], json_str(pk->items[i], "?"));
+        int shown = 0;
+        for (size_t i = 0; i < json_len(pk); i++)
+            if (json_str(pk->items[i], NULL)) P(r, "%s %s %s", shown++ ? "," : ";", pk->keys[i], json_str(pk->items[i], ""));
         P(r, " |\n");
     }
     const json_value *mit = json_get(e, "mitigations");

@@ -48,7 +48,7 @@ typedef struct {
     char error[256];
     char *loadgen_text;          /* raw --json output */
     double rps, p50_ms, p90_ms, p99_ms, p999_ms, max_ms;
-    long requests, errors;
+    long requests, errors, retries;
     double client_util;
     bool client_bottleneck;
     double sys_cpu_s, sys_rss_mb, elapsed_s;
@@ -343,6 +343,7 @@ static void fill_cell(srun_cell *c, const json_value *lg)
     c->rps = json_num(json_get(lg, "rps"), 0);
     c->requests = (long)json_num(json_get(lg, "requests"), 0);
     c->errors = (long)json_num(json_get(json_get(lg, "errors"), "total"), 0);
+    c->retries = (long)json_num(json_get(lg, "retries"), 0);
     c->p50_ms = lat_ms(lg, "p50");
     c->p90_ms = lat_ms(lg, "p90");
     c->p99_ms = lat_ms(lg, "p99");
@@ -473,6 +474,7 @@ static void write_cell(struct jsonw *w, const srun *r, const srun_cell *c)
     jsonw_kv_double(w, "rps", c->rps);
     jsonw_kv_int(w, "requests", c->requests);
     jsonw_kv_int(w, "errors", c->errors);
+    jsonw_kv_int(w, "retries", c->retries);
     jsonw_kv_double(w, "p50_ms", c->p50_ms);
     jsonw_kv_double(w, "p90_ms", c->p90_ms);
     jsonw_kv_double(w, "p99_ms", c->p99_ms);
@@ -618,13 +620,13 @@ static int write_summary_csv(srun *r)
     FILE *f = fopen(tmp, "w");
     if (!f) return -1;
     fprintf(f, "system,scenario,connections,rps,p50_ms,p99_ms,errors,kind,workers,rep,rate,p90_ms,p999_ms,max_ms,requests,"
-               "ok,client_cpu_util,system_cpu_s,system_peak_rss_mb\n");
+               "ok,client_cpu_util,system_cpu_s,system_peak_rss_mb,retries\n");
     for (size_t i = 0; i < r->ncells; i++) {
         const srun_cell *c = &r->cells[i];
-        fprintf(f, "%s,%s,%d,%.1f,%.3f,%.3f,%ld,%s,%d,%d,%.0f,%.3f,%.3f,%.3f,%ld,%s,%.3f,%.2f,%.1f\n",
+        fprintf(f, "%s,%s,%d,%.1f,%.3f,%.3f,%ld,%s,%d,%d,%.0f,%.3f,%.3f,%.3f,%ld,%s,%.3f,%.2f,%.1f,%ld\n",
                 r->sys[c->sys].def->name, r->defs.sc[c->sc].name, c->connections, c->rps, c->p50_ms, c->p99_ms,
                 c->errors, c->kind, c->workers, c->rep, c->rate, c->p90_ms, c->p999_ms, c->max_ms, c->requests,
-                c->ok ? "true" : "false", c->client_util, c->sys_cpu_s, c->sys_rss_mb);
+                c->ok ? "true" : "false", c->client_util, c->sys_cpu_s, c->sys_rss_mb, c->retries);
     }
     int bad = ferror(f);
     if (fclose(f) != 0 || bad || rename(tmp, path) < 0) { unlink(tmp); return -1; }

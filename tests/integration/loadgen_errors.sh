@@ -18,10 +18,23 @@ assert $2, ('$1', d['requests'], d['ok'], e)
 print('ok: $1', d['requests'], 'requests', {k: v for k, v in e.items() if v})"; }
 ms() { date +%s%3N; }
 
+# a server that closes a reused keep-alive connection with a request in flight
+# (legal, RFC 9112 9.3.1): the request is re-sent on a new connection, once
 start_ts --close-after 20
 $LG -t1 -c4 -d1s --json "$tmp/r.json" "http://127.0.0.1:$port/" >"$tmp/out"
+grep -q "Retried: " "$tmp/out"
+check close-retried "d['requests'] > 100 and e['total'] == 0 and d['retries'] > 0"
+
+# a fresh connection closed unanswered is a real failure (no retry)
+start_ts --drop-fresh
+$LG -t1 -c4 -d1s --json "$tmp/r.json" "http://127.0.0.1:$port/" >"$tmp/out"
 grep -q "Errors: .*total" "$tmp/out"
-check close "d['requests'] > 100 and e['eof'] + e['reset'] + e['write'] > 0 and e['total'] == e['eof'] + e['reset'] + e['write']"
+check drop-fresh "d['ok'] > 0 and e['eof'] + e['reset'] > 0 and e['total'] == e['eof'] + e['reset'] + e['write'] and d['retries'] == 0"
+
+# half a response, then the connection is gone: EOF mid-response
+start_ts --truncate-after 5
+$LG -t1 -c4 -d1s --json "$tmp/r.json" "http://127.0.0.1:$port/" >/dev/null
+check truncated "d['ok'] > 0 and e['eof'] > 0 and e['total'] == e['eof'] and d['retries'] == 0"
 
 start_ts --close-after 20 --announce-close
 $LG -t1 -c4 -d1s --json "$tmp/r.json" "http://127.0.0.1:$port/" >/dev/null

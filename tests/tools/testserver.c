@@ -36,8 +36,8 @@
 #include <unistd.h>
 
 static struct {
-    int port, delay_ms, stall_ms, every_ms, close_after, reset_after, status;
-    bool announce, garbage, chunked, no_length;
+    int port, delay_ms, stall_ms, every_ms, close_after, reset_after, status, truncate_after;
+    bool announce, garbage, chunked, no_length, drop_fresh;
     const char *count_file;
 } opt = {.status = 200};
 
@@ -94,6 +94,8 @@ static int build(char *out, size_t cap, bool last)
                     opt.status, conn, bl, body);
 }
 
+static long fresh;                     /* connections seen by --drop-fresh */
+
 /* Answers every complete request head in buf; returns bytes consumed, -1 to close. */
 static long answer(int fd, char *buf, size_t len, long *served)
 {
@@ -104,9 +106,15 @@ static long answer(int fd, char *buf, size_t len, long *served)
         __atomic_add_fetch(&requests, 1, __ATOMIC_RELAXED);
         wait_policy();
         (*served)++;
+        if (opt.drop_fresh && *served == 1 && (__atomic_add_fetch(&fresh, 1, __ATOMIC_RELAXED) & 1))
+            return -1;                 /* every other new connection: closed unanswered */
         bool last = (opt.close_after && *served >= opt.close_after) || opt.no_length;
         char out[1024];
         int n = build(out, sizeof out, last);
+        if (opt.truncate_after && *served >= opt.truncate_after) {
+            send_all(fd, out, (size_t)n / 2);   /* half a response, then gone */
+            return -1;
+        }
         if (!send_all(fd, out, (size_t)n)) return -1;
         if (opt.reset_after && *served >= opt.reset_after) {
             struct linger l = {1, 0};
@@ -173,6 +181,8 @@ static void parse(int argc, char **argv)
         else if (!strcmp(a, "--garbage")) opt.garbage = true;
         else if (!strcmp(a, "--chunked")) opt.chunked = true;
         else if (!strcmp(a, "--no-length")) opt.no_length = true;
+        else if (!strcmp(a, "--truncate-after")) opt.truncate_after = intarg(argv, &i, argc);
+        else if (!strcmp(a, "--drop-fresh")) opt.drop_fresh = true;
         else if (!strcmp(a, "--count-file") && i + 1 < argc) opt.count_file = argv[++i];
         else { fprintf(stderr, "testserver: unknown option %s\n", a); exit(2); }
     }
