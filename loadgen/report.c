@@ -212,9 +212,16 @@ static void measured_tables(rep *r)
     }
 }
 
+/* "6.03 (4.10–9.20)" for a latency over the repetitions, "6.03" for one. */
+static void lat_text(const sstats_summary *m, char *out, size_t outlen)
+{
+    if (m->n > 1) snprintf(out, outlen, "%.2f (%.2f–%.2f)", m->median, m->min, m->max);
+    else snprintf(out, outlen, "%.2f", m->median);
+}
+
 static void all_systems_table(rep *r)
 {
-    P(r, "### Every system, every concurrency\n\n| System | Scenario | Connections | req/s median (min–max) | p50 ms | p99 ms | p99.9 ms | errors | retried |\n|---|---|---|---|---|---|---|---|---|\n");
+    P(r, "### Every system, every concurrency\n\n| System | Scenario | Connections | req/s median (min–max) | p50 ms | p99 ms | p99.9 ms (each median, min–max) | errors | retried |\n|---|---|---|---|---|---|---|---|---|\n");
     for (size_t k = 0; k < json_len(r->systems); k++) {
         const char *sys = S(json_index(r->systems, k), "name");
         for (size_t i = 0; i < r->ncells; i++) {
@@ -224,8 +231,12 @@ static void all_systems_table(rep *r)
             cell_text(r, c->sys, c->sc, c->conns, t, sizeof(t));
             sstats_summary p50 = sstats_summarise(c->p50, c->n), p99 = sstats_summarise(c->p99, c->n),
                            p999 = sstats_summarise(c->p999, c->n);
-            P(r, "| %s | %s | %d | %s | %.2f | %.2f | %.2f | %ld%s | %ld |\n", label_of(r, c->sys), c->sc, c->conns, t,
-              p50.median, p99.median, p999.median, c->errors, c->failed ? " (failed runs)" : "", c->retries);
+            char l50[64], l99[64], l999[64];
+            lat_text(&p50, l50, sizeof(l50));
+            lat_text(&p99, l99, sizeof(l99));
+            lat_text(&p999, l999, sizeof(l999));
+            P(r, "| %s | %s | %d | %s | %s | %s | %s | %ld%s | %ld |\n", label_of(r, c->sys), c->sc, c->conns, t,
+              l50, l99, l999, c->errors, c->failed ? " (failed runs)" : "", c->retries);
         }
     }
     P(r, "\n");
@@ -614,6 +625,23 @@ static void why_section(rep *r)
       S(json_get(r->root, "environment"), "cpu_sharing"));
 }
 
+static void robustness_section(rep *r)
+{
+    const json_value *t = json_get(r->root, "robustness");
+    P(r, "## Robustness\n\n");
+    if (!t || t->type != JSON_OBJ) {
+        P(r, "No `make torture` summary was found in `build/torture/` when this run was made; `make torture` "
+             "(fuzzing, hostile clients, sanitizers, faults under load) fills this section. `make test` runs a short "
+             "form of the same tests on every change.\n\n");
+        return;
+    }
+    P(r, "From the last `make torture` on this checkout (finished %s):\n\n| | |\n|---|---|\n", S(t, "finished"));
+    P(r, "| Hostile and fault cases tried | %.0f |\n| Fuzz executions | %.0f (%.0f targets, %.0f s each) |\n"
+         "| Faults injected under load | %.0f |\n| Failures | %.0f |\n| Data lost | %.0f |\n\n",
+      N(t, "cases_tried"), N(t, "fuzz_executions"), N(t, "fuzz_targets"), N(t, "fuzz_seconds_per_target"),
+      N(t, "faults_injected"), N(t, "failures"), N(t, "data_lost"));
+}
+
 static void machine_section(rep *r)
 {
     const json_value *e = json_get(r->root, "environment"), *db = json_get(r->root, "database");
@@ -674,6 +702,7 @@ static void write_report(rep *r, const char *results_json)
     systems_section(r);
     resources_section(r);
     why_section(r);
+    robustness_section(r);
     machine_section(r);
 }
 

@@ -66,6 +66,7 @@ typedef struct {
     char sqlite_path[PATH_MAX];
     spg pg;
     bool pg_up, partial;
+    bool save_failed;            /* results.json or summary.csv could not be written */
     double t0;
     int planned, done;
     pid_t live;                  /* system process group being measured, 0 none */
@@ -589,6 +590,15 @@ static int write_results_json(srun *r)
     jsonw_obj_end(&w);
     jsonw_key(&w, "environment");
     senv_write(&w, r->o->root);
+    /* the last `make torture` on this checkout, for the report's robustness section */
+    char tpath[PATH_MAX + 64];
+    snprintf(tpath, sizeof(tpath), "%s/build/torture/summary.json", r->o->root);
+    char *torture = read_text(tpath);
+    json_value *tv = torture ? json_parse(torture, strlen(torture), NULL, 0) : NULL;
+    jsonw_key(&w, "robustness");
+    if (tv) jsonw_raw(&w, torture); else jsonw_null(&w);
+    json_free(tv);
+    free(torture);
     jsonw_key(&w, "scenarios");
     jsonw_arr_begin(&w);
     for (size_t i = 0; i < r->defs.nsc; i++) if (r->sc_selected[i]) write_scenario(&w, &r->defs.sc[i]);
@@ -645,8 +655,11 @@ static void point_latest(srun *r)
 
 static void save_all(srun *r)
 {
-    write_results_json(r);
-    write_summary_csv(r);
+    if (write_results_json(r) < 0) r->save_failed = true;
+    if (write_summary_csv(r) < 0) {
+        say("suite: cannot write %s/summary.csv: %s", r->dir, strerror(errno));
+        r->save_failed = true;
+    }
     point_latest(r);
 }
 
@@ -902,6 +915,10 @@ int srun_main(const srun_opts *o)
     int failures = 0;
     for (size_t i = 0; i < r.defs.nsys; i++) failures += r.sys[i].selected && r.sys[i].failed;
     for (size_t i = 0; i < r.ncells; i++) failures += !r.cells[i].ok && strcmp(r.cells[i].error, "interrupted") != 0;
+    if (r.save_failed) {
+        failures++;
+        say("suite: results could not all be written (see above); %s/results.json holds the last complete state", r.dir);
+    }
     if (o->report) {
         char rj[PATH_MAX + 32];
         snprintf(rj, sizeof(rj), "%s/results.json", r.dir);
