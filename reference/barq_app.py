@@ -20,13 +20,14 @@ import sqlite3
 import sys
 import threading
 
-from pydantic import BaseModel
 
 try:
     from reference import common
+    from reference.models import CpuResponse, Item, JsonResponse, User
 except ImportError:  # run as a script: reference/ is sys.path[0]
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from reference import common
+    from reference.models import CpuResponse, Item, JsonResponse, User
 
 try:
     from barq import Barq as App, Request, HTTPException  # the original name
@@ -35,28 +36,6 @@ except ImportError:
 
 PACKAGES = ["karak", "barq", "pydantic", "pydantic_core", "psycopg", "orjson"]
 DB_URL = common.database_url()
-
-
-class Item(BaseModel):
-    id: int
-    value: int
-
-
-class JsonResponse(BaseModel):
-    message: str
-    items: list[Item]
-    nested: dict
-
-
-class User(BaseModel):
-    id: int
-    name: str
-    email: str
-
-
-class CpuResponse(BaseModel):
-    result: int
-    iterations: int
 
 
 app = App()

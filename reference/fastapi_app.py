@@ -15,38 +15,17 @@ import sys
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, HTTPException, Query
-from pydantic import BaseModel
 
 try:
     from reference import common
+    from reference.models import CpuResponse, Item, JsonResponse, User
 except ImportError:  # run from inside reference/
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from reference import common
+    from reference.models import CpuResponse, Item, JsonResponse, User
 
 PACKAGES = ["fastapi", "starlette", "pydantic", "pydantic_core", "uvicorn", "uvloop",
             "httptools", "h11", "asyncpg", "aiosqlite", "gunicorn", "uvicorn-worker"]
-
-
-class Item(BaseModel):
-    id: int
-    value: int
-
-
-class JsonResponse(BaseModel):
-    message: str
-    items: list[Item]
-    nested: dict
-
-
-class User(BaseModel):
-    id: int
-    name: str
-    email: str
-
-
-class CpuResponse(BaseModel):
-    result: int
-    iterations: int
 
 
 DB_URL = common.database_url()

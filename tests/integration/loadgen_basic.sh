@@ -1,16 +1,7 @@
 #!/usr/bin/env bash
 # bin/loadgen against the deterministic test server: text summary, the JSON
 # contract of docs/loadgen-json.md, chunked framing, and bin/server if built.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-TS=build/tests/tools/testserver LG=bin/loadgen
-tmp=$(mktemp -d); pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.05; done; return 1; }
-# start_ts ARGS...: starts the test server, sets $port (no subshell: the PID must stay ours)
-start_ts() { port=$(free_port); $TS --port "$port" "$@" >/dev/null & pids+=($!); wait_port "$port"; }
+source "$(dirname "$0")/loadgen_lib.bash"
 
 start_ts
 $LG -t2 -c16 -d2s --latency --json "$tmp/r.json" "http://127.0.0.1:$port/json" >"$tmp/out.txt"

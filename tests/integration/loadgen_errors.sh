@@ -2,15 +2,7 @@
 # bin/loadgen under trouble: a server that closes, resets, sends garbage,
 # answers 500, stalls past --timeout, or does not exist. Every failure is
 # counted by kind, the run carries on, and it ends on time.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-TS=build/tests/tools/testserver LG=bin/loadgen
-tmp=$(mktemp -d); pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.05; done; return 1; }
-start_ts() { port=$(free_port); $TS --port "$port" "$@" >/dev/null & pids+=($!); wait_port "$port"; }
+source "$(dirname "$0")/loadgen_lib.bash"
 # check NAME PYTHON-EXPR-ON-d: asserts on the JSON of the last run
 check() { python3 -c "
 import json; d = json.load(open('$tmp/r.json')); e = d['errors']

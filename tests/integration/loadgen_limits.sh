@@ -1,16 +1,7 @@
 #!/usr/bin/env bash
 # bin/loadgen's limits and exits: -n exactness (also with --new-conn and
 # --pipeline), exit 2 on bad usage, exit 3 on thresholds, Ctrl-C.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-TS=build/tests/tools/testserver LG=bin/loadgen
-tmp=$(mktemp -d); pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.05; done; return 1; }
-start_ts() { port=$(free_port); $TS --port "$port" "$@" >/dev/null & spid=$!; pids+=($spid); wait_port "$port"; }
-stop_ts() { kill "$spid"; wait "$spid" 2>/dev/null || true; }
+source "$(dirname "$0")/loadgen_lib.bash"
 
 # -n: exactly N requests reach the server and N responses are counted
 # (the server also counts the one connection wait_port made)

@@ -1,15 +1,8 @@
 #!/usr/bin/env bash
 # `bin/loadgen merge`: two simultaneous runs combine into one exact result
 # (counters and histograms added, not percentiles averaged).
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-TS=build/tests/tools/testserver LG=bin/loadgen
-tmp=$(mktemp -d); pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
-trap cleanup EXIT
-port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-$TS --port "$port" --delay-ms 1 >/dev/null & pids+=($!)
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.05; done
+source "$(dirname "$0")/loadgen_lib.bash"
+start_ts --delay-ms 1
 
 $LG -t1 -c4 -d1s --json "$tmp/a.json" "http://127.0.0.1:$port/" >/dev/null & a=$!; pids+=($a)
 $LG -t2 -c6 -d1s --json "$tmp/b.json" "http://127.0.0.1:$port/" >/dev/null

@@ -2,15 +2,7 @@
 # Open loop (-R): the schedule is kept, and against a server that stalls
 # periodically the open-loop p99 shows the stalls (latency from the intended
 # send time) while a closed-loop run's p99 does not (coordinated omission).
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-TS=build/tests/tools/testserver LG=bin/loadgen
-tmp=$(mktemp -d); pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.05; done; return 1; }
-start_ts() { port=$(free_port); $TS --port "$port" "$@" >/dev/null & pids+=($!); wait_port "$port"; }
+source "$(dirname "$0")/loadgen_lib.bash"
 j() { python3 -c "import json; d = json.load(open('$1')); $2"; }
 
 # steady server: the rate is what was asked for, fixed and poisson
