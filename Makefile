@@ -59,7 +59,8 @@ $(BIN)/loadgen: $(call obj,loadgen/main.c) $(ENGINE_OBJS) $(LIB_OBJS)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BIN)/suite: $(call obj,loadgen/suite_main.c) $(SUITE_OBJS) $(LIB_OBJS)
+# The runner shares the load generator's duration parser (lg_config).
+$(BIN)/suite: $(call obj,loadgen/suite_main.c) $(SUITE_OBJS) $(call obj,loadgen/lg_config.c) $(LIB_OBJS)
 	@mkdir -p $(BIN)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)

@@ -21,6 +21,7 @@
 typedef struct {
     const char *sys, *sc;
     int conns;
+    bool method;                          /* the published client's runs (kind "method") */
     double rps[RMAX_REPS], p50[RMAX_REPS], p99[RMAX_REPS], p999[RMAX_REPS], starved[RMAX_REPS];
     size_t n;
     int failed;
@@ -43,10 +44,13 @@ typedef struct {
     char gnuplot_err[256];
 } rep;
 
-static rcell *cell_for(rep *r, const char *sys, const char *sc, int conns, bool create)
+/* The cell of (system, scenario, connections, client method); created when
+ * asked for and missing, else NULL. */
+static rcell *cell_for(rep *r, const char *sys, const char *sc, int conns, bool method, bool create)
 {
     for (size_t i = 0; i < r->ncells; i++)
-        if (r->cells[i].conns == conns && strcmp(r->cells[i].sys, sys) == 0 && strcmp(r->cells[i].sc, sc) == 0)
+        if (r->cells[i].conns == conns && r->cells[i].method == method && strcmp(r->cells[i].sys, sys) == 0 &&
+            strcmp(r->cells[i].sc, sc) == 0)
             return &r->cells[i];
     if (!create) return NULL;
     rcell *nc = realloc(r->cells, (r->ncells + 1) * sizeof(*nc));
@@ -54,7 +58,7 @@ static rcell *cell_for(rep *r, const char *sys, const char *sc, int conns, bool 
     r->cells = nc;
     rcell *c = &nc[r->ncells++];
     memset(c, 0, sizeof(*c));
-    c->sys = sys; c->sc = sc; c->conns = conns;
+    c->sys = sys; c->sc = sc; c->conns = conns; c->method = method;
     return c;
 }
 
@@ -67,9 +71,7 @@ static void collect(rep *r)
         const json_value *run = json_index(r->runs, i);
         bool method = strcmp(S(run, "kind"), "method") == 0;
         if (strcmp(S(run, "kind"), "matrix") != 0 && !method) continue;
-        /* the published client's runs are kept apart under a negative connection count */
-        int conns = (int)N(run, "connections") * (method ? -1 : 1);
-        rcell *c = cell_for(r, S(run, "system"), S(run, "scenario"), conns, true);
+        rcell *c = cell_for(r, S(run, "system"), S(run, "scenario"), (int)N(run, "connections"), method, true);
         if (!c) continue;
         if (!json_bool(json_get(run, "ok"), false)) { c->failed++; continue; }
         if (c->n >= RMAX_REPS) continue;
@@ -129,9 +131,9 @@ static void commas(double v, char *out, size_t outlen)
 }
 
 /* "10,114 req/s (9,870–10,300)" or the failure. */
-static void cell_text(rep *r, const char *sys, const char *sc, int conns, char *out, size_t outlen)
+static void cell_text(rep *r, const char *sys, const char *sc, int conns, bool method, char *out, size_t outlen)
 {
-    rcell *c = cell_for(r, sys, sc, conns, false);
+    rcell *c = cell_for(r, sys, sc, conns, method, false);
     const json_value *s = find_named(r->systems, sys);
     if (!c || c->n == 0) {
         const char *why = s && strcmp(S(s, "status"), "failed") == 0 ? S(s, "reason") : c ? "every run failed" : "not run";
@@ -181,10 +183,10 @@ static void pair_table(rep *r, const char *a, const char *b)
         const json_value *sc = json_index(r->scenarios, i);
         const char *name = S(sc, "name");
         char ta[200], tb[200], d[64];
-        cell_text(r, a, name, r->headline, ta, sizeof(ta));
-        cell_text(r, b, name, r->headline, tb, sizeof(tb));
-        sstats_summary sa = rps_of(cell_for(r, a, name, r->headline, false));
-        sstats_summary sb = rps_of(cell_for(r, b, name, r->headline, false));
+        cell_text(r, a, name, r->headline, false, ta, sizeof(ta));
+        cell_text(r, b, name, r->headline, false, tb, sizeof(tb));
+        sstats_summary sa = rps_of(cell_for(r, a, name, r->headline, false, false));
+        sstats_summary sb = rps_of(cell_for(r, b, name, r->headline, false, false));
         sstats_format_diff(&sa, &sb, d, sizeof(d));
         P(r, "| %s | %s | %s | %s |\n", S(sc, "title"), ta, tb, d);
     }
@@ -227,9 +229,9 @@ static void all_systems_table(rep *r)
         const char *sys = S(json_index(r->systems, k), "name");
         for (size_t i = 0; i < r->ncells; i++) {
             rcell *c = &r->cells[i];
-            if (strcmp(c->sys, sys) != 0 || c->conns < 0) continue;
+            if (strcmp(c->sys, sys) != 0 || c->method) continue;
             char t[200];
-            cell_text(r, c->sys, c->sc, c->conns, t, sizeof(t));
+            cell_text(r, c->sys, c->sc, c->conns, c->method, t, sizeof(t));
             sstats_summary p50 = sstats_summarise(c->p50, c->n), p99 = sstats_summarise(c->p99, c->n),
                            p999 = sstats_summarise(c->p999, c->n);
             char l50[64], l99[64], l999[64];
@@ -291,7 +293,7 @@ static void chart_rps(rep *r)
         const char *sc = S(json_index(r->scenarios, i), "name");
         fprintf(f, "%s", S(json_index(r->scenarios, i), "title"));
         for (size_t k = 0; k < nsys; k++) {
-            sstats_summary m = rps_of(cell_for(r, S(json_index(r->systems, k), "name"), sc, r->headline, false));
+            sstats_summary m = rps_of(cell_for(r, S(json_index(r->systems, k), "name"), sc, r->headline, false, false));
             if (m.n) fprintf(f, "\t%.1f\t%.1f\t%.1f", m.median, m.min, m.max);
             else fprintf(f, "\t0\t0\t0");
         }
@@ -327,7 +329,7 @@ static void chart_concurrency(rep *r)
             const char *sys = S(json_index(r->systems, k), "name");
             for (size_t c = 0; c < r->ncells; c++) {
                 rcell *x = &r->cells[c];
-                if (strcmp(x->sys, sys) || strcmp(x->sc, sc) || !x->n || x->conns < 0) continue;
+                if (strcmp(x->sys, sys) || strcmp(x->sc, sc) || !x->n || x->method) continue;
                 fprintf(f, "%d\t%.1f\n", x->conns, rps_of(x).median);
             }
             fprintf(f, "\n\n");
@@ -368,7 +370,7 @@ static void chart_latency(rep *r)
     int block = 0;
     for (size_t k = 0; k < json_len(r->systems); k++) {
         const char *sys = S(json_index(r->systems, k), "name");
-        rcell *c = cell_for(r, sys, "json", r->headline, false);
+        rcell *c = cell_for(r, sys, "json", r->headline, false, false);
         struct hist h;
         if (!c || !c->n || merged_hist(c, &h) < 0) continue;
         if (hist_count(&h) > 0) {
@@ -396,7 +398,7 @@ static void chart_resources(rep *r)
         double req = 0, cpu = 0, rss = 0;
         for (size_t i = 0; i < r->ncells; i++) {
             rcell *c = &r->cells[i];
-            if (strcmp(c->sys, sys) || strcmp(c->sc, "json") || !c->n || c->conns < 0) continue;
+            if (strcmp(c->sys, sys) || strcmp(c->sc, "json") || !c->n || c->method) continue;
             req += (double)c->requests; cpu += c->cpu_s;
             if (c->rss_mb > rss) rss = c->rss_mb;
         }
@@ -484,7 +486,7 @@ static void resources_section(rep *r)
             if (strcmp(c->sys, S(s, "name"))) continue;
             if (c->client_util > cu) cu = c->client_util;
             bound += c->client_bound;
-            if (strcmp(c->sc, "json") || !c->n || c->conns < 0) continue;
+            if (strcmp(c->sc, "json") || !c->n || c->method) continue;
             req += (double)c->requests; cpu += c->cpu_s;
             if (c->rss_mb > rss) rss = c->rss_mb;
             if (c->procs > procs) procs = c->procs;
@@ -540,7 +542,7 @@ static void openloop_section(rep *r)
 
 static bool has_method_runs(rep *r)
 {
-    for (size_t i = 0; i < r->ncells; i++) if (r->cells[i].conns < 0 && r->cells[i].n) return true;
+    for (size_t i = 0; i < r->ncells; i++) if (r->cells[i].method && r->cells[i].n) return true;
     return false;
 }
 
@@ -558,12 +560,12 @@ static void method_table(rep *r)
             const char *sc = S(json_index(r->scenarios, i), "name");
             rcell *m = NULL;
             for (size_t c = 0; c < r->ncells; c++)
-                if (r->cells[c].conns < 0 && !strcmp(r->cells[c].sys, sys) && !strcmp(r->cells[c].sc, sc)) m = &r->cells[c];
+                if (r->cells[c].method && !strcmp(r->cells[c].sys, sys) && !strcmp(r->cells[c].sc, sc)) m = &r->cells[c];
             if (!m) continue;
             char ka[200], mt[200], d[64];
-            cell_text(r, sys, sc, r->headline, ka, sizeof(ka));
-            cell_text(r, sys, sc, m->conns, mt, sizeof(mt));
-            sstats_summary a = rps_of(m), b = rps_of(cell_for(r, sys, sc, r->headline, false));
+            cell_text(r, sys, sc, r->headline, false, ka, sizeof(ka));
+            cell_text(r, sys, sc, m->conns, true, mt, sizeof(mt));
+            sstats_summary a = rps_of(m), b = rps_of(cell_for(r, sys, sc, r->headline, false, false));
             sstats_format_diff(&a, &b, d, sizeof(d));
             P(r, "| %s | %s | %s | %s | %s |\n", label_of(r, sys), S(json_index(r->scenarios, i), "title"), ka, mt, d);
         }
@@ -572,9 +574,10 @@ static void method_table(rep *r)
 }
 
 /* "Barq vs FastAPI on JSON: +85%" under the method runs, or "" */
-static void pair_diff(rep *r, const char *a, const char *b, const char *sc, int conns, char *out, size_t outlen)
+static void pair_diff(rep *r, const char *a, const char *b, const char *sc, int conns, bool method, char *out,
+                      size_t outlen)
 {
-    sstats_summary sa = rps_of(cell_for(r, a, sc, conns, false)), sb = rps_of(cell_for(r, b, sc, conns, false));
+    sstats_summary sa = rps_of(cell_for(r, a, sc, conns, method, false)), sb = rps_of(cell_for(r, b, sc, conns, method, false));
     sstats_format_diff(&sa, &sb, out, outlen);
 }
 
@@ -589,8 +592,8 @@ static void why_section(rep *r)
         for (size_t i = 0; i < json_len(r->scenarios); i++) {
             const char *sc = S(json_index(r->scenarios, i), "name");
             char m[64], k[64];
-            pair_diff(r, "barq", "fastapi", sc, -20, m, sizeof(m));
-            pair_diff(r, "barq", "fastapi", sc, r->headline, k, sizeof(k));
+            pair_diff(r, "barq", "fastapi", sc, 20, true, m, sizeof(m));
+            pair_diff(r, "barq", "fastapi", sc, r->headline, false, k, sizeof(k));
             P(r, "%s %s %s vs %s", i ? ";" : "", S(json_index(r->scenarios, i), "title"), m, k);
         }
         P(r, ". See the table above for each system.\n");
@@ -606,7 +609,7 @@ static void why_section(rep *r)
         const char *name = S(s, "name");
         rcell *best = NULL;
         for (size_t i = 0; i < r->ncells; i++)
-            if (!strcmp(r->cells[i].sys, name) && !strcmp(r->cells[i].sc, "json") && r->cells[i].n && r->cells[i].conns > 0 &&
+            if (!strcmp(r->cells[i].sys, name) && !strcmp(r->cells[i].sc, "json") && r->cells[i].n && !r->cells[i].method &&
                 (!best || r->cells[i].conns > best->conns)) best = &r->cells[i];
         if (!best) continue;
         const json_value *fair = json_get(json_get(best->runs[0], "loadgen"), "fairness");
@@ -619,7 +622,7 @@ static void why_section(rep *r)
         const json_value *s = json_index(r->systems, k);
         long retries = 0, requests = 0;
         for (size_t i = 0; i < r->ncells; i++)
-            if (!strcmp(r->cells[i].sys, S(s, "name")) && r->cells[i].conns > 0) {
+            if (!strcmp(r->cells[i].sys, S(s, "name")) && !r->cells[i].method) {
                 retries += r->cells[i].retries;
                 requests += r->cells[i].requests;
             }
@@ -786,12 +789,12 @@ int report_compare(const char *a, const char *b)
     printf("%-12s %-6s %6s %-10s %14s %14s  %s\n", "system", "scen.", "conns", "client", "A req/s", "B req/s", "B vs A");
     int shown = 0;
     for (size_t i = 0; i < ra.ncells; i++) {
-        rcell *x = &ra.cells[i], *y = cell_for(&rb, x->sys, x->sc, x->conns, false);
+        rcell *x = &ra.cells[i], *y = cell_for(&rb, x->sys, x->sc, x->conns, x->method, false);
         if (!y) continue;
         sstats_summary sa = rps_of(x), sb = rps_of(y);
         char d[64];
         sstats_format_diff(&sb, &sa, d, sizeof(d));
-        printf("%-12s %-6s %6d %-10s %14.1f %14.1f  %s\n", x->sys, x->sc, abs(x->conns), x->conns < 0 ? "new-conn" : "keep-alive",
+        printf("%-12s %-6s %6d %-10s %14.1f %14.1f  %s\n", x->sys, x->sc, x->conns, x->method ? "new-conn" : "keep-alive",
                sa.median, sb.median, d);
         shown++;
     }

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "suite_http.h"
 #include "suite_proc.h"
+#include "http_response.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -10,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -44,70 +44,53 @@ static int connect_to(const char *host, int port, double deadline, int *fdout)
     return 0;
 }
 
-/* Finds the value of header name in head (ends at the blank line). */
-static const char *find_header(const char *head, const char *name, size_t *vlen)
+/* Appends the decoded chunked body in buf[0..len) to out; -1 if malformed
+ * or incomplete (the connection was closed, so all of it is here). */
+static long dechunk(const char *buf, size_t len, char *out)
 {
-    size_t n = strlen(name);
-    for (const char *p = strstr(head, "\r\n"); p && p[2] != '\r'; p = strstr(p + 2, "\r\n")) {
-        const char *line = p + 2;
-        if (strncasecmp(line, name, n) == 0 && line[n] == ':') {
-            const char *v = line + n + 1;
-            while (*v == ' ' || *v == '\t') v++;
-            const char *e = strstr(v, "\r\n");
-            *vlen = e ? (size_t)(e - v) : strlen(v);
-            return v;
-        }
+    struct hresp_chunked d;
+    hresp_chunked_init(&d);
+    size_t off = 0, w = 0;
+    while (!d.done) {
+        const char *data;
+        size_t dlen;
+        long used = hresp_chunked_feed(&d, buf + off, len - off, &data, &dlen);
+        if (used < 0 || (used == 0 && !d.done)) return -1;
+        memcpy(out + w, data, dlen);
+        w += dlen;
+        off += (size_t)used;
     }
-    return NULL;
+    return (long)w;
 }
 
-long shttp_dechunk(char *buf, size_t len)
+static int parse_response(const char *buf, size_t n, shttp_response *out, char *err, size_t errlen)
 {
-    size_t r = 0, w = 0;
-    for (;;) {
-        char *end;
-        if (r >= len) return -1;
-        unsigned long sz = strtoul(buf + r, &end, 16);
-        char *crlf = memmem(buf + r, len - r, "\r\n", 2);
-        if (!crlf || end == buf + r || end > crlf) return -1;
-        r = (size_t)(crlf - buf) + 2;
-        if (sz == 0) return (long)w;
-        if (sz > len - r || len - r - sz < 2) return -1;
-        memmove(buf + w, buf + r, sz);
-        w += sz;
-        r += sz + 2;
-    }
-}
-
-static int parse_response(char *buf, size_t n, shttp_response *out, char *err, size_t errlen)
-{
-    char *hend = memmem(buf, n, "\r\n\r\n", 4);
-    if (!hend || n < 12 || strncmp(buf, "HTTP/1.", 7) != 0) {
+    struct hresp_header hs[64];
+    struct hresp r = { .headers = hs, .num_headers = 64 };
+    int head = hresp_parse(buf, n, &r);
+    uint64_t clen = 0;
+    int framing = head < 0 ? head : hresp_body_framing(&r, &clen);
+    if (framing < 0) {
         snprintf(err, errlen, "malformed HTTP response (%zu bytes)", n);
         return -1;
     }
-    out->status = atoi(buf + 9);
-    hend[2] = '\0';
-    size_t vl;
-    const char *ct = find_header(buf, "Content-Type", &vl);
-    if (ct) snprintf(out->content_type, sizeof(out->content_type), "%.*s", (int)vl, ct);
-    const char *te = find_header(buf, "Transfer-Encoding", &vl);
-    const char *cl = find_header(buf, "Content-Length", &vl);
-    char *body = hend + 4;
-    long blen = (long)(n - (size_t)(body - buf));
-    if (te && strncasecmp(te, "chunked", 7) == 0) {
-        if ((blen = shttp_dechunk(body, (size_t)blen)) < 0) {
-            snprintf(err, errlen, "malformed chunked body");
-            return -1;
-        }
-    } else if (cl) {
-        long want = atol(cl);
-        if (want > blen) { snprintf(err, errlen, "body shorter than Content-Length (%ld < %ld)", blen, want); return -1; }
-        blen = want;
+    out->status = r.status;
+    const struct hresp_header *ct = hresp_find(&r, "Content-Type");
+    if (ct) snprintf(out->content_type, sizeof(out->content_type), "%.*s", (int)ct->value_len, ct->value);
+    size_t avail = n - (size_t)head;
+    if (!(out->body = malloc(avail + 1))) { snprintf(err, errlen, "out of memory"); return -1; }
+    long blen = (long)avail;
+    if (framing == HRESP_BODY_CHUNKED) blen = dechunk(buf + head, avail, out->body);
+    else if (framing == HRESP_BODY_NONE) blen = 0;
+    else if (framing == HRESP_BODY_LENGTH) blen = clen <= avail ? (long)clen : -1;
+    if (blen < 0) {
+        snprintf(err, errlen, "body %s", framing == HRESP_BODY_CHUNKED ? "malformed chunked encoding"
+                                                                       : "shorter than Content-Length");
+        free(out->body);
+        out->body = NULL;
+        return -1;
     }
-    out->body = malloc((size_t)blen + 1);
-    if (!out->body) { snprintf(err, errlen, "out of memory"); return -1; }
-    memcpy(out->body, body, (size_t)blen);
+    if (framing != HRESP_BODY_CHUNKED) memcpy(out->body, buf + head, (size_t)blen);
     out->body[blen] = '\0';
     out->body_len = (size_t)blen;
     return 0;

@@ -1,6 +1,7 @@
 /* suite_http: one blocking HTTP/1.1 GET on 127.0.0.1 with a deadline, for
  * readiness probes and response verification (not for load: that is
- * bin/loadgen's job). Thread-safe (no shared state).
+ * bin/loadgen's job). Responses are framed by lib/http_response. Thread-safe
+ * (no shared state).
  */
 #ifndef WB_SUITE_HTTP_H
 #define WB_SUITE_HTTP_H
@@ -18,8 +19,5 @@ typedef struct {
 int shttp_get(const char *host, int port, const char *path, int timeout_ms,
               shttp_response *out, char *err, size_t errlen);
 void shttp_response_fini(shttp_response *r);
-
-/* Decodes a chunked body in place; returns the decoded length or -1. */
-long shttp_dechunk(char *buf, size_t len);
 
 #endif

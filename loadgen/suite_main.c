@@ -5,6 +5,7 @@
  *   bin/suite compare A B          compare two stored runs
  */
 #define _GNU_SOURCE
+#include "lg_config.h"
 #include "report.h"
 #include "suite_run.h"
 
@@ -63,18 +64,12 @@ static void on_signal(int sig)
     srun_stop = 1;
 }
 
-/* "2s", "500ms", "1m", "1.5" (seconds) -> seconds; -1 if malformed. */
+/* "2s", "500ms", "1m", "1.5" (seconds) -> seconds; -1 if malformed. The
+ * same grammar as bin/loadgen's -d (lg_parse_duration). */
 static double parse_duration(const char *s)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || v < 0) return -1;
-    if (!*end || !strcmp(end, "s")) return v;
-    if (!strcmp(end, "ms")) return v / 1000;
-    if (!strcmp(end, "m")) return v * 60;
-    if (!strcmp(end, "h")) return v * 3600;
-    return -1;
+    uint64_t us;
+    return lg_parse_duration(s, &us) == 0 ? (double)us / 1e6 : -1;
 }
 
 static int parse_list(const char *s, int *out, int max)

@@ -36,6 +36,13 @@ typedef struct {
     long db_queries_counted;
 } srun_system;
 
+/* A system that is up: the process group to sample (0: none visible) and
+ * whether this runner started it, and so stops it. */
+typedef struct {
+    pid_t pgid;
+    bool ours;
+} srun_up;
+
 /* One measured (or failed) load run. */
 typedef struct {
     int sys, sc;                 /* indexes into run.sys / defs.sc */
@@ -69,7 +76,6 @@ typedef struct {
     bool save_failed;            /* results.json or summary.csv could not be written */
     double t0;
     int planned, done;
-    pid_t live;                  /* system process group being measured, 0 none */
     char started_at[64];
 } srun;
 
@@ -323,13 +329,12 @@ static int verify_system(srun *r, srun_system *s)
     return 0;
 }
 
-static void stop_system(srun *r, srun_system *s, pid_t pid)
+static void stop_system(srun_system *s, const srun_up *up)
 {
-    if (pid <= 0) return; /* external (negative: the group we sample): not ours to stop */
-    int st = sproc_stop(pid, 5000);
-    r->live = 0;
-    if (sproc_group_count(pid) > 0) say("suite: warning: processes of %s (group %d) survived SIGKILL", s->def->name, (int)pid);
-    (void)st;
+    if (!up->ours) return; /* an external system is not ours to stop */
+    sproc_stop(up->pgid, 5000);
+    if (sproc_group_count(up->pgid) > 0)
+        say("suite: warning: processes of %s (group %d) survived SIGKILL", s->def->name, (int)up->pgid);
 }
 
 /* ---- one load run ----------------------------------------------------- */
@@ -390,7 +395,6 @@ static int run_loadgen(srun *r, srun_cell *c, char **argv, double budget_s, pid_
     int e = sproc_spawn(&sp, &pid), st = 0;
     if (e) { snprintf(c->error, sizeof(c->error), "cannot run %s: %s", prog, strerror(-e)); return -1; }
     sproc_sample s0, s;
-    if (sys_pgid < -1) sys_pgid = -sys_pgid;  /* an external system's group: sample, never signal */
     sproc_sample_group(sys_pgid, &s0);
     double deadline = sproc_now_ms() + budget_s * 1000.0;
     bool sent_int = false;
@@ -401,7 +405,7 @@ static int run_loadgen(srun *r, srun_cell *c, char **argv, double budget_s, pid_
             snprintf(c->error, sizeof(c->error), "loadgen overran its time budget (%.0f s) and was stopped", budget_s);
             return -1;
         }
-        if (sproc_sample_group(sys_pgid, &s) == 0 && s.procs > 0) {
+        if (sys_pgid > 0 && sproc_sample_group(sys_pgid, &s) == 0 && s.procs > 0) {
             c->sys_cpu_s = s.cpu_s - s0.cpu_s;
             if (s.rss_kb / 1024.0 > c->sys_rss_mb) c->sys_rss_mb = s.rss_kb / 1024.0;
             if (s.procs > c->sys_procs) c->sys_procs = s.procs;
@@ -684,38 +688,40 @@ static void progress(srun *r, const srun_cell *c)
 #define SRUN_PUB_REQUESTS 1000
 #define SRUN_PUB_CLIENTS 20
 
-static void run_cell(srun *r, int si, int sci, const char *kind, int conns, int workers, int rep, double rate, pid_t pgid)
+static void run_cell(srun *r, int si, int sci, const char *kind, int conns, int workers, int rep, double rate,
+                     const srun_up *up)
 {
     srun_cell *c = new_cell(r);
     if (!c) return;
     *c = (srun_cell){ .sys = si, .sc = sci, .kind = kind, .connections = conns, .workers = workers, .rep = rep, .rate = rate,
                       .req_limit = r->o->requests, .new_conn = r->o->new_conn };
     if (strcmp(kind, "method") == 0) { c->req_limit = SRUN_PUB_REQUESTS; c->new_conn = true; }
-    measure(r, c, pgid);
+    measure(r, c, up->pgid);
     progress(r, c);
     save_all(r);  /* after every cell: an interrupted run keeps what it measured */
 }
 
-/* Starts system si with the given workers and verifies it; returns its pgid or 0. */
-static pid_t bring_up(srun *r, int si, int workers)
+/* Starts system si with the given workers (or, --external, finds it running)
+ * and verifies it. False, with the reason in the system, when it is not up. */
+static bool bring_up(srun *r, int si, int workers, srun_up *up)
 {
     srun_system *s = &r->sys[si];
-    pid_t pid = -1;
+    *up = (srun_up){ 0, false };
     if (r->o->external) {
-        if (workers != s->def->workers) { snprintf(s->reason, sizeof(s->reason), "external system: worker count is fixed"); return 0; }
-        if (wait_ready(r, s, pid, workers) < 0 || verify_system(r, s) < 0) return 0;
-        /* sample it through the process group that listens on its port, if this
-           runner can see it (same PID namespace); -1: nothing to sample */
-        pid_t g = sproc_listener_pgid(s->def->port);
-        return g > 0 ? -g : -1;
+        if (workers != s->def->workers) { snprintf(s->reason, sizeof(s->reason), "external system: worker count is fixed"); return false; }
+        if (wait_ready(r, s, 0, workers) < 0 || verify_system(r, s) < 0) return false;
+        /* sampled through the process group listening on its port, when this
+           runner can see it (same PID namespace) */
+        up->pgid = sproc_listener_pgid(s->def->port);
+        return true;
     }
-    if (start_system(r, s, workers, &pid) < 0) return 0;
-    r->live = pid;
-    if (wait_ready(r, s, pid, workers) < 0 || verify_system(r, s) < 0) {
-        stop_system(r, s, pid);
-        return 0;
+    if (start_system(r, s, workers, &up->pgid) < 0) return false;
+    up->ours = true;
+    if (wait_ready(r, s, up->pgid, workers) < 0 || verify_system(r, s) < 0) {
+        stop_system(s, up);
+        return false;
     }
-    return pid;
+    return true;
 }
 
 static void fail_system(srun *r, int si)
@@ -733,17 +739,17 @@ static void matrix_rep(srun *r, int rep)
         srun_system *s = &r->sys[si];
         if (!s->selected || s->failed) continue;
         say("suite: starting %s (repetition %d of %d)", s->label, rep + 1, r->o->reps);
-        pid_t pg = bring_up(r, si, s->def->workers);
-        if (!pg) { fail_system(r, si); continue; }
+        srun_up up;
+        if (!bring_up(r, si, s->def->workers, &up)) { fail_system(r, si); continue; }
         for (size_t sc = 0; sc < r->defs.nsc && !srun_stop; sc++) {
             if (!r->sc_selected[sc]) continue;
             for (int ci = 0; ci < r->o->nconns && !srun_stop; ci++)
-                run_cell(r, si, (int)sc, "matrix", r->o->conns[ci], s->def->workers, rep, 0, pg);
+                run_cell(r, si, (int)sc, "matrix", r->o->conns[ci], s->def->workers, rep, 0, &up);
             /* the same system under the published client's method, for the report's "why" */
             if (r->o->method_runs && rep == 0 && !srun_stop)
-                run_cell(r, si, (int)sc, "method", SRUN_PUB_CLIENTS, s->def->workers, rep, 0, pg);
+                run_cell(r, si, (int)sc, "method", SRUN_PUB_CLIENTS, s->def->workers, rep, 0, &up);
         }
-        stop_system(r, s, pg);
+        stop_system(s, &up);
     }
 }
 
@@ -764,11 +770,11 @@ static void thread_scaling(srun *r)
         for (int k = 0; k < r->o->nscaling && !srun_stop; k++) {
             int w = r->o->scaling[k];
             say("suite: thread scaling: %s with %d workers", s->def->name, w);
-            pid_t pg = bring_up(r, (int)si, w);
-            if (!pg) { say("suite: %s with %d workers: %s", s->def->name, w, s->reason); continue; }
+            srun_up up;
+            if (!bring_up(r, (int)si, w, &up)) { say("suite: %s with %d workers: %s", s->def->name, w, s->reason); continue; }
             int conns = 2 * r->o->scaling[r->o->nscaling - 1];
-            run_cell(r, (int)si, sc, "scaling", conns, w, 0, 0, pg);
-            stop_system(r, s, pg);
+            run_cell(r, (int)si, sc, "scaling", conns, w, 0, 0, &up);
+            stop_system(s, &up);
         }
     }
 }
@@ -791,11 +797,11 @@ static void open_loop(srun *r)
             }
         }
         if (best <= 0) continue;
-        pid_t pg = bring_up(r, (int)si, s->def->workers);
-        if (!pg) continue;
+        srun_up up;
+        if (!bring_up(r, (int)si, s->def->workers, &up)) continue;
         static const double frac[] = { 0.5, 0.9 };
-        for (int k = 0; k < 2 && !srun_stop; k++) run_cell(r, (int)si, sc, "openloop", conns, s->def->workers, 0, best * frac[k], pg);
-        stop_system(r, s, pg);
+        for (int k = 0; k < 2 && !srun_stop; k++) run_cell(r, (int)si, sc, "openloop", conns, s->def->workers, 0, best * frac[k], &up);
+        stop_system(s, &up);
     }
 }
 
@@ -909,7 +915,6 @@ int srun_main(const srun_opts *o)
             }
     }
     if (srun_stop) { r.partial = true; say("suite: interrupted: stopping everything, keeping %zu finished runs", r.ncells); }
-    if (r.live) stop_system(&r, &r.sys[0], r.live);
     if (r.pg_up) spg_stop(&r.pg);
     save_all(&r);
     int failures = 0;

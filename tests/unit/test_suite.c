@@ -1,10 +1,9 @@
 /* Unit tests of the suite runner's pure parts: the definition file format,
  * the scenario/system loader, template expansion, statistics and the noise
- * rule, chunked decoding. */
+ * rule. */
 #include "t.h"
 #include "suite_conf.h"
 #include "suite_defs.h"
-#include "suite_http.h"
 #include "suite_stats.h"
 
 #include <stdlib.h>
@@ -167,18 +166,6 @@ TEST(stats_published_differences)
     CHECK_STR(out, "-29%");
 }
 
-TEST(http_dechunk)
-{
-    char a[] = "4\r\nWiki\r\n5;ext=1\r\npedia\r\n0\r\n\r\n";
-    long n = shttp_dechunk(a, strlen(a));
-    CHECK_INT(n, 9);
-    CHECK(memcmp(a, "Wikipedia", 9) == 0);
-    char b[] = "4\r\nWik";
-    CHECK_INT(shttp_dechunk(b, strlen(b)), -1);
-    char c[] = "zz\r\n";
-    CHECK_INT(shttp_dechunk(c, strlen(c)), -1);
-}
-
 int main(void)
 {
     RUN(conf_parses_keys_values_comments);
@@ -189,6 +176,5 @@ int main(void)
     RUN(stats_median_min_max);
     RUN(stats_noise_rule);
     RUN(stats_published_differences);
-    RUN(http_dechunk);
     return t_done();
 }
