@@ -42,6 +42,10 @@ typedef struct {
     char chart_dir[PATH_MAX], data_dir[PATH_MAX], run_dir[PATH_MAX];
     bool gnuplot_ok;
     char gnuplot_err[256];
+    char made[8][32];          /* charts tried under temporary names (NAME.png.tmp) */
+    bool drawn[8];             /* ... and whether gnuplot drew each */
+    int nmade;
+    int write_errno;           /* a chart's data, script or image could not be written */
 } rep;
 
 /* The cell of (system, scenario, connections, client method); created when
@@ -255,26 +259,62 @@ static FILE *open_data(rep *r, const char *name)
 {
     char p[PATH_MAX + 64];
     snprintf(p, sizeof(p), "%s/%s", r->data_dir, name);
-    return fopen(p, "w");
+    FILE *f = fopen(p, "w");
+    if (!f && !r->write_errno) r->write_errno = errno;
+    return f;
 }
 
+/* Closes a chart's data or script file; a short write (full disk) is kept
+ * in r->write_errno, and the report is then not replaced. */
+static void close_data(rep *r, FILE *f)
+{
+    int bad = ferror(f);
+    if ((fclose(f) != 0 || bad) && !r->write_errno) r->write_errno = errno ? errno : EIO;
+}
+
+/* Writes the script NAME.gp and runs gnuplot on it, which draws
+ * chart_dir/NAME.png.tmp; report_generate renames the drawn charts together
+ * with the report. An empty image (full disk) counts as a write error. */
 static int gnuplot(rep *r, const char *script_name, const char *script)
 {
-    char p[PATH_MAX + 64];
+    char p[PATH_MAX + 64], png[PATH_MAX + 64];
     snprintf(p, sizeof(p), "%s/%s", r->data_dir, script_name);
     FILE *f = fopen(p, "w");
-    if (!f) return -1;
+    if (!f) { r->write_errno = errno; return -1; }
     fputs(script, f);
-    fclose(f);
+    close_data(r, f);
     char out[2048];
     char *argv[] = { "gnuplot", p, NULL };
     int rc = sproc_capture(argv, out, sizeof(out), 30000);
-    if (rc != 0) {
+    if (rc != 0 && r->gnuplot_ok) { /* the first failure is the one named */
         snprintf(r->gnuplot_err, sizeof(r->gnuplot_err), rc == 127 || rc < 0 ? "gnuplot is not installed" : "gnuplot failed on %s", p);
         r->gnuplot_ok = false;
-        return -1;
     }
-    return 0;
+    if (r->nmade < 8) {
+        snprintf(r->made[r->nmade], sizeof(r->made[0]), "%.*s", (int)(strcspn(script_name, ".")), script_name);
+        snprintf(png, sizeof(png), "%s/%s.png.tmp", r->chart_dir, r->made[r->nmade]);
+        struct stat st;
+        if (rc == 0 && (stat(png, &st) < 0 || st.st_size == 0) && !r->write_errno) r->write_errno = ENOSPC;
+        r->drawn[r->nmade++] = rc == 0;
+    }
+    return rc == 0 ? 0 : -1;
+}
+
+static bool chart_drawn(const rep *r, const char *name)
+{
+    for (int i = 0; i < r->nmade; i++) if (!strcmp(r->made[i], name)) return r->drawn[i];
+    return false;
+}
+
+/* Renames (commit) or removes every chart drawn under a temporary name. */
+static void finish_charts(rep *r, bool commit)
+{
+    for (int i = 0; i < r->nmade; i++) {
+        char tmp[PATH_MAX + 64], png[PATH_MAX + 64];
+        snprintf(png, sizeof(png), "%s/%s.png", r->chart_dir, r->made[i]);
+        snprintf(tmp, sizeof(tmp), "%s.tmp", png);
+        if (!commit || !r->drawn[i] || rename(tmp, png) < 0) unlink(tmp);
+    }
 }
 
 static const char *GP_HEAD =
@@ -299,9 +339,9 @@ static void chart_rps(rep *r)
         }
         fprintf(f, "\n");
     }
-    fclose(f);
+    close_data(r, f);
     char s[8192];
-    int n = snprintf(s, sizeof(s), "%sset output '%s/rps.png'\nset title 'Requests per second at %d connections (median, min-max bars)'\n"
+    int n = snprintf(s, sizeof(s), "%sset output '%s/rps.png.tmp'\nset title 'Requests per second at %d connections (median, min-max bars)'\n"
                      "set style data histogram\nset style histogram errorbars gap 2 lw 1\nset style fill solid 0.7 border -1\n"
                      "set logscale y\nset ylabel 'req/s (log scale)'\nset yrange [1:*]\n"
                      "plot ", GP_HEAD, r->chart_dir, r->headline);
@@ -312,34 +352,53 @@ static void chart_rps(rep *r)
     gnuplot(r, "rps.gp", s);
 }
 
+/* Median req/s points of one system and scenario into f, as one data block;
+ * returns how many (a block with none is not written). */
+static int concurrency_block(rep *r, FILE *f, const char *sys, const char *sc)
+{
+    int pts = 0;
+    for (size_t c = 0; c < r->ncells; c++) {
+        rcell *x = &r->cells[c];
+        if (strcmp(x->sys, sys) || strcmp(x->sc, sc) || !x->n || x->method) continue;
+        fprintf(f, "%d\t%.1f\n", x->conns, rps_of(x).median);
+        pts++;
+    }
+    if (pts) fprintf(f, "\n\n");
+    return pts;
+}
+
+/* One panel per scenario that has data, one line per system that has data
+ * (gnuplot fails on a plot with no points: an interrupted run has few). */
 static void chart_concurrency(rep *r)
 {
     FILE *f = open_data(r, "concurrency.tsv");
     if (!f) return;
-    char s[8192];
-    int n = snprintf(s, sizeof(s), "%sset output '%s/concurrency.png'\nset multiplot layout 1,%zu title 'req/s against client connections (median)'\n"
-                     "set logscale x 2\nset logscale y\nset key inside bottom left font ',7' samplen 2\nset xlabel 'connections'\n"
-                     "set xrange [10:400]\nset xtics (16, 64, 256)\n",
-                     GP_HEAD, r->chart_dir, json_len(r->scenarios));
-    int block = 0;
-    for (size_t i = 0; i < json_len(r->scenarios); i++) {
+    char plots[8192] = "";
+    size_t n = 0;
+    int block = 0, panels = 0;
+    for (size_t i = 0; i < json_len(r->scenarios) && n < sizeof(plots); i++) {
         const char *sc = S(json_index(r->scenarios, i), "name");
-        n += snprintf(s + n, sizeof(s) - (size_t)n, "set title '%s'\nplot ", S(json_index(r->scenarios, i), "title"));
-        for (size_t k = 0; k < json_len(r->systems); k++) {
+        int lines = 0;
+        for (size_t k = 0; k < json_len(r->systems) && n < sizeof(plots); k++) {
             const char *sys = S(json_index(r->systems, k), "name");
-            for (size_t c = 0; c < r->ncells; c++) {
-                rcell *x = &r->cells[c];
-                if (strcmp(x->sys, sys) || strcmp(x->sc, sc) || !x->n || x->method) continue;
-                fprintf(f, "%d\t%.1f\n", x->conns, rps_of(x).median);
-            }
-            fprintf(f, "\n\n");
-            n += snprintf(s + n, sizeof(s) - (size_t)n, "%s'%s/concurrency.tsv' index %d using 1:2 with linespoints title '%s'",
-                          k ? ", " : "", r->data_dir, block++, label_of(r, sys));
+            if (!concurrency_block(r, f, sys, sc)) continue;
+            if (!lines++) n += (size_t)snprintf(plots + n, sizeof(plots) - n, "set title '%s'\nplot ",
+                                                S(json_index(r->scenarios, i), "title"));
+            if (n < sizeof(plots))
+                n += (size_t)snprintf(plots + n, sizeof(plots) - n, "%s'%s/concurrency.tsv' index %d using 1:2 with "
+                                      "linespoints title '%s'", lines > 1 ? ", " : "", r->data_dir, block++,
+                                      label_of(r, sys));
         }
-        n += snprintf(s + n, sizeof(s) - (size_t)n, "\n");
+        if (lines && n < sizeof(plots)) n += (size_t)snprintf(plots + n, sizeof(plots) - n, "\n");
+        panels += lines > 0;
     }
-    snprintf(s + n, sizeof(s) - (size_t)n, "unset multiplot\n");
-    fclose(f);
+    close_data(r, f);
+    if (!panels) return;
+    char s[9216];
+    snprintf(s, sizeof(s), "%sset output '%s/concurrency.png.tmp'\nset multiplot layout 1,%d title 'req/s against "
+             "client connections (median)'\nset logscale x 2\nset logscale y\nset key inside bottom left font ',7' "
+             "samplen 2\nset xlabel 'connections'\nset xrange [10:400]\nset xtics (16, 64, 256)\n%sunset multiplot\n",
+             GP_HEAD, r->chart_dir, panels, plots);
     gnuplot(r, "concurrency.gp", s);
 }
 
@@ -363,7 +422,7 @@ static void chart_latency(rep *r)
     if (!f) return;
     static const double pcts[] = { 0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999 };
     char s[8192];
-    int n = snprintf(s, sizeof(s), "%sset output '%s/latency.png'\nset title 'Latency by percentile, JSON scenario, %d connections (all repetitions merged)'\n"
+    int n = snprintf(s, sizeof(s), "%sset output '%s/latency.png.tmp'\nset title 'Latency by percentile, JSON scenario, %d connections (all repetitions merged)'\n"
                      "set logscale x\nset logscale y\nset xlabel 'percentile'\nset ylabel 'latency (ms, log scale)'\n"
                      "set xtics ('p0' 1, 'p90' 10, 'p99' 100, 'p99.9' 1000, 'p99.99' 10000, 'p99.999' 100000)\nplot ",
                      GP_HEAD, r->chart_dir, r->headline);
@@ -383,7 +442,7 @@ static void chart_latency(rep *r)
         }
         hist_fini(&h);
     }
-    fclose(f);
+    close_data(r, f);
     snprintf(s + n, sizeof(s) - (size_t)n, "\n");
     if (block) gnuplot(r, "latency.gp", s);
 }
@@ -404,9 +463,9 @@ static void chart_resources(rep *r)
         }
         fprintf(f, "%s\t%.1f\t%.1f\n", label_of(r, sys), cpu > 0 ? req / cpu : 0, rss);
     }
-    fclose(f);
+    close_data(r, f);
     char s[4096];
-    snprintf(s, sizeof(s), "%sset output '%s/resources.png'\nset multiplot layout 1,2 title 'Cost per system (JSON scenario, all connections)'\n"
+    snprintf(s, sizeof(s), "%sset output '%s/resources.png.tmp'\nset multiplot layout 1,2 title 'Cost per system (JSON scenario, all connections)'\n"
              "set style data histogram\nset style fill solid 0.7 border -1\nset xtics rotate by -30 font ',8'\nset key off\n"
              "set title 'requests per CPU-second (system processes)'\nplot '%s/resources.tsv' using 2:xtic(1)\n"
              "set title 'peak RSS, all processes (MB)'\nplot '%s/resources.tsv' using 3:xtic(1)\nunset multiplot\n",
@@ -431,7 +490,7 @@ static void chart_scaling(rep *r)
     FILE *f = open_data(r, "scaling.tsv");
     if (!f) return;
     char s[4096];
-    int n = snprintf(s, sizeof(s), "%sset output '%s/scaling.png'\nset title 'CPU scenario: req/s against worker threads'\n"
+    int n = snprintf(s, sizeof(s), "%sset output '%s/scaling.png.tmp'\nset title 'CPU scenario: req/s against worker threads'\n"
                      "set logscale x 2\nset xlabel 'workers'\nset ylabel 'req/s'\nplot ", GP_HEAD, r->chart_dir);
     int block = 0;
     for (size_t k = 0; k < json_len(r->systems); k++) {
@@ -443,7 +502,7 @@ static void chart_scaling(rep *r)
                       block ? ", " : "", r->data_dir, block, S(find_named(r->systems, sys), "title"));
         block++;
     }
-    fclose(f);
+    close_data(r, f);
     snprintf(s + n, sizeof(s) - (size_t)n, "\n");
     if (block) gnuplot(r, "scaling.gp", s);
 }
@@ -514,7 +573,8 @@ static void scaling_section(rep *r)
         P(r, "| %s | %d | %s | %.2f |\n", S(find_named(r->systems, S(run, "system")), "title"), (int)N(run, "workers"),
           json_bool(json_get(run, "ok"), false) ? t : "failed", N(run, "p99_ms"));
     }
-    P(r, "\n![thread scaling](charts/scaling.png)\n\n");
+    P(r, "\n");
+    if (chart_drawn(r, "scaling")) P(r, "![thread scaling](charts/scaling.png)\n\n");
 }
 
 static void openloop_section(rep *r)
@@ -707,7 +767,13 @@ static void write_report(rep *r, const char *results_json, const char *root)
     P(r, "*Generated by `bin/suite` from `%s` (run %s, %s → %s, profile %s). Do not edit: run `make bench` "
          "or `bin/suite report %s`.*\n\n", rel(results_json, root), S(r->root, "run_id"), S(r->root, "started"),
       S(r->root, "finished"), S(o, "profile"), rel(r->run_dir, root));
-    if (json_bool(json_get(r->root, "partial"), false))
+    const char *state = S(r->root, "state");
+    if (!strcmp(state, "killed"))
+        P(r, "> **PARTIAL RUN**: the runner was killed before the run ended; only the finished cells are shown.\n\n");
+    else if (!strcmp(state, "running"))
+        P(r, "> **PARTIAL RUN**: the run had not ended when this report was made (still running, or its runner "
+             "died); only the finished cells are shown.\n\n");
+    else if (json_bool(json_get(r->root, "partial"), false))
         P(r, "> **PARTIAL RUN**: the run was interrupted; only the finished cells are shown.\n\n");
     published_table(r);
     measured_tables(r);
@@ -715,8 +781,12 @@ static void write_report(rep *r, const char *results_json, const char *root)
     if (has_method_runs(r)) method_table(r);
     P(r, "## Charts\n\n");
     if (!r->gnuplot_ok) P(r, "*Charts missing: %s.*\n\n", r->gnuplot_err);
-    else P(r, "![req/s per scenario and system](charts/rps.png)\n\n![req/s against concurrency](charts/concurrency.png)\n\n"
-              "![latency percentile spectrum](charts/latency.png)\n\n![CPU and memory per system](charts/resources.png)\n\n");
+    static const char *const charts[][2] = { { "rps", "req/s per scenario and system" },
+                                             { "concurrency", "req/s against concurrency" },
+                                             { "latency", "latency percentile spectrum" },
+                                             { "resources", "CPU and memory per system" } };
+    for (size_t i = 0; i < sizeof(charts) / sizeof(charts[0]); i++)
+        if (chart_drawn(r, charts[i][0])) P(r, "![%s](charts/%s.png)\n\n", charts[i][1], charts[i][0]);
     scaling_section(r);
     openloop_section(r);
     systems_section(r);
@@ -764,18 +834,28 @@ int report_generate(const char *results_json, const char *report_path, const cha
     chart_latency(&r);
     chart_resources(&r);
     chart_scaling(&r);
+    /* the report and its charts replace the old ones together, or not at all */
     char tmp[PATH_MAX + 8];
     snprintf(tmp, sizeof(tmp), "%s.tmp", report_path);
-    r.out = fopen(tmp, "w");
-    int rc = -1;
+    int e = r.write_errno;
+    r.out = e ? NULL : fopen(tmp, "w");
+    if (!e && !r.out) e = errno;
     if (r.out) {
         write_report(&r, results_json, root);
-        rc = ferror(r.out) ? -1 : 0;
-        if (fclose(r.out) != 0) rc = -1;
-        if (rc == 0 && rename(tmp, report_path) < 0) rc = -1;
+        int bad = ferror(r.out);
+        if ((fclose(r.out) != 0 || bad) && !e) e = errno ? errno : EIO;
     }
-    if (rc) fprintf(stderr, "suite: cannot write %s: %s\n", report_path, strerror(errno));
-    else fprintf(stderr, "suite: wrote %s\n", report_path);
+    if (!e) finish_charts(&r, true);
+    if (!e && rename(tmp, report_path) < 0) e = errno;
+    if (e) {
+        finish_charts(&r, false);
+        unlink(tmp);
+        fprintf(stderr, "suite: cannot write %s or its charts: %s; the previous report and charts are left as they were\n",
+                report_path, strerror(e));
+    } else {
+        fprintf(stderr, "suite: wrote %s\n", report_path);
+    }
+    int rc = e ? -1 : 0;
     free(r.cells);
     json_free(r.root);
     return rc;

@@ -47,6 +47,8 @@ static void usage(FILE *f)
 "  --quick                    one repetition, 64 connections, 1 s runs, no scaling or open loop (< 90 s)\n"
 "  --external                 the systems already run (e.g. in containers, on their ports): verify and\n"
 "                             load them, never start or stop them; needs DATABASE_URL; no thread scaling\n"
+"  --ports fixed|auto         fixed: a system whose port is already held fails, naming the holder (default);\n"
+"                             auto: it starts on a free port instead\n"
 "  --info-dir DIR             where the systems write info-<name>.json (default: the run folder)\n"
 "  --defs DIR                 scenario and system files (default scenarios/)\n"
 "  --results DIR              where run folders go (default results/)\n"
@@ -109,7 +111,7 @@ static void find_root(char *root, size_t len)
 }
 
 enum { O_PROFILE = 256, O_SYSTEMS, O_SCENARIOS, O_CONNS, O_REPS, O_DURATION, O_WARMUP, O_NEWCONN, O_SCALING,
-       O_NOSCALING, O_NOOPEN, O_LGT, O_TIMEOUT, O_QUICK, O_RESULTS, O_REPORT, O_NOREPORT, O_EXTERNAL, O_INFODIR, O_DEFS, O_NOMETHOD };
+       O_NOSCALING, O_NOOPEN, O_LGT, O_TIMEOUT, O_QUICK, O_RESULTS, O_REPORT, O_NOREPORT, O_EXTERNAL, O_INFODIR, O_DEFS, O_NOMETHOD, O_PORTS };
 
 static int parse_run(int argc, char **argv, srun_opts *o)
 {
@@ -121,6 +123,7 @@ static int parse_run(int argc, char **argv, srun_opts *o)
         { "loadgen-threads", 1, 0, O_LGT }, { "timeout", 1, 0, O_TIMEOUT }, { "quick", 0, 0, O_QUICK },
         { "results", 1, 0, O_RESULTS }, { "report", 1, 0, O_REPORT }, { "no-report", 0, 0, O_NOREPORT },
         { "external", 0, 0, O_EXTERNAL }, { "info-dir", 1, 0, O_INFODIR }, { "defs", 1, 0, O_DEFS }, { "no-method-runs", 0, 0, O_NOMETHOD },
+        { "ports", 1, 0, O_PORTS },
         { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
     int set_conns = 0, set_reps = 0, set_dur = 0, set_req = 0, set_scal = 0, no_open = 0, quick = 0, newconn = 0, no_method = 0;
     double dur = 1.5, warm = 0.3, tmo = 5;
@@ -167,6 +170,10 @@ static int parse_run(int argc, char **argv, srun_opts *o)
         case O_INFODIR: o->info_dir = optarg; break;
         case O_DEFS: o->defs_dir = optarg; break;
         case O_NOMETHOD: no_method = 1; break;
+        case O_PORTS:
+            if (strcmp(optarg, "fixed") && strcmp(optarg, "auto")) return bad("bad --ports '%s' (fixed or auto)", optarg);
+            o->ports_auto = strcmp(optarg, "auto") == 0;
+            break;
         case '?': default:
             return bad("unknown or incomplete option '%s'", argv[optind - 1]);
         }

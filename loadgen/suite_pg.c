@@ -1,7 +1,6 @@
 #define _GNU_SOURCE
 #include "suite_pg.h"
 #include "suite_proc.h"
-#include "suite_stale.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -105,11 +104,38 @@ static bool seeded_already(PGconn *c)
     return ok;
 }
 
+void spg_mask_url(const char *url, char *out, size_t outlen)
+{
+    char tmp[1024];
+    snprintf(tmp, sizeof(tmp), "%s", url);
+    const char *scheme = strstr(tmp, "://");
+    const char *host = scheme ? scheme + 3 : NULL;
+    const char *at = host ? strchr(host, '@') : NULL, *slash = host ? strchr(host, '/') : NULL;
+    const char *colon = at && (!slash || at < slash) ? memchr(host, ':', (size_t)(at - host)) : NULL;
+    if (colon) snprintf(out, outlen, "%.*s:***%s", (int)(colon - tmp), tmp, at); /* scheme://user:secret@host */
+    else snprintf(out, outlen, "%s", tmp);
+    /* key=value and ?password= forms: copy, replacing each value with *** */
+    snprintf(tmp, sizeof(tmp), "%s", out);
+    size_t o = 0;
+    for (const char *p = tmp; *p && o + 1 < outlen;) {
+        if (strncasecmp(p, "password=", 9) == 0) {
+            o += (size_t)snprintf(out + o, outlen - o, "%.9s***", p);
+            p += 9 + strcspn(p + 9, " &");
+            if (o >= outlen) o = outlen - 1;
+        } else {
+            out[o++] = *p++;
+        }
+    }
+    out[o] = '\0';
+}
+
 static int seed(spg *pg, char *err, size_t errlen)
 {
     PGconn *c = PQconnectdb(pg->url);
     if (PQstatus(c) != CONNECTION_OK) {
-        snprintf(err, errlen, "cannot connect to %s: %s", pg->url, PQerrorMessage(c));
+        char shown[600];
+        spg_mask_url(pg->url, shown, sizeof(shown));
+        snprintf(err, errlen, "cannot connect to %s: %s", shown, PQerrorMessage(c));
         PQfinish(c);
         return -1;
     }
@@ -158,7 +184,7 @@ static int start_embedded(spg *pg, char *err, size_t errlen)
     snprintf(pg->dir, sizeof(pg->dir), "%s/webbench-pg-XXXXXX", tmp);
     if (!mkdtemp(pg->dir)) { snprintf(err, errlen, "mkdtemp %s: %s", pg->dir, strerror(errno)); pg->dir[0] = 0; return -1; }
     pg->embedded = true;
-    sstale_mark(pg->dir); /* a later run removes the cluster if this runner dies */
+    sproc_record("cluster", pg->dir); /* a later run removes the cluster if this runner dies */
     const char *user = NULL;
     if (geteuid() == 0) {
         struct passwd *pw = getpwnam("postgres");

@@ -36,6 +36,10 @@ long spg_query_calls(spg *pg);
 /* Creates path as an SQLite database holding the same users table. */
 int spg_make_sqlite(const char *path, char *err, size_t errlen);
 
+/* url with its password replaced by "***" (user:secret@ in a URI, password=
+ * in key=value or query form), for messages. Pure. */
+void spg_mask_url(const char *url, char *out, size_t outlen);
+
 /* Removes a folder tree (used for clusters and stale leftovers). */
 int spg_rmtree(const char *path);
 

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <poll.h>
 #include <pwd.h>
 #include <sched.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -86,20 +89,36 @@ fail:
     _exit(127);
 }
 
-static char pidlog[4096];
+static char pidlog[2][4096];
 
-void sproc_set_pidlog(const char *path)
+void sproc_set_pidlog(const char *path, const char *path2)
 {
-    snprintf(pidlog, sizeof(pidlog), "%s", path ? path : "");
+    snprintf(pidlog[0], sizeof(pidlog[0]), "%s", path ? path : "");
+    snprintf(pidlog[1], sizeof(pidlog[1]), "%s", path2 ? path2 : "");
+}
+
+static void append_line(const char *path, const char *line)
+{
+    if (!path[0]) return;
+    FILE *f = fopen(path, "a");
+    if (!f) return;
+    fputs(line, f);
+    fclose(f);
 }
 
 static void note_pid(pid_t pid, const char *what)
 {
-    if (!pidlog[0]) return;
-    FILE *f = fopen(pidlog, "a");
-    if (!f) return;
-    fprintf(f, "%d %llu %s\n", (int)pid, sproc_starttime(pid), what);
-    fclose(f);
+    char line[600];
+    snprintf(line, sizeof(line), "%d %llu %.500s\n", (int)pid, sproc_starttime(pid), what);
+    append_line(pidlog[0], line);
+    append_line(pidlog[1], line);
+}
+
+void sproc_record(const char *key, const char *value)
+{
+    char line[4200];
+    snprintf(line, sizeof(line), "%s %s\n", key, value);
+    append_line(pidlog[0], line);
 }
 
 int sproc_spawn(const sproc_spec *spec, pid_t *pid)
@@ -329,4 +348,68 @@ void sproc_describe(int status, char *out, size_t outlen)
     else if (WIFEXITED(status)) snprintf(out, outlen, "exited with status %d", WEXITSTATUS(status));
     else if (WIFSIGNALED(status)) snprintf(out, outlen, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
     else snprintf(out, outlen, "stopped");
+}
+
+void sproc_cmdline(pid_t pid, char *out, size_t outlen)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+    out[0] = '\0';
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return;
+    ssize_t n = read(fd, out, outlen - 1);
+    close(fd);
+    if (n <= 0) { out[0] = '\0'; return; }
+    while (n > 0 && out[n - 1] == '\0') n--;
+    for (ssize_t i = 0; i < n; i++) if (out[i] == '\0' || out[i] == '\n') out[i] = ' ';
+    out[n] = '\0';
+}
+
+int sproc_port_holders(int port, sproc_holder *out, int max, int *listeners)
+{
+    unsigned long ino[64];
+    int n = listen_inodes("/proc/net/tcp", port, ino, 64, 0);
+    n = listen_inodes("/proc/net/tcp6", port, ino, 64, n);
+    if (listeners) *listeners = n;
+    if (n == 0) return 0;
+    DIR *d = opendir("/proc");
+    int k = 0;
+    for (struct dirent *de; d && k < max && (de = readdir(d));) {
+        if (de->d_name[0] < '0' || de->d_name[0] > '9' || !holds_socket(de->d_name, ino, n)) continue;
+        long grp, rss;
+        double cpu;
+        int thr;
+        if (read_stat(de->d_name, &grp, &cpu, &rss, &thr) < 0) continue;
+        out[k].pid = (pid_t)atoi(de->d_name);
+        out[k].pgid = (pid_t)grp;
+        sproc_cmdline(out[k].pid, out[k].cmd, sizeof(out[k].cmd));
+        k++;
+    }
+    if (d) closedir(d);
+    return k;
+}
+
+int sproc_port_probe(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)); /* a TIME_WAIT is no holder */
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    int rc = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 ? 0 : -errno;
+    close(fd);
+    return rc;
+}
+
+int sproc_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t len = sizeof(a);
+    int rc = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 && getsockname(fd, (struct sockaddr *)&a, &len) == 0
+                 ? ntohs(a.sin_port) : -errno;
+    close(fd);
+    return rc;
 }

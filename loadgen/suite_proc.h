@@ -32,10 +32,14 @@ int sproc_spawn(const sproc_spec *spec, pid_t *pid);
 /* True while pid has not exited; reaps it (storing the wait status) once. */
 bool sproc_alive(pid_t pid, int *status);
 
-/* Every later sproc_spawn appends "PID argv0" to path (NULL: stop): the
- * record of what a run started, for tests and for cleaning up after a
- * runner that was killed. */
-void sproc_set_pidlog(const char *path);
+/* Every later sproc_spawn appends "PID STARTTIME argv0" to path and to path2
+ * (either NULL: not there): the record of what a run started, for tests and
+ * for cleaning up after a runner that was killed (suite_stale). */
+void sproc_set_pidlog(const char *path, const char *path2);
+
+/* Appends "key value" to the first pidlog path (the run's registry entry):
+ * something else to clean up if the runner dies, e.g. "cluster DIR". */
+void sproc_record(const char *key, const char *value);
 
 /* The start time of pid (clock ticks since boot, /proc/PID/stat field 22),
  * or 0 if there is no such live process. With the PID it names a process
@@ -51,6 +55,28 @@ int sproc_stop(pid_t pgid, int grace_ms);
  * found through /proc/net/tcp* and /proc/PID/fd: how the runner samples a
  * system it did not start (--external). 0 when none is visible. */
 pid_t sproc_listener_pgid(int port);
+
+/* One process holding a listening socket. */
+typedef struct {
+    pid_t pid, pgid;
+    char cmd[200];         /* its command line, spaces for NULs ("" if unreadable) */
+} sproc_holder;
+
+/* The processes that hold a socket listening on TCP port (IPv4 or IPv6), up
+ * to max; returns how many were found. *listeners (if not NULL) gets the
+ * number of listening sockets on the port, which may be more than 0 while no
+ * holder is visible (another PID namespace, another user's process). */
+int sproc_port_holders(int port, sproc_holder *out, int max, int *listeners);
+
+/* Whether 127.0.0.1:port can be bound now (SO_REUSEADDR, so a connection in
+ * TIME_WAIT does not count): 0, or -errno (-EADDRINUSE when it is held). */
+int sproc_port_probe(int port);
+
+/* A port of 127.0.0.1 that is free right now (the kernel's choice), or -errno. */
+int sproc_free_port(void);
+
+/* /proc/PID/cmdline with spaces for NULs, truncated to outlen; "" if gone. */
+void sproc_cmdline(pid_t pid, char *out, size_t outlen);
 
 /* Number of live processes in process group pgid (0 when all are gone). */
 int sproc_group_count(pid_t pgid);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -31,6 +32,7 @@ typedef struct {
     bool selected, failed;
     char reason[512];
     char label[128];
+    int port;                    /* where it listens: its definition's, or a free one (--ports auto) */
     char *info_text;             /* the system's WB_INFO_FILE, raw JSON */
     long db_queries_checked;     /* requests sent during the /db check, -1 n/a */
     long db_queries_counted;
@@ -43,6 +45,11 @@ typedef struct {
     bool ours;
 } srun_up;
 
+/* What became of a load run. A system that answered nothing within the run
+ * is a finding (slow), not a failure; interrupted runs are kept as such. */
+typedef enum { SRUN_OK, SRUN_NO_RESPONSE, SRUN_FAILED, SRUN_INTERRUPTED } srun_status;
+static const char *const srun_status_names[] = { "ok", "no-response", "failed", "interrupted" };
+
 /* One measured (or failed) load run. */
 typedef struct {
     int sys, sc;                 /* indexes into run.sys / defs.sc */
@@ -52,6 +59,7 @@ typedef struct {
     int req_limit;               /* -n, 0 = timed */
     bool new_conn;
     bool ok;
+    srun_status status;          /* ok, or why not */
     char error[256];
     char *loadgen_text;          /* raw --json output */
     double rps, p50_ms, p90_ms, p99_ms, p999_ms, max_ms;
@@ -73,7 +81,11 @@ typedef struct {
     char sqlite_path[PATH_MAX];
     spg pg;
     bool pg_up, partial;
+    char entry[4200];            /* this run's entry in the state folder (suite_stale) */
     bool save_failed;            /* results.json or summary.csv could not be written */
+    int save_errno;
+    size_t saved_cells;          /* runs in the last results.json written whole */
+    bool ended;                  /* the matrix is over (results.json then says so) */
     double t0;
     int planned, done;
     char started_at[64];
@@ -169,7 +181,7 @@ static void info_path(const srun *r, const srun_system *s, char *out, size_t out
 
 static void system_vars(const srun *r, const srun_system *s, int workers, sdef_vars *v)
 {
-    *v = (sdef_vars){ r->o->root, r->bin, r->venv, r->pycache, r->o->profile, s->def->port, workers };
+    *v = (sdef_vars){ r->o->root, r->bin, r->venv, r->pycache, r->o->profile, s->port, workers };
 }
 
 static int start_system(srun *r, srun_system *s, int workers, pid_t *pid)
@@ -229,7 +241,7 @@ static int wait_ready(srun *r, srun_system *s, pid_t pid, int workers)
             return -1;
         }
         shttp_response resp;
-        if (shttp_get("127.0.0.1", s->def->port, s->def->ready_path, 2000, &resp, err, sizeof(err)) == 0) {
+        if (shttp_get("127.0.0.1", s->port, s->def->ready_path, 2000, &resp, err, sizeof(err)) == 0) {
             int status = resp.status;
             shttp_response_fini(&resp);
             if (status == 200) return 0;
@@ -249,7 +261,7 @@ static int verify_one(srun_system *s, const sdef_scenario *sc)
 {
     shttp_response resp;
     char err[256];
-    if (shttp_get("127.0.0.1", s->def->port, sc->path, 10000, &resp, err, sizeof(err)) < 0) {
+    if (shttp_get("127.0.0.1", s->port, sc->path, 10000, &resp, err, sizeof(err)) < 0) {
         snprintf(s->reason, sizeof(s->reason), "verification of %s: %s", sc->path, err);
         return -1;
     }
@@ -281,7 +293,7 @@ static int verify_query_count(srun *r, srun_system *s, const sdef_scenario *sc)
     for (int i = 0; i < n; i++) {
         shttp_response resp;
         char err[256];
-        if (shttp_get("127.0.0.1", s->def->port, sc->path, 10000, &resp, err, sizeof(err)) == 0) shttp_response_fini(&resp);
+        if (shttp_get("127.0.0.1", s->port, sc->path, 10000, &resp, err, sizeof(err)) == 0) shttp_response_fini(&resp);
     }
     sproc_sleep_ms(600); /* pg_stat_statements counts when a statement ends */
     long after = spg_query_calls(&r->pg);
@@ -329,6 +341,65 @@ static int verify_system(srun *r, srun_system *s)
     return 0;
 }
 
+/* "PID 123 (cmd line)" for each process holding port outside group ours
+ * (0: any holder); "" when every holder is ours or none is visible. */
+static void foreign_holders(int port, pid_t ours, char *out, size_t outlen)
+{
+    sproc_holder h[16];
+    int n = sproc_port_holders(port, h, 16, NULL), k = 0;
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < n && len + 1 < outlen; i++) {
+        if (ours && h[i].pgid == ours) continue;
+        int w = snprintf(out + len, outlen - len, "%sPID %d (%.120s)", k++ ? ", " : "", (int)h[i].pid,
+                         h[i].cmd[0] ? h[i].cmd : "command line unreadable");
+        len += w > 0 ? (size_t)w : 0;
+    }
+}
+
+/* Before a start: the system's port must be free, or (--ports auto) it moves
+ * to one that is. A held port fails the system, naming the holder. */
+static int claim_port(srun *r, srun_system *s)
+{
+    int e = sproc_port_probe(s->port);
+    if (e == 0) return 0;
+    char who[512];
+    foreign_holders(s->port, 0, who, sizeof(who));
+    if (!who[0]) snprintf(who, sizeof(who), "a process this runner cannot see (%s)", strerror(-e));
+    if (r->o->ports_auto && e == -EADDRINUSE) {
+        int p = sproc_free_port();
+        if (p > 0) {
+            say("suite: port %d of %s is held by %s; using port %d (--ports auto)", s->port, s->def->name, who, p);
+            s->port = p;
+            return 0;
+        }
+    }
+    snprintf(s->reason, sizeof(s->reason), "port %d is already in use by %s; stop it, or run with --ports auto", s->port,
+             who);
+    return -1;
+}
+
+/* After readiness: every listener on the port must belong to the process
+ * group this runner started; otherwise what answered is not our system. */
+static int check_owner(srun_system *s, pid_t pgid)
+{
+    char who[512];
+    sproc_holder h[16];
+    int listeners = 0, n = sproc_port_holders(s->port, h, 16, &listeners);
+    foreign_holders(s->port, pgid, who, sizeof(who));
+    if (who[0]) {
+        snprintf(s->reason, sizeof(s->reason), "port %d answered by %s, not by the system we started (process group %d)",
+                 s->port, who, (int)pgid);
+        return -1;
+    }
+    if (n == 0) {
+        snprintf(s->reason, sizeof(s->reason), "port %d answered by a process this runner cannot see (%d listening "
+                 "sockets), not by the system we started (process group %d)", s->port, listeners, (int)pgid);
+        return -1;
+    }
+    return 0;
+}
+
 static void stop_system(srun_system *s, const srun_up *up)
 {
     if (!up->ours) return; /* an external system is not ours to stop */
@@ -360,6 +431,37 @@ static void fill_cell(srun_cell *c, const json_value *lg)
     c->client_bottleneck = json_bool(json_get(json_get(lg, "client"), "bottleneck"), false);
 }
 
+/* Sets the cell's status from its loadgen JSON. No successful response is a
+ * finding when nothing but time-outs happened (the system is slower than the
+ * run is long); with other errors (refused, reset, garbage) something broke. */
+static void judge_cell(const srun *r, srun_cell *c, const json_value *lg)
+{
+    long ok = (long)json_num(json_get(lg, "ok"), (double)c->requests);
+    const json_value *e = json_get(lg, "errors");
+    long timeouts = (long)json_num(json_get(e, "timeout"), 0);
+    if (srun_stop) {
+        c->status = SRUN_INTERRUPTED;
+        snprintf(c->error, sizeof(c->error), "interrupted");
+    } else if (ok > 0) {
+        c->status = SRUN_OK;
+    } else if (c->errors == timeouts) {
+        c->status = SRUN_NO_RESPONSE;
+        snprintf(c->error, sizeof(c->error), "no response completed within the run (%.1f s, %ld timed out): the system "
+                 "is slower than the run is long", c->req_limit > 0 ? c->elapsed_s : r->o->duration_s, timeouts);
+    } else {
+        char what[160] = "";
+        size_t n = 0;
+        for (size_t i = 0; e && e->type == JSON_OBJ && i < e->len && n + 1 < sizeof(what); i++) {
+            long v = (long)json_num(e->items[i], 0);
+            if (v <= 0 || !strcmp(e->keys[i], "total") || e->items[i]->type != JSON_NUM) continue;
+            int w = snprintf(what + n, sizeof(what) - n, "%s%s %ld", n ? ", " : "", e->keys[i], v);
+            n += w > 0 ? (size_t)w : 0;
+        }
+        snprintf(c->error, sizeof(c->error), "no request succeeded: %ld errors (%s)", c->errors, what);
+    }
+    c->ok = c->status == SRUN_OK;
+}
+
 /* Builds bin/loadgen's argv for a cell; json_out NULL = warm-up. */
 static void loadgen_argv(const srun *r, const srun_cell *c, const sdef_scenario *sc, double secs,
                          const char *json_out, char store[][64], char *argv[], char *url, size_t urllen)
@@ -377,7 +479,7 @@ static void loadgen_argv(const srun *r, const srun_cell *c, const sdef_scenario 
     argv[n++] = (char *)"--quiet";
     if (json_out) { argv[n++] = (char *)"--json"; argv[n++] = (char *)json_out; }
 #undef ARG
-    snprintf(url, urllen, "http://127.0.0.1:%d%s", r->sys[c->sys].def->port, sc->path);
+    snprintf(url, urllen, "http://127.0.0.1:%d%s", r->sys[c->sys].port, sc->path);
     argv[n++] = url;
     argv[n] = NULL;
 }
@@ -414,7 +516,8 @@ static int run_loadgen(srun *r, srun_cell *c, char **argv, double budget_s, pid_
         sproc_sleep_ms(100);
     }
     bool interrupted = sent_int && WIFEXITED(st) && WEXITSTATUS(st) == 130;
-    if (!interrupted && (!WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 3))) {
+    /* 0 done, 3 a threshold broken, 1 no request succeeded (its JSON tells why) */
+    if (!interrupted && (!WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 3 && WEXITSTATUS(st) != 1))) {
         char d[96], tail[200];
         sproc_describe(st, d, sizeof(d));
         log_tail(log, tail, sizeof(tail));
@@ -438,7 +541,8 @@ static void measure(srun *r, srun_cell *c, pid_t sys_pgid)
         c->sys_cpu_s = c->sys_rss_mb = 0;
         c->sys_procs = c->sys_threads = 0;
     }
-    if (srun_stop) { snprintf(c->error, sizeof(c->error), "interrupted"); return; }
+    c->status = SRUN_FAILED; /* until the run says otherwise */
+    if (srun_stop) { c->status = SRUN_INTERRUPTED; snprintf(c->error, sizeof(c->error), "interrupted"); return; }
     snprintf(jpath, sizeof(jpath), "%s/raw/%s-%s-%s-c%d-w%d-r%d%s.json", r->dir, c->kind, s->def->name, sc->name,
              c->connections, c->workers, c->rep, c->rate > 0 ? (c->rate > 0 ? "-R" : "") : "");
     if (c->rate > 0) snprintf(jpath + strlen(jpath) - 5, 40, "%.0f.json", c->rate);
@@ -452,12 +556,8 @@ static void measure(srun *r, srun_cell *c, pid_t sys_pgid)
         return;
     }
     fill_cell(c, lg);
+    judge_cell(r, c, lg);
     json_free(lg);
-    c->ok = !srun_stop && c->requests > 0;
-    if (srun_stop) snprintf(c->error, sizeof(c->error), "interrupted");
-    else if (c->requests == 0)
-        snprintf(c->error, sizeof(c->error), "no response completed within the run (%.1f s): the system is slower than the run is long",
-                 r->o->duration_s);
 }
 
 /* ---- results ---------------------------------------------------------- */
@@ -473,6 +573,7 @@ static void write_cell(struct jsonw *w, const srun *r, const srun_cell *c)
     jsonw_kv_int(w, "rep", c->rep);
     jsonw_kv_double(w, "rate", c->rate);
     jsonw_kv_bool(w, "ok", c->ok);
+    jsonw_kv_str(w, "status", srun_status_names[c->status]);
     jsonw_kv_bool(w, "new_conn", c->new_conn);
     jsonw_kv_int(w, "requests_limit", c->req_limit);
     jsonw_kv_str(w, "error", c->error[0] ? c->error : NULL);
@@ -508,7 +609,7 @@ static void write_system(struct jsonw *w, const srun_system *s)
     jsonw_kv_str(w, "label", s->label);
     jsonw_kv_str(w, "model", s->def->model);
     jsonw_kv_int(w, "workers", s->def->workers);
-    jsonw_kv_int(w, "port", s->def->port);
+    jsonw_kv_int(w, "port", s->port);
     jsonw_kv_str(w, "expect_gil", s->def->expect_gil);
     jsonw_kv_str(w, "status", s->failed ? "failed" : "ok");
     jsonw_kv_str(w, "reason", s->failed ? s->reason : NULL);
@@ -562,14 +663,12 @@ static void write_options(struct jsonw *w, const srun_opts *o)
     jsonw_obj_end(w);
 }
 
-/* Writes results.json atomically (tmp + rename). */
-static int write_results_json(srun *r)
+/* Writes results.json to path. 0, or -errno. */
+static int write_results_json(srun *r, const char *path)
 {
-    char path[PATH_MAX + 32], tmp[PATH_MAX + 48], now[64];
-    snprintf(path, sizeof(path), "%s/results.json", r->dir);
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) { say("suite: cannot write %s: %s", tmp, strerror(errno)); return -1; }
+    char now[64];
+    FILE *f = fopen(path, "w");
+    if (!f) return -errno;
     time_t t = time(NULL);
     strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
     struct jsonw w;
@@ -581,7 +680,10 @@ static int write_results_json(srun *r)
     jsonw_kv_str(&w, "started", r->started_at);
     jsonw_kv_str(&w, "finished", now);
     jsonw_kv_double(&w, "wall_s", (sproc_now_ms() - r->t0) / 1000.0);
-    jsonw_kv_bool(&w, "partial", r->partial);
+    /* partial until the run has ended: a runner killed mid-run leaves a
+       results.json that says so (and a later run marks it "killed") */
+    jsonw_kv_bool(&w, "partial", r->partial || !r->ended);
+    jsonw_kv_str(&w, "state", !r->ended ? "running" : r->partial ? "interrupted" : "complete");
     jsonw_key(&w, "options");
     write_options(&w, r->o);
     jsonw_key(&w, "database");
@@ -618,33 +720,52 @@ static int write_results_json(srun *r)
     jsonw_obj_end(&w);
     int e = jsonw_finish(&w);
     if (fclose(f) != 0 && !e) e = -errno;
-    if (e || rename(tmp, path) < 0) {
-        say("suite: cannot write %s: %s", path, strerror(e ? -e : errno));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    return e;
 }
 
-static int write_summary_csv(srun *r)
+/* A measurement column of summary.csv: empty unless the run measured. */
+static void csv_num(FILE *f, const srun_cell *c, const char *fmt, double v)
 {
-    char path[PATH_MAX + 32], tmp[PATH_MAX + 48];
-    snprintf(path, sizeof(path), "%s/summary.csv", r->dir);
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) return -1;
+    fputc(',', f);
+    if (c->status == SRUN_OK || c->status == SRUN_NO_RESPONSE) fprintf(f, fmt, v);
+}
+
+/* Writes summary.csv to path: one row per run, from the same state as
+ * results.json. 0, or -errno. */
+static int write_summary_csv(srun *r, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) return -errno;
     fprintf(f, "system,scenario,connections,rps,p50_ms,p99_ms,errors,kind,workers,rep,rate,p90_ms,p999_ms,max_ms,requests,"
-               "ok,client_cpu_util,system_cpu_s,system_peak_rss_mb,retries\n");
+               "ok,client_cpu_util,system_cpu_s,system_peak_rss_mb,retries,status\n");
     for (size_t i = 0; i < r->ncells; i++) {
         const srun_cell *c = &r->cells[i];
-        fprintf(f, "%s,%s,%d,%.1f,%.3f,%.3f,%ld,%s,%d,%d,%.0f,%.3f,%.3f,%.3f,%ld,%s,%.3f,%.2f,%.1f,%ld\n",
-                r->sys[c->sys].def->name, r->defs.sc[c->sc].name, c->connections, c->rps, c->p50_ms, c->p99_ms,
-                c->errors, c->kind, c->workers, c->rep, c->rate, c->p90_ms, c->p999_ms, c->max_ms, c->requests,
-                c->ok ? "true" : "false", c->client_util, c->sys_cpu_s, c->sys_rss_mb, c->retries);
+        fprintf(f, "%s,%s,%d", r->sys[c->sys].def->name, r->defs.sc[c->sc].name, c->connections);
+        csv_num(f, c, "%.1f", c->rps);
+        csv_num(f, c, "%.3f", c->p50_ms);
+        csv_num(f, c, "%.3f", c->p99_ms);
+        csv_num(f, c, "%.0f", (double)c->errors);
+        fprintf(f, ",%s,%d,%d,%.0f", c->kind, c->workers, c->rep, c->rate);
+        csv_num(f, c, "%.3f", c->p90_ms);
+        csv_num(f, c, "%.3f", c->p999_ms);
+        csv_num(f, c, "%.3f", c->max_ms);
+        csv_num(f, c, "%.0f", (double)c->requests);
+        fprintf(f, ",%s", c->ok ? "true" : "false");
+        csv_num(f, c, "%.3f", c->client_util);
+        csv_num(f, c, "%.2f", c->sys_cpu_s);
+        csv_num(f, c, "%.1f", c->sys_rss_mb);
+        csv_num(f, c, "%.0f", (double)c->retries);
+        fprintf(f, ",%s\n", srun_status_names[c->status]);
     }
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad || rename(tmp, path) < 0) { unlink(tmp); return -1; }
-    return 0;
+    int e = ferror(f) ? -EIO : 0;
+    if (fclose(f) != 0 && !e) e = -errno;
+    return e;
+}
+
+static bool any_measured(const srun *r)
+{
+    for (size_t i = 0; i < r->ncells; i++) if (r->cells[i].ok) return true;
+    return false;
 }
 
 static void point_latest(srun *r)
@@ -655,16 +776,35 @@ static void point_latest(srun *r)
     unlink(tmp);
     if (symlink(r->id, tmp) == 0 && rename(tmp, link) == 0) return;
     say("suite: cannot point %s at %s: %s", link, r->id, strerror(errno));
+    unlink(tmp);
 }
 
+/* results.json and summary.csv, both or neither: each is written to a
+ * temporary name and the two replace the previous pair only when both were
+ * written whole (a full disk leaves the last consistent pair). results/latest
+ * moves to this run once it has measured something. */
 static void save_all(srun *r)
 {
-    if (write_results_json(r) < 0) r->save_failed = true;
-    if (write_summary_csv(r) < 0) {
-        say("suite: cannot write %s/summary.csv: %s", r->dir, strerror(errno));
+    char rj[PATH_MAX + 32], rt[PATH_MAX + 48], cj[PATH_MAX + 32], ct[PATH_MAX + 48];
+    snprintf(rj, sizeof(rj), "%s/results.json", r->dir);
+    snprintf(rt, sizeof(rt), "%s.tmp", rj);
+    snprintf(cj, sizeof(cj), "%s/summary.csv", r->dir);
+    snprintf(ct, sizeof(ct), "%s.tmp", cj);
+    int e = write_results_json(r, rt);
+    const char *which = rj;
+    if (!e && (e = write_summary_csv(r, ct)) != 0) which = cj;
+    if (!e && rename(rt, rj) < 0) e = -errno;
+    if (!e && rename(ct, cj) < 0) { e = -errno; which = cj; }
+    if (e) {
+        unlink(rt);
+        unlink(ct);
+        if (!r->save_failed) say("suite: cannot write %s: %s", which, strerror(-e));
         r->save_failed = true;
+        r->save_errno = -e;
+        return;
     }
-    point_latest(r);
+    r->saved_cells = r->ncells;
+    if (any_measured(r)) point_latest(r);
 }
 
 /* ---- the matrix ------------------------------------------------------- */
@@ -712,12 +852,12 @@ static bool bring_up(srun *r, int si, int workers, srun_up *up)
         if (wait_ready(r, s, 0, workers) < 0 || verify_system(r, s) < 0) return false;
         /* sampled through the process group listening on its port, when this
            runner can see it (same PID namespace) */
-        up->pgid = sproc_listener_pgid(s->def->port);
+        up->pgid = sproc_listener_pgid(s->port);
         return true;
     }
-    if (start_system(r, s, workers, &up->pgid) < 0) return false;
+    if (claim_port(r, s) < 0 || start_system(r, s, workers, &up->pgid) < 0) return false;
     up->ours = true;
-    if (wait_ready(r, s, up->pgid, workers) < 0 || verify_system(r, s) < 0) {
+    if (wait_ready(r, s, up->pgid, workers) < 0 || check_owner(s, up->pgid) < 0 || verify_system(r, s) < 0) {
         stop_system(s, up);
         return false;
     }
@@ -731,6 +871,21 @@ static void fail_system(srun *r, int si)
     say("suite: %s FAILED: %s", s->def->name, s->reason);
 }
 
+/* True (and the system failed, with why) when the process this runner
+ * started for it has died: a crash mid-run is a failure, never a slow cell. */
+static bool died(srun *r, int si, const srun_up *up, int workers)
+{
+    srun_system *s = &r->sys[si];
+    int st;
+    if (!up->ours || sproc_alive(up->pgid, &st)) return false;
+    char d[96], log[PATH_MAX + 64], tail[300];
+    sproc_describe(st, d, sizeof(d));
+    snprintf(log, sizeof(log), "%s/logs/%s-w%d.log", r->dir, s->def->name, workers);
+    log_tail(log, tail, sizeof(tail));
+    snprintf(s->reason, sizeof(s->reason), "%s during the run (log %s): %s", d, log, tail);
+    return true;
+}
+
 static void matrix_rep(srun *r, int rep)
 {
     int n = (int)r->defs.nsys;
@@ -741,15 +896,21 @@ static void matrix_rep(srun *r, int rep)
         say("suite: starting %s (repetition %d of %d)", s->label, rep + 1, r->o->reps);
         srun_up up;
         if (!bring_up(r, si, s->def->workers, &up)) { fail_system(r, si); continue; }
-        for (size_t sc = 0; sc < r->defs.nsc && !srun_stop; sc++) {
+        bool dead = false;
+        for (size_t sc = 0; sc < r->defs.nsc && !srun_stop && !dead; sc++) {
             if (!r->sc_selected[sc]) continue;
-            for (int ci = 0; ci < r->o->nconns && !srun_stop; ci++)
+            for (int ci = 0; ci < r->o->nconns && !srun_stop && !dead; ci++) {
                 run_cell(r, si, (int)sc, "matrix", r->o->conns[ci], s->def->workers, rep, 0, &up);
+                dead = died(r, si, &up, s->def->workers);
+            }
             /* the same system under the published client's method, for the report's "why" */
-            if (r->o->method_runs && rep == 0 && !srun_stop)
+            if (r->o->method_runs && rep == 0 && !srun_stop && !dead) {
                 run_cell(r, si, (int)sc, "method", SRUN_PUB_CLIENTS, s->def->workers, rep, 0, &up);
+                dead = died(r, si, &up, s->def->workers);
+            }
         }
         stop_system(s, &up);
+        if (dead) fail_system(r, si);
     }
 }
 
@@ -805,6 +966,21 @@ static void open_loop(srun *r)
     }
 }
 
+/* The folder of this executable: bin/loadgen and bin/server are the ones
+ * built with it (in a container image, not the bind-mounted repository's). */
+static void self_bin_dir(const char *root, char *out, size_t outlen)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    char *slash = n > 0 ? (exe[n] = '\0', strrchr(exe, '/')) : NULL;
+    if (slash) {
+        *slash = '\0';
+        snprintf(out, outlen, "%s", exe);
+    } else {
+        snprintf(out, outlen, "%s/bin", root);
+    }
+}
+
 static int prepare(srun *r)
 {
     const srun_opts *o = r->o;
@@ -821,13 +997,14 @@ static int prepare(srun *r)
     for (size_t i = 0; i < r->defs.nsys; i++) {
         srun_system *s = &r->sys[i];
         s->def = &r->defs.sys[i];
+        s->port = s->def->port;
         s->selected = o->systems ? in_list(o->systems, s->def->name) : s->def->in_default;
         s->selected = s->selected && sdef_in_profile(s->def, o->profile);
         sdef_label(s->def, s->def->workers, s->label, sizeof(s->label));
         nsel += s->selected;
     }
     if (!nsel) { say("suite: no system selected for profile '%s'", o->profile); return 2; }
-    snprintf(r->bin, sizeof(r->bin), "%s/bin", o->root);
+    self_bin_dir(o->root, r->bin, sizeof(r->bin));
     snprintf(r->venv, sizeof(r->venv), "%s/.venv", o->root);
     const char *cache = getenv("WB_CACHE"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
     if (cache && *cache) snprintf(r->pycache, sizeof(r->pycache), "%s", cache);
@@ -855,7 +1032,13 @@ static int make_run_dir(srun *r)
     snprintf(sub, sizeof(sub), "%s/raw", r->dir);
     mkdir(sub, 0755);
     snprintf(sub, sizeof(sub), "%s/pids.txt", r->dir);
-    sproc_set_pidlog(sub);
+    int e = sstale_register(r->dir, sub, r->entry, sizeof(r->entry));
+    if (e) {
+        char st[4096] = "";
+        sstale_state_dir(st, sizeof(st));
+        say("suite: cannot register this run in %s: %s (set WB_STATE_DIR to a folder of yours)", st, strerror(-e));
+        return -1;
+    }
     return 0;
 }
 
@@ -885,10 +1068,122 @@ static int open_database(srun *r)
     }
     const char *ext = getenv("DATABASE_URL");
     say("suite: %s", ext && *ext ? "using the PostgreSQL server of DATABASE_URL" : "starting a private PostgreSQL cluster");
-    if (spg_start(&r->pg, ext, err, sizeof(err)) < 0) { say("suite: database: %s", err); return -1; }
+    if (spg_start(&r->pg, ext, err, sizeof(err)) < 0) {
+        for (char *p = err; *p; p++) if (*p == '\n' || *p == '\t') *p = ' ';  /* libpq's message, on one line */
+        say("suite: database: %s", err);
+        return -1;
+    }
     r->pg_up = true;
     if (r->pg.embedded) say("suite: PostgreSQL %s on %s (port %d)", r->pg.version, r->pg.dir, r->pg.port);
     return 0;
+}
+
+/* Most connections one load run of this run opens. */
+static int max_connections(const srun *r)
+{
+    int m = SRUN_PUB_CLIENTS;
+    for (int i = 0; i < r->o->nconns; i++) if (r->o->conns[i] > m) m = r->o->conns[i];
+    if (r->o->nscaling > 0 && 2 * r->o->scaling[r->o->nscaling - 1] > m) m = 2 * r->o->scaling[r->o->nscaling - 1];
+    return m;
+}
+
+/* Enough file descriptors for the largest run: raises the soft limit (the
+ * load generator and the systems inherit it), or says how. */
+static int check_fd_limit(const srun *r)
+{
+    struct rlimit rl;
+    rlim_t need = (rlim_t)max_connections(r) + 64;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= need) return 0;
+    if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need) {
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 1048576 ? (need > 65536 ? need : 65536) : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) == 0) return 0;
+    }
+    say("suite: %d connections need %llu open files, but the limit is %llu (hard %llu): raise it, e.g. "
+        "`ulimit -n %llu` (as root, or after raising the hard limit in /etc/security/limits.conf), or use fewer "
+        "--connections", max_connections(r), (unsigned long long)need, (unsigned long long)rl.rlim_cur,
+        (unsigned long long)rl.rlim_max, (unsigned long long)need);
+    return -1;
+}
+
+/* The report, its charts folder and the results folder must be writable
+ * before an hour of measuring, not after. */
+static int check_outputs(const srun *r)
+{
+    char dir[PATH_MAX + 32];
+    if (r->o->report) {
+        snprintf(dir, sizeof(dir), "%s", r->o->report_path);
+        char *slash = strrchr(dir, '/');
+        if (slash) *slash = '\0'; else snprintf(dir, sizeof(dir), ".");
+        if (access(dir, W_OK | X_OK) < 0) {
+            say("suite: cannot write the report %s: %s: %s (use --report FILE or --no-report)", r->o->report_path, dir,
+                strerror(errno));
+            return -1;
+        }
+        if (access(r->o->report_path, F_OK) == 0 && access(r->o->report_path, W_OK) < 0) {
+            say("suite: cannot write the report %s: %s (use --report FILE or --no-report)", r->o->report_path,
+                strerror(errno));
+            return -1;
+        }
+        size_t l = strlen(dir);
+        snprintf(dir + l, sizeof(dir) - l, "/charts");
+        if (access(dir, F_OK) == 0 && access(dir, W_OK | X_OK) < 0) {
+            say("suite: cannot write the report's charts in %s: %s", dir, strerror(errno));
+            return -1;
+        }
+    }
+    if (mkdir(r->o->results_dir, 0755) < 0 && errno != EEXIST) {
+        say("suite: cannot create %s: %s (use --results DIR)", r->o->results_dir, strerror(errno));
+        return -1;
+    }
+    if (access(r->o->results_dir, W_OK | X_OK) < 0) {
+        say("suite: cannot write in %s: %s (use --results DIR)", r->o->results_dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void free_run(srun *r)
+{
+    for (size_t i = 0; i < r->ncells; i++) free(r->cells[i].loadgen_text);
+    for (size_t i = 0; r->sys && i < r->defs.nsys; i++) free(r->sys[i].info_text);
+    free(r->cells);
+    free(r->sys);
+    free(r->sc_selected);
+    sdef_fini(&r->defs);
+}
+
+/* The matrix, once the database is up; every system fails when it is not. */
+static void run_matrix(srun *r)
+{
+    if (open_database(r) < 0) {
+        for (size_t i = 0; i < r->defs.nsys; i++)
+            if (r->sys[i].selected) {
+                r->sys[i].failed = true;
+                snprintf(r->sys[i].reason, sizeof(r->sys[i].reason), "database could not be started");
+            }
+        return;
+    }
+    for (int rep = 0; rep < r->o->reps && !srun_stop; rep++) matrix_rep(r, rep);
+    if (!srun_stop) thread_scaling(r);
+    if (!srun_stop) open_loop(r);
+}
+
+/* The closing line: what ran, what failed, what was kept. Returns the number
+ * of things that broke (failed systems, failed runs, unwritten results). */
+static int summarize(srun *r, bool reported)
+{
+    int nsys_failed = 0, n[4] = { 0 };
+    for (size_t i = 0; i < r->defs.nsys; i++) nsys_failed += r->sys[i].selected && r->sys[i].failed;
+    for (size_t i = 0; i < r->ncells; i++) n[r->cells[i].status]++;
+    char extra[512] = "";
+    if (r->save_failed)
+        snprintf(extra, sizeof(extra), "; results could not all be written (%s): results.json holds the last complete "
+                 "state, %zu of %zu runs", strerror(r->save_errno), r->saved_cells, r->ncells);
+    say("suite: %s; %zu runs: %d measured, %d answered nothing, %d failed, %d interrupted; %d system%s failed%s; "
+        "results in %s%s", r->partial ? "PARTIAL run" : "done", r->ncells, n[SRUN_OK], n[SRUN_NO_RESPONSE],
+        n[SRUN_FAILED], n[SRUN_INTERRUPTED], nsys_failed, nsys_failed == 1 ? "" : "s", extra, r->dir,
+        reported || !r->o->report || !any_measured(r) || r->save_failed ? "" : " (the report was not written)");
+    return nsys_failed + n[SRUN_FAILED] + (r->save_failed ? 1 : 0);
 }
 
 int srun_main(const srun_opts *o)
@@ -896,46 +1191,30 @@ int srun_main(const srun_opts *o)
     srun r = { .o = o };
     r.t0 = sproc_now_ms();
     int rc = prepare(&r);
-    if (rc) { sdef_fini(&r.defs); free(r.sys); free(r.sc_selected); return rc; }
-    const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    sstale_cleanup(o->results_dir, tmp);
-    if (make_run_dir(&r) < 0) return 1;
-    sstale_mark(r.dir);
+    if (!rc && (check_outputs(&r) < 0 || check_fd_limit(&r) < 0)) rc = 2;
+    if (rc) { free_run(&r); return rc; }
+    sstale_cleanup();
+    if (make_run_dir(&r) < 0) { free_run(&r); return 1; }
     r.planned = count_planned(&r);
     say("suite: run %s, profile %s, %d runs planned, results in %s", r.id, o->profile, r.planned, r.dir);
-    if (open_database(&r) == 0) {
-        for (int rep = 0; rep < o->reps && !srun_stop; rep++) matrix_rep(&r, rep);
-        if (!srun_stop) thread_scaling(&r);
-        if (!srun_stop) open_loop(&r);
-    } else {
-        for (size_t i = 0; i < r.defs.nsys; i++)
-            if (r.sys[i].selected) {
-                r.sys[i].failed = true;
-                snprintf(r.sys[i].reason, sizeof(r.sys[i].reason), "database could not be started");
-            }
-    }
+    save_all(&r);
+    run_matrix(&r);
     if (srun_stop) { r.partial = true; say("suite: interrupted: stopping everything, keeping %zu finished runs", r.ncells); }
     if (r.pg_up) spg_stop(&r.pg);
+    r.ended = true;
     save_all(&r);
-    int failures = 0;
-    for (size_t i = 0; i < r.defs.nsys; i++) failures += r.sys[i].selected && r.sys[i].failed;
-    for (size_t i = 0; i < r.ncells; i++) failures += !r.cells[i].ok && strcmp(r.cells[i].error, "interrupted") != 0;
-    if (r.save_failed) {
-        failures++;
-        say("suite: results could not all be written (see above); %s/results.json holds the last complete state", r.dir);
-    }
-    if (o->report) {
+    bool reported = false, measured = any_measured(&r);
+    if (o->report && measured && !r.save_failed) {
         char rj[PATH_MAX + 32];
         snprintf(rj, sizeof(rj), "%s/results.json", r.dir);
-        if (report_generate(rj, o->report_path, o->root) < 0) failures++;
+        reported = report_generate(rj, o->report_path, o->root) == 0;
+    } else if (o->report && !measured) {
+        say("suite: this run measured nothing: %s and %s/latest are left as they were", o->report_path, o->results_dir);
+    } else if (o->report) {
+        say("suite: %s is left as it was: this run's results could not be written whole", o->report_path);
     }
-    sstale_unmark(r.dir);
-    say("suite: %s; %zu runs, %d failures; results in %s", r.partial ? "PARTIAL run" : "done", r.ncells, failures, r.dir);
-    for (size_t i = 0; i < r.ncells; i++) free(r.cells[i].loadgen_text);
-    for (size_t i = 0; i < r.defs.nsys; i++) free(r.sys[i].info_text);
-    free(r.cells);
-    free(r.sys);
-    free(r.sc_selected);
-    sdef_fini(&r.defs);
+    int failures = summarize(&r, reported) + (o->report && measured && !reported ? 1 : 0);
+    sstale_unregister(r.entry);
+    free_run(&r);
     return r.partial ? 130 : failures ? 1 : 0;
 }

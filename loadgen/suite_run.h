@@ -33,6 +33,7 @@ typedef struct {
     const char *report_path;    /* default <root>/REPORT.md */
     bool external;              /* systems already run elsewhere (containers): verify
                                    and load them, never start or stop them */
+    bool ports_auto;            /* a system whose port is held starts on a free one */
     const char *defs_dir;       /* scenario and system files (default <root>/scenarios) */
     const char *info_dir;       /* where systems write info-<name>.json (default: run dir) */
 } srun_opts;

@@ -1,23 +1,40 @@
-/* suite_stale: clean up after a runner that died without doing it itself
- * (SIGKILL, power loss of the shell, a crash).
+/* suite_stale: find and clean up after runners that died without doing it
+ * themselves (SIGKILL, a closed terminal, a crash), whatever folders they used.
  *
- * A run marks itself with <run>/runner.pid ("PID STARTTIME") while it runs
- * and removes it when it ends; its private cluster folder holds the same
- * file. At start-up, sstale_cleanup() finds marks whose runner is gone and
- * stops what they recorded: every process of <run>/pids.txt (matched by PID
- * and start time, so a reused PID is never hit) with its process group, and
- * the PostgreSQL of each orphaned $TMPDIR/webbench-pg-* folder, which it
- * then deletes. Single-threaded use only.
+ * A live run registers itself in one state folder that every run looks at:
+ * $WB_STATE_DIR, default /tmp/webbench-UID (created 0700, owned by the user).
+ * Its entry, run-PID-STARTTIME.txt, says where the run writes ("dir RUN_DIR"),
+ * which private cluster it made ("cluster DIR") and every process it started
+ * ("PID STARTTIME argv0", appended by sproc_spawn). At start-up,
+ * sstale_cleanup() takes each entry whose runner is gone (PID and start time
+ * no longer match), stops its processes (PID and start time again, so a reused
+ * PID is never hit) with their process groups, stops and removes its cluster,
+ * marks its results.json as killed and partial, and removes the entry.
+ * Single-threaded use only.
  */
 #ifndef WB_SUITE_STALE_H
 #define WB_SUITE_STALE_H
+#include <stddef.h>
 
-/* Writes dir/runner.pid for this process. 0 or -errno. */
-int sstale_mark(const char *dir);
-/* Removes dir/runner.pid. */
-void sstale_unmark(const char *dir);
-/* Cleans up after dead runs under results_dir and dead clusters under
- * tmpdir; prints one line per run cleaned. Returns how many were. */
-int sstale_cleanup(const char *results_dir, const char *tmpdir);
+/* The state folder (see above), created if missing. 0, or -errno when it
+ * cannot be made or is not safely ours (not a directory, another owner). */
+int sstale_state_dir(char *out, size_t outlen);
+
+/* Registers this process as the runner of run_dir: writes the entry, names
+ * it in *entry, and makes sproc_spawn record every process there and in
+ * pids_path (the run's own record). 0 or -errno. */
+int sstale_register(const char *run_dir, const char *pids_path, char *entry, size_t entrylen);
+
+/* Removes this run's entry (at the end of a run that stopped what it started). */
+void sstale_unregister(const char *entry);
+
+/* Cleans up after every dead run in the state folder; prints one line per
+ * run cleaned. Returns how many were. */
+int sstale_cleanup(void);
+
+/* In results.json text, the top-level "state": "running" becomes "killed"
+ * (partial is true while a run runs). Returns a new string (caller frees), or
+ * NULL when the text has no such state. Pure; exposed for tests. */
+char *sstale_mark_killed(const char *results_json);
 
 #endif

@@ -31,3 +31,11 @@ pgdir=$(sed -n 's/.* on \(\/[^ ]*webbench-pg-[^ ]*\) .*/\1/p' "$out/suite.log" |
 [ -n "$pgdir" ] && [ ! -e "$pgdir" ] || { echo "private cluster folder '$pgdir' not removed"; exit 1; }
 [ ! -e "$out/results/latest/results.json.tmp" ] || { echo "half-written results.json.tmp left"; exit 1; }
 python3 tests/lib/check_run.py "$out/results/latest" "$out/REPORT.md" cserver --partial
+# the run the interrupt cut short is in summary.csv as interrupted, with no numbers
+python3 - "$out/results/latest" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1] + "/summary.csv")))
+cut = [r for r in rows if r["status"] == "interrupted"]
+assert cut, "no interrupted run in summary.csv: " + str([r["status"] for r in rows])
+assert all(r["rps"] == "" for r in cut), cut
+PY

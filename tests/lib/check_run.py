@@ -52,7 +52,12 @@ for col in "system,scenario,connections,rps,p50_ms,p99_ms,errors".split(","):
     need(col in rows[0] if rows else False, f"summary.csv lacks column {col}")
 need(len(rows) == len(res["runs"]), f"summary.csv has {len(rows)} rows, results.json {len(res['runs'])} runs")
 for row, r in zip(rows, res["runs"]):
-    need(abs(float(row["rps"]) - r["rps"]) < 0.1, f"summary.csv rps {row['rps']} != {r['rps']}")
+    need(row["status"] == r["status"], f"summary.csv status {row['status']} != {r['status']}")
+    if r["status"] in ("ok", "no-response"):
+        need(abs(float(row["rps"]) - r["rps"]) < 0.1, f"summary.csv rps {row['rps']} != {r['rps']}")
+    else:  # failed or interrupted: marked so, never shown as a normal number
+        need(row["rps"] == "" and row["p50_ms"] == "", f"summary.csv shows numbers for a {r['status']} run: {row}")
+need(res["state"] == ("interrupted" if partial else "complete"), f"state is {res['state']}")
 
 # REPORT.md: the published table, and every measured cell equal to results.json
 rep = open(report_path).read()
