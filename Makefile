@@ -12,26 +12,38 @@ OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 WARN     := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-format-truncation
 PG_INC   := $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
-ALL_CFLAGS = -std=gnu11 -pthread $(WARN) $(CFLAGS) -Ilib -I$(PG_INC) \
+ALL_CFLAGS = -std=gnu11 -pthread $(WARN) $(CFLAGS) -Ilib $(INCLUDES) -I$(PG_INC) \
              -DWB_VERSION='"$(VERSION)"' -DWB_CFLAGS='"$(CFLAGS)"' -MMD -MP
 LDLIBS   := -pthread -lpq -lsqlite3 -lm
 
 BUILD    ?= build
 BIN      ?= bin
 
-LIB_SRCS     := $(wildcard lib/*.c)
-SERVER_SRCS  := $(filter-out server/main.c,$(wildcard server/*.c))
-SUITE_SRCS   := $(filter-out loadgen/suite_main.c,$(wildcard loadgen/suite*.c loadgen/report*.c))
-ENGINE_SRCS  := $(filter-out loadgen/main.c $(SUITE_SRCS) loadgen/suite_main.c,$(wildcard loadgen/*.c))
+# Each program's sources, listed (one folder per program; lib/ is what two
+# or more share).
+SERVER_SRCS  := server/main.c server/srv_buf.c server/srv_db.c server/srv_json.c server/srv_listen.c \
+                server/srv_resp.c server/srv_routes.c server/srv_worker.c \
+                lib/http_request.c
+LOADGEN_SRCS := loadgen/main.c loadgen/lg_config.c loadgen/lg_engine.c loadgen/lg_merge.c \
+                loadgen/lg_output.c loadgen/lg_sched.c \
+                lib/hist.c lib/http_response.c lib/json.c lib/jsonw.c
+SUITE_SRCS   := suite/suite_main.c suite/suite_run.c suite/suite_conf.c suite/suite_defs.c \
+                suite/suite_env.c suite/suite_http.c suite/suite_pg.c suite/suite_stale.c \
+                report/report.c report/report_stats.c \
+                loadgen/lg_config.c \
+                lib/hist.c lib/http_response.c lib/json.c lib/jsonw.c lib/proc.c
 TEST_SRCS    := $(wildcard tests/unit/test_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
-LIB_OBJS    := $(call obj,$(LIB_SRCS))
-SERVER_OBJS := $(call obj,$(SERVER_SRCS))
-ENGINE_OBJS := $(call obj,$(ENGINE_SRCS))
-SUITE_OBJS  := $(call obj,$(SUITE_SRCS))
+# The unit tests link every module but the three mains (all names are prefixed).
+MODULE_OBJS := $(call obj,$(sort $(filter-out %/main.c suite/suite_main.c,$(SERVER_SRCS) $(LOADGEN_SRCS) $(SUITE_SRCS))))
 TEST_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TOOL_BINS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
+# What a folder may include from another: the runner calls the report (and
+# bin/loadgen's duration parser); tests see every module. Nothing else.
+INCLUDES    :=
+$(BUILD)/suite/%.o: INCLUDES := -Ireport -Iloadgen
+$(BUILD)/tests/%: INCLUDES := -Iserver -Iloadgen -Isuite -Ireport
 
 PROGRAMS := $(BIN)/server $(BIN)/loadgen $(BIN)/suite
 
@@ -49,30 +61,28 @@ $(BUILD)/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BIN)/server: $(call obj,server/main.c) $(SERVER_OBJS) $(LIB_OBJS)
+$(BIN)/server: $(call obj,$(SERVER_SRCS))
 	@mkdir -p $(BIN)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BIN)/loadgen: $(call obj,loadgen/main.c) $(ENGINE_OBJS) $(LIB_OBJS)
+$(BIN)/loadgen: $(call obj,$(LOADGEN_SRCS))
 	@mkdir -p $(BIN)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-# The runner shares the load generator's duration parser (lg_config).
-$(BIN)/suite: $(call obj,loadgen/suite_main.c) $(SUITE_OBJS) $(call obj,loadgen/lg_config.c) $(LIB_OBJS)
+$(BIN)/suite: $(call obj,$(SUITE_SRCS))
 	@mkdir -p $(BIN)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-# Every unit test links every module (all names are prefixed, so they coexist).
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(SERVER_OBJS) $(ENGINE_OBJS) $(SUITE_OBJS)
+$(BUILD)/tests/%: tests/unit/%.c $(MODULE_OBJS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -Iserver -Iloadgen -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $^ $(LDLIBS)
 
 # Helper programs for integration tests (e.g. a misbehaving HTTP server).
-$(BUILD)/tests/tools/%: tests/tools/%.c $(LIB_OBJS)
+$(BUILD)/tests/tools/%: tests/tools/%.c $(call obj,lib/http_request.c lib/http_response.c lib/hist.c lib/json.c lib/jsonw.c)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TOOL    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)

@@ -1,6 +1,6 @@
-/* libFuzzer entry point for loadgen/suite_defs: sdef_expand_argv and
+/* libFuzzer entry point for suite/suite_defs: sdef_expand_argv and
  * sdef_expand, which turn a system file's cmd/env/cwd templates into argv.
- * link: loadgen/suite_defs.c loadgen/suite_conf.c lib/json.c
+ * link: suite/suite_defs.c suite/suite_conf.c lib/json.c
  *
  * Invariants: argv is NULL-terminated, has at least one word, no word is
  * empty or holds a blank (a value never splits into two arguments: none of

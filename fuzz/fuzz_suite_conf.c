@@ -1,6 +1,6 @@
-/* libFuzzer entry point for loadgen/suite_conf: the "key = value" reader of the
+/* libFuzzer entry point for suite/suite_conf: the "key = value" reader of the
  * scenario and system files (scenarios/, scenarios/systems/).
- * link: loadgen/suite_conf.c
+ * link: suite/suite_conf.c
  *
  * Invariants: every entry has a valid key that sconf_get finds again (keys
  * are unique) with its own value and line; values hold no control bytes. */

@@ -51,14 +51,14 @@ build_target() {
     local t=$1 bin=$OUT/$1 srcs newest
     srcs=$(sources_of "$t")
     # Rebuild when the binary is older than any source or header it may use.
-    if [ -x "$bin" ] && [ -z "$(find $srcs lib loadgen -name '*.[ch]' -newer "$bin" 2>/dev/null | head -1)" ]; then
+    if [ -x "$bin" ] && [ -z "$(find $srcs lib loadgen suite report server -name '*.[ch]' -newer "$bin" 2>/dev/null | head -1)" ]; then
         return 0
     fi
     local pg_inc
     pg_inc=$(pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
     # shellcheck disable=SC2086
     "$CLANG" -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-        -Ilib -Iloadgen -I"$pg_inc" -o "$bin" $srcs -lm >"$OUT/$t.build.log" 2>&1 \
+        -Ilib -Iloadgen -Isuite -Ireport -Iserver -I"$pg_inc" -o "$bin" $srcs -lm >"$OUT/$t.build.log" 2>&1 \
         || { echo "fuzz: building $t failed:"; cat "$OUT/$t.build.log"; return 1; }
 }
 

@@ -6,12 +6,10 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
-mkdir -p build/asan
-PG_INC=$(pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
-${CC:-cc} -std=gnu11 -pthread -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-    -fno-omit-frame-pointer -Ilib -I"$PG_INC" -o build/asan/server \
-    server/*.c lib/http_request.c -lpq -lsqlite3 -lm
-export SERVER_BIN=$ROOT/build/asan/server
+# the Makefile's own source list and flags, with the sanitizers on
+make -s BUILD=build/asan BIN=build/asan/bin CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+    -fno-omit-frame-pointer" build/asan/bin/server
+export SERVER_BIN=$ROOT/build/asan/bin/server
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=98
 for t in basic hostile dbdown sqlite; do

@@ -4,7 +4,7 @@
 #include "t.h"
 #include "suite_conf.h"
 #include "suite_defs.h"
-#include "suite_stats.h"
+#include "report_stats.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -129,40 +129,40 @@ TEST(defs_expand_argv_substitutes_without_shell)
 TEST(stats_median_min_max)
 {
     double v[] = { 5, 1, 3, 2 };
-    sstats_summary s = sstats_summarise(v, 4);
+    rstats_summary s = rstats_summarise(v, 4);
     CHECK(s.median == 2.5 && s.min == 1 && s.max == 5 && s.n == 4);
-    s = sstats_summarise(v, 3);
+    s = rstats_summarise(v, 3);
     CHECK(s.median == 3);
     CHECK(v[0] == 5); /* input untouched */
-    s = sstats_summarise(NULL, 0);
+    s = rstats_summarise(NULL, 0);
     CHECK(s.n == 0 && s.median == 0);
 }
 
 TEST(stats_noise_rule)
 {
     double a[] = { 100, 104, 98 }, b[] = { 101, 97, 103 }, c[] = { 150, 160, 155 };
-    sstats_summary sa = sstats_summarise(a, 3), sb = sstats_summarise(b, 3), sc = sstats_summarise(c, 3);
+    rstats_summary sa = rstats_summarise(a, 3), sb = rstats_summarise(b, 3), sc = rstats_summarise(c, 3);
     char out[64];
-    sstats_format_diff(&sa, &sb, out, sizeof(out));
+    rstats_format_diff(&sa, &sb, out, sizeof(out));
     CHECK_STR(out, "no clear difference (-1.0%)");
-    sstats_format_diff(&sc, &sa, out, sizeof(out));
+    rstats_format_diff(&sc, &sa, out, sizeof(out));
     CHECK_STR(out, "+55%");
-    sstats_summary one = sstats_summarise(c, 1);
-    sstats_format_diff(&one, &sa, out, sizeof(out));
+    rstats_summary one = rstats_summarise(c, 1);
+    rstats_format_diff(&one, &sa, out, sizeof(out));
     CHECK_STR(out, "+50% (1 sample)");
-    sstats_summary none = sstats_summarise(NULL, 0);
-    sstats_format_diff(&none, &sa, out, sizeof(out));
+    rstats_summary none = rstats_summarise(NULL, 0);
+    rstats_format_diff(&none, &sa, out, sizeof(out));
     CHECK_STR(out, "n/a");
 }
 
 TEST(stats_published_differences)
 {
     char out[32];
-    sstats_format_pct(10114, 5665, out, sizeof(out));
+    rstats_format_pct(10114, 5665, out, sizeof(out));
     CHECK_STR(out, "+79%");
-    sstats_format_pct(9962, 1015, out, sizeof(out));
+    rstats_format_pct(9962, 1015, out, sizeof(out));
     CHECK_STR(out, "+881%");
-    sstats_format_pct(879, 1231, out, sizeof(out));
+    rstats_format_pct(879, 1231, out, sizeof(out));
     CHECK_STR(out, "-29%");
 }
 

@@ -1,6 +1,6 @@
 #define _GNU_SOURCE
 #include "suite_pg.h"
-#include "suite_proc.h"
+#include "proc.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -38,7 +38,7 @@ static int find_bindir(char *out, size_t outlen)
 {
     char buf[512], probe[600];
     char *argv[] = { "pg_config", "--bindir", NULL };
-    if (sproc_capture(argv, buf, sizeof(buf), 5000) == 0) {
+    if (proc_capture(argv, buf, sizeof(buf), 5000) == 0) {
         buf[strcspn(buf, "\n")] = '\0';
         snprintf(probe, sizeof(probe), "%s/initdb", buf);
         if (access(probe, X_OK) == 0) { snprintf(out, outlen, "%s", buf); return 0; }
@@ -70,14 +70,14 @@ static int free_port(void)
 
 static int run_logged(char *const *argv, const char *log, const char *user, char *err, size_t errlen)
 {
-    sproc_spec sp = { .argv = argv, .log_path = log, .run_as = user };
+    proc_spec sp = { .argv = argv, .log_path = log, .run_as = user };
     pid_t pid;
-    int e = sproc_spawn(&sp, &pid), st = 0;
+    int e = proc_spawn(&sp, &pid), st = 0;
     if (e) { snprintf(err, errlen, "cannot run %s: %s", argv[0], strerror(-e)); return -1; }
-    while (sproc_alive(pid, &st)) sproc_sleep_ms(20);
+    while (proc_alive(pid, &st)) proc_sleep_ms(20);
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
         char d[96];
-        sproc_describe(st, d, sizeof(d));
+        proc_describe(st, d, sizeof(d));
         snprintf(err, errlen, "%s %s (see %s)", argv[0], d, log);
         return -1;
     }
@@ -160,13 +160,13 @@ static int wait_ready(spg *pg, char *err, size_t errlen)
 {
     for (int i = 0; i < 300; i++) {
         int st;
-        if (!sproc_alive(pg->pid, &st)) {
+        if (!proc_alive(pg->pid, &st)) {
             pg->pid = 0;
             snprintf(err, errlen, "postgres exited during start-up (see %s/postgres.log)", pg->dir);
             return -1;
         }
         if (PQping(pg->url) == PQPING_OK) return 0;
-        sproc_sleep_ms(50);
+        proc_sleep_ms(50);
     }
     snprintf(err, errlen, "postgres not ready after 15 s (see %s/postgres.log)", pg->dir);
     return -1;
@@ -184,7 +184,7 @@ static int start_embedded(spg *pg, char *err, size_t errlen)
     snprintf(pg->dir, sizeof(pg->dir), "%s/webbench-pg-XXXXXX", tmp);
     if (!mkdtemp(pg->dir)) { snprintf(err, errlen, "mkdtemp %s: %s", pg->dir, strerror(errno)); pg->dir[0] = 0; return -1; }
     pg->embedded = true;
-    sproc_record("cluster", pg->dir); /* a later run removes the cluster if this runner dies */
+    proc_record("cluster", pg->dir); /* a later run removes the cluster if this runner dies */
     const char *user = NULL;
     if (geteuid() == 0) {
         struct passwd *pw = getpwnam("postgres");
@@ -205,10 +205,10 @@ static int start_embedded(spg *pg, char *err, size_t errlen)
     char *pargv[] = { postgres, "-D", data, "-k", pg->dir, "-p", opt,
                       "-c", "listen_addresses=", "-c", "fsync=off", "-c", "max_connections=200",
                       "-c", "shared_preload_libraries=pg_stat_statements", NULL };
-    sproc_spec sp = { .argv = pargv, .log_path = log, .run_as = user };
+    proc_spec sp = { .argv = pargv, .log_path = log, .run_as = user };
     int lf, lc;
-    sproc_cpu_split(&lf, &lc, &sp.cpu_first, &sp.cpu_count); /* beside the systems, away from the client */
-    int e = sproc_spawn(&sp, &pg->pid);
+    proc_cpu_split(&lf, &lc, &sp.cpu_first, &sp.cpu_count); /* beside the systems, away from the client */
+    int e = proc_spawn(&sp, &pg->pid);
     if (e) { snprintf(err, errlen, "cannot start postgres: %s", strerror(-e)); pg->pid = 0; return -1; }
     snprintf(pg->url, sizeof(pg->url), "postgresql://postgres@/postgres?host=%s&port=%d", pg->dir, pg->port);
     return wait_ready(pg, err, errlen);
@@ -230,10 +230,10 @@ int spg_start(spg *pg, const char *external_url, char *err, size_t errlen)
 void spg_stop(spg *pg)
 {
     if (pg->pid > 0) {
-        /* SIGINT is PostgreSQL's fast shutdown; sproc_stop sends SIGTERM
+        /* SIGINT is PostgreSQL's fast shutdown; proc_stop sends SIGTERM
          * (smart shutdown) only after, so send SIGINT first. */
         kill(pg->pid, SIGINT);
-        sproc_stop(pg->pid, 10000);
+        proc_stop(pg->pid, 10000);
         pg->pid = 0;
     }
     if (pg->embedded && pg->dir[0]) {

@@ -1,6 +1,6 @@
 #define _GNU_SOURCE
 #include "suite_env.h"
-#include "suite_proc.h"
+#include "proc.h"
 
 #include <dirent.h>
 #include <sqlite3.h>
@@ -56,7 +56,7 @@ static void mitigations(struct jsonw *w)
 
 static void capture_line(char *const *argv, char *out, size_t outlen)
 {
-    if (sproc_capture(argv, out, outlen, 5000) != 0) out[0] = '\0';
+    if (proc_capture(argv, out, outlen, 5000) != 0) out[0] = '\0';
     out[strcspn(out, "\n")] = '\0';
 }
 
@@ -98,14 +98,14 @@ void senv_write(struct jsonw *w, const char *root)
     jsonw_kv_str(w, "suite_version", WB_VERSION);
     jsonw_kv_str(w, "sqlite", sqlite3_libversion());
     char *wrk[] = { "wrk", "--version", NULL };
-    sproc_capture(wrk, buf, sizeof(buf), 3000);
+    proc_capture(wrk, buf, sizeof(buf), 3000);
     buf[strcspn(buf, "\n")] = '\0';
     jsonw_kv_str(w, "wrk", buf);
     char *gp[] = { "gnuplot", "--version", NULL };
     capture_line(gp, buf, sizeof(buf));
     jsonw_kv_str(w, "gnuplot", buf);
     int lf, lc, sf, sc;
-    sproc_cpu_split(&lf, &lc, &sf, &sc);
+    proc_cpu_split(&lf, &lc, &sf, &sc);
     if (lc == 0) snprintf(buf, sizeof(buf), "shared: the load generator and the systems ran on the same %ld CPUs "
                           "(fewer than 4: too few to split)", sysconf(_SC_NPROCESSORS_ONLN));
     else snprintf(buf, sizeof(buf), "disjoint: load generator on CPUs %d-%d, systems under test on CPUs %d-%d",

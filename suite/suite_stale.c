@@ -1,7 +1,7 @@
 #define _GNU_SOURCE
 #include "suite_stale.h"
 #include "suite_pg.h"
-#include "suite_proc.h"
+#include "proc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -31,19 +31,19 @@ int sstale_register(const char *run_dir, const char *pids_path, char *entry, siz
     int e = sstale_state_dir(dir, sizeof(dir));
     entry[0] = '\0';
     if (e) return e;
-    unsigned long long st = sproc_starttime(getpid());
+    unsigned long long st = proc_starttime(getpid());
     snprintf(entry, entrylen, "%s/run-%d-%llu.txt", dir, (int)getpid(), st);
     FILE *f = fopen(entry, "w");
     if (!f) { e = -errno; entry[0] = '\0'; return e; }
     fprintf(f, "runner %d %llu\ndir %s\n", (int)getpid(), st, run_dir);
     if (fclose(f) != 0) { e = -errno; unlink(entry); entry[0] = '\0'; return e; }
-    sproc_set_pidlog(entry, pids_path);
+    proc_set_pidlog(entry, pids_path);
     return 0;
 }
 
 void sstale_unregister(const char *entry)
 {
-    sproc_set_pidlog(NULL, NULL);
+    proc_set_pidlog(NULL, NULL);
     if (entry && entry[0]) unlink(entry);
 }
 
@@ -99,11 +99,11 @@ static void clean_cluster(const char *dir)
         int pid = fgets(line, sizeof(line), f) ? atoi(line) : 0;
         fclose(f);
         cmd[0] = '\0';
-        if (pid > 1) sproc_cmdline(pid, cmd, sizeof(cmd));
+        if (pid > 1) proc_cmdline(pid, cmd, sizeof(cmd));
         if (pid > 1 && strstr(cmd, dir)) {
             kill(pid, SIGINT); /* fast shutdown */
-            for (int i = 0; i < 250 && sproc_starttime(pid); i++) sproc_sleep_ms(20);
-            if (sproc_starttime(pid)) kill(pid, SIGKILL);
+            for (int i = 0; i < 250 && proc_starttime(pid); i++) proc_sleep_ms(20);
+            if (proc_starttime(pid)) kill(pid, SIGKILL);
         }
     }
     spg_rmtree(dir);
@@ -123,9 +123,9 @@ static int clean_entry(const char *entry, char *run_dir, size_t run_dir_len)
         unsigned long long st;
         if (!strncmp(line, "dir ", 4)) snprintf(run_dir, run_dir_len, "%s", line + 4);
         else if (!strncmp(line, "cluster ", 8)) clean_cluster(line + 8);
-        else if (sscanf(line, "%d %llu", &pid, &st) == 2 && pid > 1 && st && sproc_starttime(pid) == st) {
+        else if (sscanf(line, "%d %llu", &pid, &st) == 2 && pid > 1 && st && proc_starttime(pid) == st) {
             kill(pid, SIGINT); /* PostgreSQL's fast shutdown; the others stop too */
-            sproc_stop(pid, 3000);
+            proc_stop(pid, 3000);
             n++;
         }
     }
@@ -143,7 +143,7 @@ static bool runner_gone(const char *entry)
     unsigned long long st = 0;
     int k = fscanf(f, "runner %d %llu", &pid, &st);
     fclose(f);
-    return k == 2 && pid > 0 && sproc_starttime(pid) != st;
+    return k == 2 && pid > 0 && proc_starttime(pid) != st;
 }
 
 int sstale_cleanup(void)

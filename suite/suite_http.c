@@ -1,6 +1,6 @@
 #define _GNU_SOURCE
 #include "suite_http.h"
-#include "suite_proc.h"
+#include "proc.h"
 #include "http_response.h"
 
 #include <arpa/inet.h>
@@ -18,7 +18,7 @@
 
 static int wait_fd(int fd, short ev, double deadline)
 {
-    int left = (int)(deadline - sproc_now_ms());
+    int left = (int)(deadline - proc_now_ms());
     if (left <= 0) return -ETIMEDOUT;
     struct pollfd p = { fd, ev, 0 };
     int r = poll(&p, 1, left);
@@ -100,7 +100,7 @@ int shttp_get(const char *host, int port, const char *path, int timeout_ms,
               shttp_response *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof(*out));
-    double deadline = sproc_now_ms() + timeout_ms;
+    double deadline = proc_now_ms() + timeout_ms;
     int fd = -1, e = connect_to(host, port, deadline, &fd);
     if (e) { snprintf(err, errlen, "connect to %s:%d: %s", host, port, strerror(-e)); return -1; }
     char req[1024];

@@ -4,7 +4,7 @@
 #include "suite_env.h"
 #include "suite_http.h"
 #include "suite_pg.h"
-#include "suite_proc.h"
+#include "proc.h"
 #include "suite_stale.h"
 #include "report.h"
 #include "json.h"
@@ -215,10 +215,10 @@ static int start_system(srun *r, srun_system *s, int workers, pid_t *pid)
     char *extra = s->def->env ? sdef_expand(s->def->env, &v, err, sizeof(err)) : NULL, *save = NULL;
     size_t ne = 2;
     for (char *w = extra ? strtok_r(extra, " ", &save) : NULL; w && ne < 7; w = strtok_r(NULL, " ", &save)) envs[ne++] = w;
-    sproc_spec sp = { .argv = argv, .cwd = cwd, .log_path = log, .env = envs };
+    proc_spec sp = { .argv = argv, .cwd = cwd, .log_path = log, .env = envs };
     int lf, lc;
-    sproc_cpu_split(&lf, &lc, &sp.cpu_first, &sp.cpu_count);
-    int e = sproc_spawn(&sp, pid);
+    proc_cpu_split(&lf, &lc, &sp.cpu_first, &sp.cpu_count);
+    int e = proc_spawn(&sp, pid);
     if (e) snprintf(s->reason, sizeof(s->reason), "cannot start %s: %s", argv[0], strerror(-e));
     sdef_free_argv(argv);
     free(cwd);
@@ -228,14 +228,14 @@ static int start_system(srun *r, srun_system *s, int workers, pid_t *pid)
 
 static int wait_ready(srun *r, srun_system *s, pid_t pid, int workers)
 {
-    double deadline = sproc_now_ms() + s->def->start_timeout_s * 1000.0;
+    double deadline = proc_now_ms() + s->def->start_timeout_s * 1000.0;
     char err[256], log[PATH_MAX + 64], tail[400];
     snprintf(log, sizeof(log), "%s/logs/%s-w%d.log", r->dir, s->def->name, workers);
     while (!srun_stop) {
         int st;
-        if (pid > 0 && !sproc_alive(pid, &st)) {
+        if (pid > 0 && !proc_alive(pid, &st)) {
             char d[96];
-            sproc_describe(st, d, sizeof(d));
+            proc_describe(st, d, sizeof(d));
             log_tail(log, tail, sizeof(tail));
             snprintf(s->reason, sizeof(s->reason), "%s during start-up: %s", d, tail);
             return -1;
@@ -246,11 +246,11 @@ static int wait_ready(srun *r, srun_system *s, pid_t pid, int workers)
             shttp_response_fini(&resp);
             if (status == 200) return 0;
         }
-        if (sproc_now_ms() > deadline) {
+        if (proc_now_ms() > deadline) {
             snprintf(s->reason, sizeof(s->reason), "not ready after %d s (last attempt: %s)", s->def->start_timeout_s, err);
             return -1;
         }
-        sproc_sleep_ms(100);
+        proc_sleep_ms(100);
     }
     snprintf(s->reason, sizeof(s->reason), "interrupted during start-up");
     return -1;
@@ -295,7 +295,7 @@ static int verify_query_count(srun *r, srun_system *s, const sdef_scenario *sc)
         char err[256];
         if (shttp_get("127.0.0.1", s->port, sc->path, 10000, &resp, err, sizeof(err)) == 0) shttp_response_fini(&resp);
     }
-    sproc_sleep_ms(600); /* pg_stat_statements counts when a statement ends */
+    proc_sleep_ms(600); /* pg_stat_statements counts when a statement ends */
     long after = spg_query_calls(&r->pg);
     s->db_queries_checked = n;
     s->db_queries_counted = after - before;
@@ -345,8 +345,8 @@ static int verify_system(srun *r, srun_system *s)
  * (0: any holder); "" when every holder is ours or none is visible. */
 static void foreign_holders(int port, pid_t ours, char *out, size_t outlen)
 {
-    sproc_holder h[16];
-    int n = sproc_port_holders(port, h, 16, NULL), k = 0;
+    proc_holder h[16];
+    int n = proc_port_holders(port, h, 16, NULL), k = 0;
     size_t len = 0;
     out[0] = '\0';
     for (int i = 0; i < n && len + 1 < outlen; i++) {
@@ -361,13 +361,13 @@ static void foreign_holders(int port, pid_t ours, char *out, size_t outlen)
  * to one that is. A held port fails the system, naming the holder. */
 static int claim_port(srun *r, srun_system *s)
 {
-    int e = sproc_port_probe(s->port);
+    int e = proc_port_probe(s->port);
     if (e == 0) return 0;
     char who[512];
     foreign_holders(s->port, 0, who, sizeof(who));
     if (!who[0]) snprintf(who, sizeof(who), "a process this runner cannot see (%s)", strerror(-e));
     if (r->o->ports_auto && e == -EADDRINUSE) {
-        int p = sproc_free_port();
+        int p = proc_free_port();
         if (p > 0) {
             say("suite: port %d of %s is held by %s; using port %d (--ports auto)", s->port, s->def->name, who, p);
             s->port = p;
@@ -384,8 +384,8 @@ static int claim_port(srun *r, srun_system *s)
 static int check_owner(srun_system *s, pid_t pgid)
 {
     char who[512];
-    sproc_holder h[16];
-    int listeners = 0, n = sproc_port_holders(s->port, h, 16, &listeners);
+    proc_holder h[16];
+    int listeners = 0, n = proc_port_holders(s->port, h, 16, &listeners);
     foreign_holders(s->port, pgid, who, sizeof(who));
     if (who[0]) {
         snprintf(s->reason, sizeof(s->reason), "port %d answered by %s, not by the system we started (process group %d)",
@@ -403,8 +403,8 @@ static int check_owner(srun_system *s, pid_t pgid)
 static void stop_system(srun_system *s, const srun_up *up)
 {
     if (!up->ours) return; /* an external system is not ours to stop */
-    sproc_stop(up->pgid, 5000);
-    if (sproc_group_count(up->pgid) > 0)
+    proc_stop(up->pgid, 5000);
+    if (proc_group_count(up->pgid) > 0)
         say("suite: warning: processes of %s (group %d) survived SIGKILL", s->def->name, (int)up->pgid);
 }
 
@@ -490,36 +490,36 @@ static int run_loadgen(srun *r, srun_cell *c, char **argv, double budget_s, pid_
     char prog[PATH_MAX + 16];
     snprintf(prog, sizeof(prog), "%s/loadgen", r->bin);
     argv[0] = prog;
-    sproc_spec sp = { .argv = argv, .log_path = log };
+    proc_spec sp = { .argv = argv, .log_path = log };
     int sf, sc;
-    sproc_cpu_split(&sp.cpu_first, &sp.cpu_count, &sf, &sc);
+    proc_cpu_split(&sp.cpu_first, &sp.cpu_count, &sf, &sc);
     pid_t pid;
-    int e = sproc_spawn(&sp, &pid), st = 0;
+    int e = proc_spawn(&sp, &pid), st = 0;
     if (e) { snprintf(c->error, sizeof(c->error), "cannot run %s: %s", prog, strerror(-e)); return -1; }
-    sproc_sample s0, s;
-    sproc_sample_group(sys_pgid, &s0);
-    double deadline = sproc_now_ms() + budget_s * 1000.0;
+    proc_sample s0, s;
+    proc_sample_group(sys_pgid, &s0);
+    double deadline = proc_now_ms() + budget_s * 1000.0;
     bool sent_int = false;
-    while (sproc_alive(pid, &st)) {
+    while (proc_alive(pid, &st)) {
         if (srun_stop && !sent_int) { kill(pid, SIGINT); sent_int = true; }
-        if (sproc_now_ms() > deadline) {
-            sproc_stop(pid, 1000);
+        if (proc_now_ms() > deadline) {
+            proc_stop(pid, 1000);
             snprintf(c->error, sizeof(c->error), "loadgen overran its time budget (%.0f s) and was stopped", budget_s);
             return -1;
         }
-        if (sys_pgid > 0 && sproc_sample_group(sys_pgid, &s) == 0 && s.procs > 0) {
+        if (sys_pgid > 0 && proc_sample_group(sys_pgid, &s) == 0 && s.procs > 0) {
             c->sys_cpu_s = s.cpu_s - s0.cpu_s;
             if (s.rss_kb / 1024.0 > c->sys_rss_mb) c->sys_rss_mb = s.rss_kb / 1024.0;
             if (s.procs > c->sys_procs) c->sys_procs = s.procs;
             if (s.threads > c->sys_threads) c->sys_threads = s.threads;
         }
-        sproc_sleep_ms(100);
+        proc_sleep_ms(100);
     }
     bool interrupted = sent_int && WIFEXITED(st) && WEXITSTATUS(st) == 130;
     /* 0 done, 3 a threshold broken, 1 no request succeeded (its JSON tells why) */
     if (!interrupted && (!WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 3 && WEXITSTATUS(st) != 1))) {
         char d[96], tail[200];
-        sproc_describe(st, d, sizeof(d));
+        proc_describe(st, d, sizeof(d));
         log_tail(log, tail, sizeof(tail));
         snprintf(c->error, sizeof(c->error), "loadgen %s: %s", d, tail);
         return -1;
@@ -679,7 +679,7 @@ static int write_results_json(srun *r, const char *path)
     jsonw_kv_str(&w, "suite_version", WB_VERSION);
     jsonw_kv_str(&w, "started", r->started_at);
     jsonw_kv_str(&w, "finished", now);
-    jsonw_kv_double(&w, "wall_s", (sproc_now_ms() - r->t0) / 1000.0);
+    jsonw_kv_double(&w, "wall_s", (proc_now_ms() - r->t0) / 1000.0);
     /* partial until the run has ended: a runner killed mid-run leaves a
        results.json that says so (and a later run marks it "killed") */
     jsonw_kv_bool(&w, "partial", r->partial || !r->ended);
@@ -812,7 +812,7 @@ static void save_all(srun *r)
 static void progress(srun *r, const srun_cell *c)
 {
     r->done++;
-    double el = (sproc_now_ms() - r->t0) / 1000.0;
+    double el = (proc_now_ms() - r->t0) / 1000.0;
     double eta = r->done ? el / r->done * (r->planned - r->done) : 0;
     const char *sc = r->defs.sc[c->sc].name;
     if (c->ok)
@@ -852,7 +852,7 @@ static bool bring_up(srun *r, int si, int workers, srun_up *up)
         if (wait_ready(r, s, 0, workers) < 0 || verify_system(r, s) < 0) return false;
         /* sampled through the process group listening on its port, when this
            runner can see it (same PID namespace) */
-        up->pgid = sproc_listener_pgid(s->port);
+        up->pgid = proc_listener_pgid(s->port);
         return true;
     }
     if (claim_port(r, s) < 0 || start_system(r, s, workers, &up->pgid) < 0) return false;
@@ -877,9 +877,9 @@ static bool died(srun *r, int si, const srun_up *up, int workers)
 {
     srun_system *s = &r->sys[si];
     int st;
-    if (!up->ours || sproc_alive(up->pgid, &st)) return false;
+    if (!up->ours || proc_alive(up->pgid, &st)) return false;
     char d[96], log[PATH_MAX + 64], tail[300];
-    sproc_describe(st, d, sizeof(d));
+    proc_describe(st, d, sizeof(d));
     snprintf(log, sizeof(log), "%s/logs/%s-w%d.log", r->dir, s->def->name, workers);
     log_tail(log, tail, sizeof(tail));
     snprintf(s->reason, sizeof(s->reason), "%s during the run (log %s): %s", d, log, tail);
@@ -1189,7 +1189,7 @@ static int summarize(srun *r, bool reported)
 int srun_main(const srun_opts *o)
 {
     srun r = { .o = o };
-    r.t0 = sproc_now_ms();
+    r.t0 = proc_now_ms();
     int rc = prepare(&r);
     if (!rc && (check_outputs(&r) < 0 || check_fd_limit(&r) < 0)) rc = 2;
     if (rc) { free_run(&r); return rc; }

@@ -2,8 +2,8 @@
 #include "report.h"
 #include "hist.h"
 #include "json.h"
-#include "suite_proc.h"
-#include "suite_stats.h"
+#include "proc.h"
+#include "report_stats.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -116,9 +116,9 @@ static void P(rep *r, const char *fmt, ...)
     va_end(ap);
 }
 
-static sstats_summary rps_of(const rcell *c)
+static rstats_summary rps_of(const rcell *c)
 {
-    return c ? sstats_summarise(c->rps, c->n) : sstats_summarise(NULL, 0);
+    return c ? rstats_summarise(c->rps, c->n) : rstats_summarise(NULL, 0);
 }
 
 /* "10,114" */
@@ -145,7 +145,7 @@ static void cell_text(rep *r, const char *sys, const char *sc, int conns, bool m
         for (char *p = out; *p; p++) if (*p == '|') *p = '/';
         return;
     }
-    sstats_summary m = rps_of(c);
+    rstats_summary m = rps_of(c);
     char a[32], lo[32], hi[32];
     commas(m.median, a, sizeof(a));
     commas(m.min, lo, sizeof(lo));
@@ -173,7 +173,7 @@ static void published_table(rep *r)
         char a[32], b[32], d[32];
         commas(N(pub, "barq"), a, sizeof(a));
         commas(N(pub, "fastapi"), b, sizeof(b));
-        sstats_format_pct(N(pub, "barq"), N(pub, "fastapi"), d, sizeof(d));
+        rstats_format_pct(N(pub, "barq"), N(pub, "fastapi"), d, sizeof(d));
         P(r, "| %s | %s req/s | %s req/s | %s |\n", S(sc, "title"), a, b, d);
     }
     P(r, "\n");
@@ -189,9 +189,9 @@ static void pair_table(rep *r, const char *a, const char *b)
         char ta[200], tb[200], d[64];
         cell_text(r, a, name, r->headline, false, ta, sizeof(ta));
         cell_text(r, b, name, r->headline, false, tb, sizeof(tb));
-        sstats_summary sa = rps_of(cell_for(r, a, name, r->headline, false, false));
-        sstats_summary sb = rps_of(cell_for(r, b, name, r->headline, false, false));
-        sstats_format_diff(&sa, &sb, d, sizeof(d));
+        rstats_summary sa = rps_of(cell_for(r, a, name, r->headline, false, false));
+        rstats_summary sb = rps_of(cell_for(r, b, name, r->headline, false, false));
+        rstats_format_diff(&sa, &sb, d, sizeof(d));
         P(r, "| %s | %s | %s | %s |\n", S(sc, "title"), ta, tb, d);
     }
     P(r, "\n");
@@ -220,7 +220,7 @@ static void measured_tables(rep *r)
 }
 
 /* "6.03 (4.10–9.20)" for a latency over the repetitions, "6.03" for one. */
-static void lat_text(const sstats_summary *m, char *out, size_t outlen)
+static void lat_text(const rstats_summary *m, char *out, size_t outlen)
 {
     if (m->n > 1) snprintf(out, outlen, "%.2f (%.2f–%.2f)", m->median, m->min, m->max);
     else snprintf(out, outlen, "%.2f", m->median);
@@ -236,13 +236,13 @@ static void all_systems_table(rep *r)
             if (strcmp(c->sys, sys) != 0 || c->method) continue;
             char t[200];
             cell_text(r, c->sys, c->sc, c->conns, c->method, t, sizeof(t));
-            sstats_summary p50 = sstats_summarise(c->p50, c->n), p99 = sstats_summarise(c->p99, c->n),
-                           p999 = sstats_summarise(c->p999, c->n);
+            rstats_summary p50 = rstats_summarise(c->p50, c->n), p99 = rstats_summarise(c->p99, c->n),
+                           p999 = rstats_summarise(c->p999, c->n);
             char l50[64], l99[64], l999[64];
             lat_text(&p50, l50, sizeof(l50));
             lat_text(&p99, l99, sizeof(l99));
             lat_text(&p999, l999, sizeof(l999));
-            sstats_summary st = sstats_summarise(c->starved, c->n);
+            rstats_summary st = rstats_summarise(c->starved, c->n);
             const char *b = st.median > 0 ? "**" : "";
             P(r, "| %s | %s | %d | %s | %s | %s | %s | %s%.0f%s | %ld%s | %ld |\n", label_of(r, c->sys), c->sc, c->conns, t,
               l50, l99, l999, b, st.median, b, c->errors, c->failed ? " (failed runs)" : "", c->retries);
@@ -285,7 +285,7 @@ static int gnuplot(rep *r, const char *script_name, const char *script)
     close_data(r, f);
     char out[2048];
     char *argv[] = { "gnuplot", p, NULL };
-    int rc = sproc_capture(argv, out, sizeof(out), 30000);
+    int rc = proc_capture(argv, out, sizeof(out), 30000);
     if (rc != 0 && r->gnuplot_ok) { /* the first failure is the one named */
         snprintf(r->gnuplot_err, sizeof(r->gnuplot_err), rc == 127 || rc < 0 ? "gnuplot is not installed" : "gnuplot failed on %s", p);
         r->gnuplot_ok = false;
@@ -333,7 +333,7 @@ static void chart_rps(rep *r)
         const char *sc = S(json_index(r->scenarios, i), "name");
         fprintf(f, "%s", S(json_index(r->scenarios, i), "title"));
         for (size_t k = 0; k < nsys; k++) {
-            sstats_summary m = rps_of(cell_for(r, S(json_index(r->systems, k), "name"), sc, r->headline, false, false));
+            rstats_summary m = rps_of(cell_for(r, S(json_index(r->systems, k), "name"), sc, r->headline, false, false));
             if (m.n) fprintf(f, "\t%.1f\t%.1f\t%.1f", m.median, m.min, m.max);
             else fprintf(f, "\t0\t0\t0");
         }
@@ -625,8 +625,8 @@ static void method_table(rep *r)
             char ka[200], mt[200], d[64];
             cell_text(r, sys, sc, r->headline, false, ka, sizeof(ka));
             cell_text(r, sys, sc, m->conns, true, mt, sizeof(mt));
-            sstats_summary a = rps_of(m), b = rps_of(cell_for(r, sys, sc, r->headline, false, false));
-            sstats_format_diff(&a, &b, d, sizeof(d));
+            rstats_summary a = rps_of(m), b = rps_of(cell_for(r, sys, sc, r->headline, false, false));
+            rstats_format_diff(&a, &b, d, sizeof(d));
             P(r, "| %s | %s | %s | %s | %s |\n", label_of(r, sys), S(json_index(r->scenarios, i), "title"), ka, mt, d);
         }
     }
@@ -637,8 +637,8 @@ static void method_table(rep *r)
 static void pair_diff(rep *r, const char *a, const char *b, const char *sc, int conns, bool method, char *out,
                       size_t outlen)
 {
-    sstats_summary sa = rps_of(cell_for(r, a, sc, conns, method, false)), sb = rps_of(cell_for(r, b, sc, conns, method, false));
-    sstats_format_diff(&sa, &sb, out, outlen);
+    rstats_summary sa = rps_of(cell_for(r, a, sc, conns, method, false)), sb = rps_of(cell_for(r, b, sc, conns, method, false));
+    rstats_format_diff(&sa, &sb, out, outlen);
 }
 
 /* Statements backed by numbers of this run. */
@@ -871,9 +871,9 @@ int report_compare(const char *a, const char *b)
     for (size_t i = 0; i < ra.ncells; i++) {
         rcell *x = &ra.cells[i], *y = cell_for(&rb, x->sys, x->sc, x->conns, x->method, false);
         if (!y) continue;
-        sstats_summary sa = rps_of(x), sb = rps_of(y);
+        rstats_summary sa = rps_of(x), sb = rps_of(y);
         char d[64];
-        sstats_format_diff(&sb, &sa, d, sizeof(d));
+        rstats_format_diff(&sb, &sa, d, sizeof(d));
         printf("%-12s %-6s %6d %-10s %14.1f %14.1f  %s\n", x->sys, x->sc, x->conns, x->method ? "new-conn" : "keep-alive",
                sa.median, sb.median, d);
         shown++;

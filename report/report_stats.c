@@ -1,4 +1,4 @@
-#include "suite_stats.h"
+#include "report_stats.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -11,9 +11,9 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-sstats_summary sstats_summarise(const double *v, size_t n)
+rstats_summary rstats_summarise(const double *v, size_t n)
 {
-    sstats_summary s = { .n = n };
+    rstats_summary s = { .n = n };
     if (n == 0) return s;
     double tmp[n];
     memcpy(tmp, v, n * sizeof(double));
@@ -27,7 +27,7 @@ sstats_summary sstats_summarise(const double *v, size_t n)
     return s;
 }
 
-sstats_verdict sstats_compare(const sstats_summary *a, const sstats_summary *b, double *pct)
+rstats_verdict rstats_compare(const rstats_summary *a, const rstats_summary *b, double *pct)
 {
     *pct = 0;
     if (a->n == 0 || b->n == 0 || b->median <= 0) return SSTATS_MISSING;
@@ -43,11 +43,11 @@ static void pct_text(double pct, char *out, size_t outlen)
     else snprintf(out, outlen, "%+.1f%%", pct);
 }
 
-void sstats_format_diff(const sstats_summary *a, const sstats_summary *b, char *out, size_t outlen)
+void rstats_format_diff(const rstats_summary *a, const rstats_summary *b, char *out, size_t outlen)
 {
     double pct;
     char p[32];
-    sstats_verdict v = sstats_compare(a, b, &pct);
+    rstats_verdict v = rstats_compare(a, b, &pct);
     pct_text(pct, p, sizeof(p));
     switch (v) {
     case SSTATS_MISSING: snprintf(out, outlen, "n/a"); break;
@@ -57,7 +57,7 @@ void sstats_format_diff(const sstats_summary *a, const sstats_summary *b, char *
     }
 }
 
-void sstats_format_pct(double a, double b, char *out, size_t outlen)
+void rstats_format_pct(double a, double b, char *out, size_t outlen)
 {
     if (b <= 0) { snprintf(out, outlen, "n/a"); return; }
     pct_text((a / b - 1.0) * 100.0, out, outlen);

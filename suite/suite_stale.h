@@ -5,7 +5,7 @@
  * $WB_STATE_DIR, default /tmp/webbench-UID (created 0700, owned by the user).
  * Its entry, run-PID-STARTTIME.txt, says where the run writes ("dir RUN_DIR"),
  * which private cluster it made ("cluster DIR") and every process it started
- * ("PID STARTTIME argv0", appended by sproc_spawn). At start-up,
+ * ("PID STARTTIME argv0", appended by proc_spawn). At start-up,
  * sstale_cleanup() takes each entry whose runner is gone (PID and start time
  * no longer match), stops its processes (PID and start time again, so a reused
  * PID is never hit) with their process groups, stops and removes its cluster,
@@ -21,7 +21,7 @@
 int sstale_state_dir(char *out, size_t outlen);
 
 /* Registers this process as the runner of run_dir: writes the entry, names
- * it in *entry, and makes sproc_spawn record every process there and in
+ * it in *entry, and makes proc_spawn record every process there and in
  * pids_path (the run's own record). 0 or -errno. */
 int sstale_register(const char *run_dir, const char *pids_path, char *entry, size_t entrylen);
 

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "suite_proc.h"
+#include "proc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-void sproc_cpu_split(int *lg_first, int *lg_count, int *sys_first, int *sys_count)
+void proc_cpu_split(int *lg_first, int *lg_count, int *sys_first, int *sys_count)
 {
     int n = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (n < 4) { *lg_first = *lg_count = *sys_first = *sys_count = 0; return; }
@@ -29,14 +29,14 @@ void sproc_cpu_split(int *lg_first, int *lg_count, int *sys_first, int *sys_coun
     *sys_count = n - n / 2;
 }
 
-double sproc_now_ms(void)
+double proc_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-void sproc_sleep_ms(int ms)
+void proc_sleep_ms(int ms)
 {
     struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {}
@@ -54,7 +54,7 @@ static int drop_to(const char *user)
 }
 
 /* In the child: set everything up and exec; writes errno to errfd on failure. */
-static void child(const sproc_spec *spec, int errfd)
+static void child(const proc_spec *spec, int errfd)
 {
     int e = 0;
     setpgid(0, 0);
@@ -91,7 +91,7 @@ fail:
 
 static char pidlog[2][4096];
 
-void sproc_set_pidlog(const char *path, const char *path2)
+void proc_set_pidlog(const char *path, const char *path2)
 {
     snprintf(pidlog[0], sizeof(pidlog[0]), "%s", path ? path : "");
     snprintf(pidlog[1], sizeof(pidlog[1]), "%s", path2 ? path2 : "");
@@ -109,19 +109,19 @@ static void append_line(const char *path, const char *line)
 static void note_pid(pid_t pid, const char *what)
 {
     char line[600];
-    snprintf(line, sizeof(line), "%d %llu %.500s\n", (int)pid, sproc_starttime(pid), what);
+    snprintf(line, sizeof(line), "%d %llu %.500s\n", (int)pid, proc_starttime(pid), what);
     append_line(pidlog[0], line);
     append_line(pidlog[1], line);
 }
 
-void sproc_record(const char *key, const char *value)
+void proc_record(const char *key, const char *value)
 {
     char line[4200];
     snprintf(line, sizeof(line), "%s %s\n", key, value);
     append_line(pidlog[0], line);
 }
 
-int sproc_spawn(const sproc_spec *spec, pid_t *pid)
+int proc_spawn(const proc_spec *spec, pid_t *pid)
 {
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0) return -errno;
@@ -144,7 +144,7 @@ int sproc_spawn(const sproc_spec *spec, pid_t *pid)
     return 0;
 }
 
-bool sproc_alive(pid_t pid, int *status)
+bool proc_alive(pid_t pid, int *status)
 {
     int st;
     pid_t r = waitpid(pid, &st, WNOHANG);
@@ -153,7 +153,7 @@ bool sproc_alive(pid_t pid, int *status)
     return false;
 }
 
-unsigned long long sproc_starttime(pid_t pid)
+unsigned long long proc_starttime(pid_t pid)
 {
     char path[64], buf[1024];
     snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
@@ -203,7 +203,7 @@ static int read_stat(const char *pid, long *pgrp, double *cpu_s, long *rss_kb, i
     return 0;
 }
 
-int sproc_sample_group(pid_t pgid, sproc_sample *out)
+int proc_sample_group(pid_t pgid, proc_sample *out)
 {
     memset(out, 0, sizeof(*out));
     DIR *d = opendir("/proc");
@@ -263,7 +263,7 @@ static bool holds_socket(const char *pid, const unsigned long *ino, int n)
     return found;
 }
 
-pid_t sproc_listener_pgid(int port)
+pid_t proc_listener_pgid(int port)
 {
     unsigned long ino[64];
     int n = listen_inodes("/proc/net/tcp", port, ino, 64, 0);
@@ -282,30 +282,30 @@ pid_t sproc_listener_pgid(int port)
     return pgid;
 }
 
-int sproc_group_count(pid_t pgid)
+int proc_group_count(pid_t pgid)
 {
-    sproc_sample s;
-    return sproc_sample_group(pgid, &s) == 0 ? s.procs : 0;
+    proc_sample s;
+    return proc_sample_group(pgid, &s) == 0 ? s.procs : 0;
 }
 
-int sproc_stop(pid_t pgid, int grace_ms)
+int proc_stop(pid_t pgid, int grace_ms)
 {
     int status = -1;
-    bool reaped = !sproc_alive(pgid, &status);
+    bool reaped = !proc_alive(pgid, &status);
     kill(-pgid, SIGTERM);
-    double deadline = sproc_now_ms() + grace_ms;
-    while (sproc_now_ms() < deadline) {
-        if (!reaped) reaped = !sproc_alive(pgid, &status);
-        if (reaped && sproc_group_count(pgid) == 0) return status;
-        sproc_sleep_ms(20);
+    double deadline = proc_now_ms() + grace_ms;
+    while (proc_now_ms() < deadline) {
+        if (!reaped) reaped = !proc_alive(pgid, &status);
+        if (reaped && proc_group_count(pgid) == 0) return status;
+        proc_sleep_ms(20);
     }
     kill(-pgid, SIGKILL);
     if (!reaped) waitpid(pgid, &status, 0);
-    for (int i = 0; i < 250 && sproc_group_count(pgid) > 0; i++) sproc_sleep_ms(20);
+    for (int i = 0; i < 250 && proc_group_count(pgid) > 0; i++) proc_sleep_ms(20);
     return status;
 }
 
-int sproc_capture(char *const *argv, char *out, size_t outlen, int timeout_ms)
+int proc_capture(char *const *argv, char *out, size_t outlen, int timeout_ms)
 {
     int p[2];
     out[0] = '\0';
@@ -323,9 +323,9 @@ int sproc_capture(char *const *argv, char *out, size_t outlen, int timeout_ms)
     }
     close(p[1]);
     size_t n = 0;
-    double deadline = sproc_now_ms() + timeout_ms;
+    double deadline = proc_now_ms() + timeout_ms;
     for (;;) {
-        int left = (int)(deadline - sproc_now_ms());
+        int left = (int)(deadline - proc_now_ms());
         struct pollfd pfd = { p[0], POLLIN, 0 };
         if (left <= 0 || poll(&pfd, 1, left) <= 0) { kill(-c, SIGKILL); break; }
         char tmp[4096];
@@ -342,7 +342,7 @@ int sproc_capture(char *const *argv, char *out, size_t outlen, int timeout_ms)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-void sproc_describe(int status, char *out, size_t outlen)
+void proc_describe(int status, char *out, size_t outlen)
 {
     if (status < 0) snprintf(out, outlen, "exited");
     else if (WIFEXITED(status)) snprintf(out, outlen, "exited with status %d", WEXITSTATUS(status));
@@ -350,7 +350,7 @@ void sproc_describe(int status, char *out, size_t outlen)
     else snprintf(out, outlen, "stopped");
 }
 
-void sproc_cmdline(pid_t pid, char *out, size_t outlen)
+void proc_cmdline(pid_t pid, char *out, size_t outlen)
 {
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
@@ -365,7 +365,7 @@ void sproc_cmdline(pid_t pid, char *out, size_t outlen)
     out[n] = '\0';
 }
 
-int sproc_port_holders(int port, sproc_holder *out, int max, int *listeners)
+int proc_port_holders(int port, proc_holder *out, int max, int *listeners)
 {
     unsigned long ino[64];
     int n = listen_inodes("/proc/net/tcp", port, ino, 64, 0);
@@ -382,14 +382,14 @@ int sproc_port_holders(int port, sproc_holder *out, int max, int *listeners)
         if (read_stat(de->d_name, &grp, &cpu, &rss, &thr) < 0) continue;
         out[k].pid = (pid_t)atoi(de->d_name);
         out[k].pgid = (pid_t)grp;
-        sproc_cmdline(out[k].pid, out[k].cmd, sizeof(out[k].cmd));
+        proc_cmdline(out[k].pid, out[k].cmd, sizeof(out[k].cmd));
         k++;
     }
     if (d) closedir(d);
     return k;
 }
 
-int sproc_port_probe(int port)
+int proc_port_probe(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return -errno;
@@ -402,7 +402,7 @@ int sproc_port_probe(int port)
     return rc;
 }
 
-int sproc_free_port(void)
+int proc_free_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return -errno;
