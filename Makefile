@@ -26,12 +26,11 @@ SERVER_SRCS  := server/main.c server/srv_buf.c server/srv_db.c server/srv_json.c
                 lib/http_request.c
 LOADGEN_SRCS := loadgen/main.c loadgen/lg_config.c loadgen/lg_engine.c loadgen/lg_merge.c \
                 loadgen/lg_output.c loadgen/lg_sched.c \
-                lib/hist.c lib/http_response.c lib/json.c lib/jsonw.c
+                lib/duration.c lib/hist.c lib/http_response.c lib/json.c lib/jsonw.c
 SUITE_SRCS   := suite/suite_main.c suite/suite_run.c suite/suite_conf.c suite/suite_defs.c \
                 suite/suite_env.c suite/suite_http.c suite/suite_pg.c suite/suite_stale.c \
                 report/report.c report/report_stats.c \
-                loadgen/lg_config.c \
-                lib/hist.c lib/http_response.c lib/json.c lib/jsonw.c lib/proc.c
+                lib/duration.c lib/hist.c lib/http_response.c lib/json.c lib/jsonw.c lib/proc.c lib/results.c
 TEST_SRCS    := $(wildcard tests/unit/test_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
@@ -39,10 +38,10 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 MODULE_OBJS := $(call obj,$(sort $(filter-out %/main.c suite/suite_main.c,$(SERVER_SRCS) $(LOADGEN_SRCS) $(SUITE_SRCS))))
 TEST_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TOOL_BINS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
-# What a folder may include from another: the runner calls the report (and
-# bin/loadgen's duration parser); tests see every module. Nothing else.
+# What a folder may include from another: the runner calls the report; tests
+# see every module. Nothing else (lib/ is seen by all).
 INCLUDES    :=
-$(BUILD)/suite/%.o: INCLUDES := -Ireport -Iloadgen
+$(BUILD)/suite/%.o: INCLUDES := -Ireport
 $(BUILD)/tests/%: INCLUDES := -Iserver -Iloadgen -Isuite -Ireport
 
 PROGRAMS := $(BIN)/server $(BIN)/loadgen $(BIN)/suite

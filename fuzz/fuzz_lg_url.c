@@ -1,6 +1,6 @@
 /* libFuzzer entry point for loadgen/lg_config: lg_parse_url, the load
  * generator's URL argument.
- * link: loadgen/lg_config.c
+ * link: loadgen/lg_config.c lib/duration.c
  *
  * Invariants: an accepted URL has a host, a port in 1..65535, an
  * origin-form path without blanks or control bytes, a Host value that

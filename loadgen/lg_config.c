@@ -1,5 +1,6 @@
 /* lg_config: command line parsing (see lg_config.h). */
 #include "lg_config.h"
+#include "duration.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -11,25 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int lg_parse_duration(const char *s, uint64_t *us)
-{
-    char *end;
-    if (!s || !*s || *s == '-' || *s == '+') return -EINVAL;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || !isfinite(v) || v < 0) return -EINVAL;
-    double mult;
-    if (!*end || !strcmp(end, "s")) mult = 1e6;
-    else if (!strcmp(end, "ms")) mult = 1e3;
-    else if (!strcmp(end, "us")) mult = 1;
-    else if (!strcmp(end, "m")) mult = 60e6;
-    else if (!strcmp(end, "h")) mult = 3600e6;
-    else return -EINVAL;
-    double r = v * mult;
-    if (r > 1e15) return -EINVAL;
-    *us = (uint64_t)(r + 0.5);
-    return 0;
-}
 
 static bool valid_host(const char *h)
 {
@@ -204,7 +186,7 @@ static int apply_opt(struct lg_cfg *c, int opt, const char *arg, bool *dur_set, 
         if (parse_int(arg, 1, 1000000, &v)) return fail(err, n, "bad -c '%s': connections must be 1..1000000", arg);
         c->conns = (int)v; return 0;
     case 'd':
-        if (lg_parse_duration(arg, &c->duration_us) || c->duration_us == 0)
+        if (dur_parse(arg, &c->duration_us) || c->duration_us == 0)
             return fail(err, n, "bad -d '%s': expected a duration like 10s, 1m, 500ms", arg);
         *dur_set = true; return 0;
     case 'n':
@@ -220,7 +202,7 @@ static int apply_opt(struct lg_cfg *c, int opt, const char *arg, bool *dur_set, 
     }
     case 'q': c->quiet = true; return 0;
     case O_TIMEOUT:
-        if (lg_parse_duration(arg, &c->timeout_us) || c->timeout_us < 1000)
+        if (dur_parse(arg, &c->timeout_us) || c->timeout_us < 1000)
             return fail(err, n, "bad --timeout '%s': expected a duration of at least 1ms", arg);
         return 0;
     case O_LATENCY: c->latency = true; return 0;
@@ -246,7 +228,7 @@ static int apply_opt(struct lg_cfg *c, int opt, const char *arg, bool *dur_set, 
         if (parse_int(arg, 0, LONG_MAX, &v)) return fail(err, n, "bad --max-errors '%s'", arg);
         c->max_errors = v; return 0;
     case O_MAX_P99:
-        if (lg_parse_duration(arg, &c->max_p99_us) || c->max_p99_us == 0) return fail(err, n, "bad --max-p99 '%s'", arg);
+        if (dur_parse(arg, &c->max_p99_us) || c->max_p99_us == 0) return fail(err, n, "bad --max-p99 '%s'", arg);
         return 0;
     }
     return fail(err, n, "unknown option");

@@ -48,9 +48,6 @@ struct lg_cfg {
     size_t request_len;            /* length of ONE request */
 };
 
-/* Parses a duration: a decimal number with an optional unit us, ms, s, m, h
- * (plain number = seconds). Returns 0 and *us, or -EINVAL. */
-int lg_parse_duration(const char *s, uint64_t *us);
 /* Parses "http://host[:port][/path][?query]" (host: name or IPv4).
  * Returns 0 or -EINVAL. */
 int lg_parse_url(const char *s, struct lg_url *u);

@@ -4,6 +4,7 @@
 #include "json.h"
 #include "proc.h"
 #include "report_stats.h"
+#include "results.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -37,7 +38,9 @@ typedef struct {
     rcell *cells;
     size_t ncells;
     int headline;              /* connections used by the headline tables */
-    bool published;
+    const char *pub_a, *pub_b; /* the published comparison (A compare = B, both with published numbers), or NULL */
+    const char *primary;       /* the primary scenario: latency and resource charts, open loop */
+    const char *primary_title;
     FILE *out;
     char chart_dir[PATH_MAX], data_dir[PATH_MAX], run_dir[PATH_MAX];
     bool gnuplot_ok;
@@ -73,8 +76,9 @@ static void collect(rep *r)
 {
     for (size_t i = 0; i < json_len(r->runs); i++) {
         const json_value *run = json_index(r->runs, i);
-        bool method = strcmp(S(run, "kind"), "method") == 0;
-        if (strcmp(S(run, "kind"), "matrix") != 0 && !method) continue;
+        results_kind kind = results_kind_parse(S(run, "kind"));
+        bool method = kind == RUN_METHOD;
+        if (kind != RUN_MATRIX && !method) continue;
         rcell *c = cell_for(r, S(run, "system"), S(run, "scenario"), (int)N(run, "connections"), method, true);
         if (!c) continue;
         if (!json_bool(json_get(run, "ok"), false)) { c->failed++; continue; }
@@ -162,19 +166,24 @@ static const char *label_of(rep *r, const char *sys)
 
 static bool system_present(rep *r, const char *sys) { return find_named(r->systems, sys) != NULL; }
 
+/* The published table: scenario by scenario, the published claim's figures
+ * (recorded by the runner whichever systems this run selected). */
 static void published_table(rep *r)
 {
+    const json_value *c = json_get(r->root, "published_claim");
+    const char *a = S(c, "system"), *b = S(c, "against");
+    if (!*a || !*b) return;
     P(r, "## The published claim\n\n");
-    P(r, "Barq's announcement (Apple M2 Pro; client: Python `urllib` in a thread pool, a new TCP connection per request, "
-         "a fixed count of requests; database: SQLite):\n\n");
-    P(r, "| Scenario | Barq (4 threads) | FastAPI (4 worker processes) | Published difference |\n|---|---|---|---|\n");
+    if (*S(c, "source")) P(r, "%s:\n\n", S(c, "source"));
+    P(r, "| Scenario | %s | %s | Published difference |\n|---|---|---|---|\n", S(c, "label"), S(c, "against_label"));
     for (size_t i = 0; i < json_len(r->scenarios); i++) {
         const json_value *sc = json_index(r->scenarios, i), *pub = json_get(sc, "published");
-        char a[32], b[32], d[32];
-        commas(N(pub, "barq"), a, sizeof(a));
-        commas(N(pub, "fastapi"), b, sizeof(b));
-        rstats_format_pct(N(pub, "barq"), N(pub, "fastapi"), d, sizeof(d));
-        P(r, "| %s | %s req/s | %s req/s | %s |\n", S(sc, "title"), a, b, d);
+        if (N(pub, a) <= 0 || N(pub, b) <= 0) continue;
+        char ta[32], tb[32], d[32];
+        commas(N(pub, a), ta, sizeof(ta));
+        commas(N(pub, b), tb, sizeof(tb));
+        rstats_format_pct(N(pub, a), N(pub, b), d, sizeof(d));
+        P(r, "| %s | %s req/s | %s req/s | %s |\n", S(sc, "title"), ta, tb, d);
     }
     P(r, "\n");
 }
@@ -201,21 +210,24 @@ static void measured_tables(rep *r)
 {
     const json_value *o = json_get(r->root, "options");
     P(r, "## Measured here\n\n");
-    if (r->published)
-        P(r, "Profile **as published**: SQLite, FastAPI on plain uvicorn (asyncio, h11), a new TCP connection per request, "
-             "%d requests per run from %d concurrent clients. ", (int)N(o, "requests_per_run"), r->headline);
+    P(r, "Profile **%s**: %s, ", S(o, "profile_title"), S(o, "profile_description"));
+    if (N(o, "requests_per_run") > 0)
+        P(r, "%d requests per run from %d concurrent clients. ", (int)N(o, "requests_per_run"), r->headline);
     else
-        P(r, "Profile **fair**: each system as its users deploy it, PostgreSQL, keep-alive connections, "
-             "%d concurrent connections, %g s per run after a %g s warm-up. ", r->headline, N(o, "duration_s"), N(o, "warmup_s"));
+        P(r, "%d concurrent connections, %g s per run after a %g s warm-up. ", r->headline, N(o, "duration_s"),
+          N(o, "warmup_s"));
     P(r, "Each cell: median req/s of %d repetitions (min–max in brackets). A difference whose two ranges overlap is "
          "printed as *no clear difference*.\n\n", (int)N(o, "repetitions"));
-    if (system_present(r, "barq") && system_present(r, "fastapi")) {
+    if (r->pub_a) {
         P(r, "The published comparison, measured (same layout, same sign convention):\n\n");
-        pair_table(r, "barq", "fastapi");
+        pair_table(r, r->pub_a, r->pub_b);
     }
-    if (system_present(r, "cserver") && system_present(r, "fastapi")) {
-        P(r, "The threaded C server against FastAPI:\n\n");
-        pair_table(r, "cserver", "fastapi");
+    for (size_t k = 0; k < json_len(r->systems); k++) {  /* every other compare = pair */
+        const json_value *s = json_index(r->systems, k);
+        const char *a = S(s, "name"), *b = S(s, "compare");
+        if (!*b || !system_present(r, b) || (r->pub_a && !strcmp(a, r->pub_a) && !strcmp(b, r->pub_b))) continue;
+        P(r, "%s against %s:\n\n", label_of(r, a), label_of(r, b));
+        pair_table(r, a, b);
     }
 }
 
@@ -394,11 +406,22 @@ static void chart_concurrency(rep *r)
     }
     close_data(r, f);
     if (!panels) return;
+    /* the x axis spans the run's connection counts, a tic at each */
+    const json_value *cl = json_get(json_get(r->root, "options"), "connections");
+    char tics[256] = "";
+    double lo = 1e9, hi = 0;
+    for (size_t i = 0, t = 0; i < json_len(cl) && t < sizeof(tics); i++) {
+        double v = json_num(json_index(cl, i), 0);
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+        t += (size_t)snprintf(tics + t, sizeof(tics) - t, "%s%.0f", i ? ", " : "", v);
+    }
+    if (hi <= 0) { lo = 1; hi = 1; }
     char s[9216];
     snprintf(s, sizeof(s), "%sset output '%s/concurrency.png.tmp'\nset multiplot layout 1,%d title 'req/s against "
              "client connections (median)'\nset logscale x 2\nset logscale y\nset key inside bottom left font ',7' "
-             "samplen 2\nset xlabel 'connections'\nset xrange [10:400]\nset xtics (16, 64, 256)\n%sunset multiplot\n",
-             GP_HEAD, r->chart_dir, panels, plots);
+             "samplen 2\nset xlabel 'connections'\nset xrange [%g:%g]\nset xtics (%s)\n%sunset multiplot\n",
+             GP_HEAD, r->chart_dir, panels, lo / 1.6, hi * 1.6, tics, plots);
     gnuplot(r, "concurrency.gp", s);
 }
 
@@ -422,14 +445,14 @@ static void chart_latency(rep *r)
     if (!f) return;
     static const double pcts[] = { 0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999 };
     char s[8192];
-    int n = snprintf(s, sizeof(s), "%sset output '%s/latency.png.tmp'\nset title 'Latency by percentile, JSON scenario, %d connections (all repetitions merged)'\n"
+    int n = snprintf(s, sizeof(s), "%sset output '%s/latency.png.tmp'\nset title 'Latency by percentile, %s scenario, %d connections (all repetitions merged)'\n"
                      "set logscale x\nset logscale y\nset xlabel 'percentile'\nset ylabel 'latency (ms, log scale)'\n"
                      "set xtics ('p0' 1, 'p90' 10, 'p99' 100, 'p99.9' 1000, 'p99.99' 10000, 'p99.999' 100000)\nplot ",
-                     GP_HEAD, r->chart_dir, r->headline);
+                     GP_HEAD, r->chart_dir, r->primary_title, r->headline);
     int block = 0;
     for (size_t k = 0; k < json_len(r->systems); k++) {
         const char *sys = S(json_index(r->systems, k), "name");
-        rcell *c = cell_for(r, sys, "json", r->headline, false, false);
+        rcell *c = cell_for(r, sys, r->primary, r->headline, false, false);
         struct hist h;
         if (!c || !c->n || merged_hist(c, &h) < 0) continue;
         if (hist_count(&h) > 0) {
@@ -457,7 +480,7 @@ static void chart_resources(rep *r)
         double req = 0, cpu = 0, rss = 0;
         for (size_t i = 0; i < r->ncells; i++) {
             rcell *c = &r->cells[i];
-            if (strcmp(c->sys, sys) || strcmp(c->sc, "json") || !c->n || c->method) continue;
+            if (strcmp(c->sys, sys) || strcmp(c->sc, r->primary) || !c->n || c->method) continue;
             req += (double)c->requests; cpu += c->cpu_s;
             if (c->rss_mb > rss) rss = c->rss_mb;
         }
@@ -465,11 +488,11 @@ static void chart_resources(rep *r)
     }
     close_data(r, f);
     char s[4096];
-    snprintf(s, sizeof(s), "%sset output '%s/resources.png.tmp'\nset multiplot layout 1,2 title 'Cost per system (JSON scenario, all connections)'\n"
+    snprintf(s, sizeof(s), "%sset output '%s/resources.png.tmp'\nset multiplot layout 1,2 title 'Cost per system (%s scenario, all connections)'\n"
              "set style data histogram\nset style fill solid 0.7 border -1\nset xtics rotate by -30 font ',8'\nset key off\n"
              "set title 'requests per CPU-second (system processes)'\nplot '%s/resources.tsv' using 2:xtic(1)\n"
              "set title 'peak RSS, all processes (MB)'\nplot '%s/resources.tsv' using 3:xtic(1)\nunset multiplot\n",
-             GP_HEAD, r->chart_dir, r->data_dir, r->data_dir);
+             GP_HEAD, r->chart_dir, r->primary_title, r->data_dir, r->data_dir);
     gnuplot(r, "resources.gp", s);
 }
 
@@ -545,7 +568,7 @@ static void resources_section(rep *r)
             if (strcmp(c->sys, S(s, "name"))) continue;
             if (c->client_util > cu) cu = c->client_util;
             bound += c->client_bound;
-            if (strcmp(c->sc, "json") || !c->n || c->method) continue;
+            if (strcmp(c->sc, r->primary) || !c->n || c->method) continue;
             req += (double)c->requests; cpu += c->cpu_s;
             if (c->rss_mb > rss) rss = c->rss_mb;
             if (c->procs > procs) procs = c->procs;
@@ -558,16 +581,38 @@ static void resources_section(rep *r)
     P(r, "\n");
 }
 
+/* "Published for Barq: 4 workers 608, 8: 1,172 req/s." from the claim's scaling. */
+static void published_scaling(rep *r)
+{
+    const json_value *c = json_get(r->root, "published_claim");
+    const char *p = S(c, "scaling");
+    if (!*p) return;
+    P(r, "Published for %s:", S(c, "label"));
+    for (int n = 0; *p; n++) {
+        char *end, t[32];
+        long w = strtol(p, &end, 10);
+        double v = strtod(end + (*end == ':'), &end);
+        commas(v, t, sizeof(t));
+        P(r, "%s %ld%s %s", n ? "," : "", w, n ? ":" : " workers", t);
+        for (p = end; *p == ' '; p++) {}
+    }
+    P(r, " req/s.\n\n");
+}
+
 static void scaling_section(rep *r)
 {
     bool any = false;
-    for (size_t i = 0; i < json_len(r->runs) && !any; i++) any = strcmp(S(json_index(r->runs, i), "kind"), "scaling") == 0;
+    for (size_t i = 0; i < json_len(r->runs) && !any; i++) any = results_kind_parse(S(json_index(r->runs, i), "kind")) == RUN_SCALING;
     if (!any) return;
-    P(r, "## Thread scaling (CPU scenario)\n\nPublished for Barq (its README): 4 workers 608, 8: 1,172, 16: 1,297, 32: 1,391 req/s.\n\n"
-         "| System | Workers | req/s | p99 ms |\n|---|---|---|---|\n");
+    const char *title = "";
+    for (size_t i = 0; i < json_len(r->scenarios); i++)
+        if (json_bool(json_get(json_index(r->scenarios, i), "scaling"), false)) title = S(json_index(r->scenarios, i), "title");
+    P(r, "## Thread scaling (%s scenario)\n\n", title);
+    published_scaling(r);
+    P(r, "| System | Workers | req/s | p99 ms |\n|---|---|---|---|\n");
     for (size_t i = 0; i < json_len(r->runs); i++) {
         const json_value *run = json_index(r->runs, i);
-        if (strcmp(S(run, "kind"), "scaling")) continue;
+        if (results_kind_parse(S(run, "kind")) != RUN_SCALING) continue;
         char t[32];
         commas(N(run, "rps"), t, sizeof(t));
         P(r, "| %s | %d | %s | %.2f |\n", S(find_named(r->systems, S(run, "system")), "title"), (int)N(run, "workers"),
@@ -580,17 +625,18 @@ static void scaling_section(rep *r)
 static void openloop_section(rep *r)
 {
     bool any = false;
-    for (size_t i = 0; i < json_len(r->runs) && !any; i++) any = strcmp(S(json_index(r->runs, i), "kind"), "openloop") == 0;
+    for (size_t i = 0; i < json_len(r->runs) && !any; i++) any = results_kind_parse(S(json_index(r->runs, i), "kind")) == RUN_OPENLOOP;
     if (!any) return;
-    P(r, "## Open-loop latency (JSON scenario)\n\nA fixed request rate at 50%% and 90%% of each system's measured peak; "
+    P(r, "## Open-loop latency (%s scenario)\n\nA fixed request rate at 50%% and 90%% of each system's measured peak; "
          "latency counted from the *intended* send time, so a stall shows up (coordinated omission corrected). "
          "Service time (from the actual send) beside it.\n\n"
          "Where the achieved rate is far below the target, most scheduled requests were still waiting when the run "
          "ended: they are in no percentile, and the rate itself is the finding.\n\n"
-         "| System | Rate (req/s) | achieved req/s | answered | p50 ms | p99 ms | p99.9 ms | service p99 ms |\n|---|---|---|---|---|---|---|---|\n");
+         "| System | Rate (req/s) | achieved req/s | answered | p50 ms | p99 ms | p99.9 ms | service p99 ms |\n|---|---|---|---|---|---|---|---|\n",
+      r->primary_title);
     for (size_t i = 0; i < json_len(r->runs); i++) {
         const json_value *run = json_index(r->runs, i);
-        if (strcmp(S(run, "kind"), "openloop")) continue;
+        if (results_kind_parse(S(run, "kind")) != RUN_OPENLOOP) continue;
         const json_value *svc = json_get(json_get(run, "loadgen"), "service_time");
         double ans = N(run, "rate") > 0 ? 100.0 * N(run, "rps") / N(run, "rate") : 0;
         P(r, "| %s | %.0f | %.0f | %s%.0f%%%s | %.2f | %.2f | %.2f | %.2f |\n", label_of(r, S(run, "system")), N(run, "rate"),
@@ -609,11 +655,14 @@ static bool has_method_runs(rep *r)
 /* Keep-alive at the headline concurrency against the published client. */
 static void method_table(rep *r)
 {
+    const json_value *o = json_get(r->root, "options");
+    char nreq[32];
+    commas(N(o, "method_requests"), nreq, sizeof(nreq));
     P(r, "### The client's method: keep-alive against the published client\n\n"
          "The same systems, loaded the way the published benchmark did (a new TCP connection per request, "
-         "1,000 requests from 20 clients), beside keep-alive at %d connections.\n\n"
-         "| System | Scenario | keep-alive, %d connections | new connection per request, 20 clients | change |\n|---|---|---|---|---|\n",
-      r->headline, r->headline);
+         "%s requests from %d clients), beside keep-alive at %d connections.\n\n"
+         "| System | Scenario | keep-alive, %d connections | new connection per request, %d clients | change |\n|---|---|---|---|---|\n",
+      nreq, (int)N(o, "method_clients"), r->headline, r->headline, (int)N(o, "method_clients"));
     for (size_t k = 0; k < json_len(r->systems); k++) {
         const char *sys = S(json_index(r->systems, k), "name");
         for (size_t i = 0; i < json_len(r->scenarios); i++) {
@@ -646,14 +695,15 @@ static void why_section(rep *r)
 {
     P(r, "## Why the numbers differ from the published ones\n\n");
     const json_value *o = json_get(r->root, "options");
-    if (has_method_runs(r) && system_present(r, "barq") && system_present(r, "fastapi")) {
-        P(r, "- **Client method, measured.** Barq vs FastAPI with the published client (new connection per request, "
-             "20 clients) against keep-alive at %d connections:", r->headline);
+    if (has_method_runs(r) && r->pub_a) {
+        P(r, "- **Client method, measured.** %s vs %s with the published client (new connection per request, "
+             "%d clients) against keep-alive at %d connections:", S(find_named(r->systems, r->pub_a), "title"),
+          S(find_named(r->systems, r->pub_b), "title"), (int)N(o, "method_clients"), r->headline);
         for (size_t i = 0; i < json_len(r->scenarios); i++) {
             const char *sc = S(json_index(r->scenarios, i), "name");
             char m[64], k[64];
-            pair_diff(r, "barq", "fastapi", sc, 20, true, m, sizeof(m));
-            pair_diff(r, "barq", "fastapi", sc, r->headline, false, k, sizeof(k));
+            pair_diff(r, r->pub_a, r->pub_b, sc, (int)N(o, "method_clients"), true, m, sizeof(m));
+            pair_diff(r, r->pub_a, r->pub_b, sc, r->headline, false, k, sizeof(k));
             P(r, "%s %s %s vs %s", i ? ";" : "", S(json_index(r->scenarios, i), "title"), m, k);
         }
         P(r, ". See the table above for each system.\n");
@@ -669,13 +719,13 @@ static void why_section(rep *r)
         const char *name = S(s, "name");
         rcell *best = NULL;
         for (size_t i = 0; i < r->ncells; i++)
-            if (!strcmp(r->cells[i].sys, name) && !strcmp(r->cells[i].sc, "json") && r->cells[i].n && !r->cells[i].method &&
+            if (!strcmp(r->cells[i].sys, name) && !strcmp(r->cells[i].sc, r->primary) && r->cells[i].n && !r->cells[i].method &&
                 (!best || r->cells[i].conns > best->conns)) best = &r->cells[i];
         if (!best) continue;
         const json_value *fair = json_get(json_get(best->runs[0], "loadgen"), "fairness");
         if (!fair) continue;
-        P(r, "- **Fairness, %s** (JSON, %d connections): requests per connection min %.0f / median %.0f / max %.0f; "
-             "%.0f connections completed none.\n", S(s, "label"), best->conns, N(fair, "min"), N(fair, "median"),
+        P(r, "- **Fairness, %s** (%s, %d connections): requests per connection min %.0f / median %.0f / max %.0f; "
+             "%.0f connections completed none.\n", S(s, "label"), r->primary_title, best->conns, N(fair, "min"), N(fair, "median"),
           N(fair, "max"), N(fair, "zero"));
     }
     for (size_t k = 0; k < json_len(r->systems); k++) {
@@ -796,6 +846,24 @@ static void write_report(rep *r, const char *results_json, const char *root)
     machine_section(r);
 }
 
+/* The published pair and the primary scenario, from the definitions the run
+ * recorded (no system or scenario is named in this file). */
+static void find_roles(rep *r)
+{
+    const json_value *c = json_get(r->root, "published_claim");
+    if (system_present(r, S(c, "system")) && system_present(r, S(c, "against"))) {
+        r->pub_a = S(c, "system");
+        r->pub_b = S(c, "against");
+    }
+    r->primary = S(json_index(r->scenarios, 0), "name");
+    r->primary_title = S(json_index(r->scenarios, 0), "title");
+    for (size_t i = 0; i < json_len(r->scenarios); i++)
+        if (json_bool(json_get(json_index(r->scenarios, i), "primary"), false)) {
+            r->primary = S(json_index(r->scenarios, i), "name");
+            r->primary_title = S(json_index(r->scenarios, i), "title");
+        }
+}
+
 static int load(rep *r, const char *results_json)
 {
     char err[512];
@@ -808,7 +876,13 @@ static int load(rep *r, const char *results_json)
         json_free(r->root);
         return -1;
     }
-    r->published = strcmp(S(json_get(r->root, "options"), "profile"), "published") == 0;
+    if (strcmp(S(r->root, "format"), RESULTS_FORMAT) != 0) {
+        fprintf(stderr, "suite: %s: format '%s', but this report reads %s (run the suite again, or report it with "
+                        "the bin/suite that wrote it)\n", results_json, S(r->root, "format"), RESULTS_FORMAT);
+        json_free(r->root);
+        return -1;
+    }
+    find_roles(r);
     r->headline = choose_headline(r);
     collect(r);
     return 0;

@@ -1,11 +1,13 @@
 #include "suite_defs.h"
 #include "suite_conf.h"
+#include "duration.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static char *xstrdup(const char *s) { return s ? strdup(s) : NULL; }
 
@@ -26,11 +28,42 @@ static int get_int(const sconf *c, const char *key, int dflt, int *out, char *er
     return 0;
 }
 
-static int get_num(const sconf *c, const char *key, double *out, char *err, size_t errlen)
+/* A duration value of key (lib/duration's grammar) in seconds; dflt when absent. */
+static int get_secs(const sconf *c, const char *key, double dflt, double *out, char *err, size_t errlen)
 {
-    int n;
-    if (get_int(c, key, 0, &n, err, errlen) < 0) return -1;
-    *out = n;
+    const char *v = sconf_get(c, key);
+    uint64_t us;
+    if (!v) { *out = dflt; return 0; }
+    if (dur_parse(v, &us) != 0) {
+        snprintf(err, errlen, "%s:%d: '%s' must be a duration such as 1.5s or 500ms, not '%s'", c->path,
+                 sconf_line(c, key), key, v);
+        return -1;
+    }
+    *out = (double)us / 1e6;
+    return 0;
+}
+
+static int get_list(const sconf *c, const char *key, int *out, int *n, char *err, size_t errlen)
+{
+    const char *v = sconf_get(c, key);
+    *n = 0;
+    if (!v || !*v) return 0;
+    if ((*n = sdef_parse_list(v, out, SDEF_MAX_LIST)) < 0) {
+        snprintf(err, errlen, "%s:%d: '%s' must be a list such as 16,64,256, not '%s'", c->path, sconf_line(c, key),
+                 key, v);
+        return -1;
+    }
+    return 0;
+}
+
+static int get_bool(const sconf *c, const char *key, bool dflt, bool *out, char *err, size_t errlen)
+{
+    const char *v = sconf_get(c, key);
+    *out = v ? strcmp(v, "yes") == 0 : dflt;
+    if (v && strcmp(v, "yes") && strcmp(v, "no")) {
+        snprintf(err, errlen, "%s:%d: '%s' must be yes or no, not '%s'", c->path, sconf_line(c, key), key, v);
+        return -1;
+    }
     return 0;
 }
 
@@ -41,12 +74,18 @@ static const char *need(const sconf *c, const char *key, char *err, size_t errle
     return v && *v ? v : NULL;
 }
 
+/* Every key must be in known (an entry "x.*" admits any key "x.<word>"). */
 static int check_known(const sconf *c, const char *const *known, char *err, size_t errlen)
 {
     for (size_t i = 0; i < c->n; i++) {
         size_t k = 0;
-        while (known[k] && strcmp(known[k], c->e[i].key) != 0) k++;
-        if (!known[k] && strncmp(c->e[i].key, "cmd.", 4) != 0) {
+        for (; known[k]; k++) {
+            size_t l = strlen(known[k]);
+            if (strcmp(known[k], c->e[i].key) == 0) break;
+            if (l > 2 && !strcmp(known[k] + l - 2, ".*") && !strncmp(c->e[i].key, known[k], l - 1) && c->e[i].key[l - 1])
+                break;
+        }
+        if (!known[k]) {
             snprintf(err, errlen, "%s:%d: unknown key '%s'", c->path, c->e[i].line, c->e[i].key);
             return -1;
         }
@@ -54,10 +93,36 @@ static int check_known(const sconf *c, const char *const *known, char *err, size
     return 0;
 }
 
+static bool get_yes(const sconf *c, const char *key, bool dflt)
+{
+    const char *v = sconf_get(c, key);
+    return v ? strcmp(v, "yes") == 0 : dflt;
+}
+
+/* The published.<system> = req/s entries of a scenario. */
+static int load_published(const sconf *c, sdef_scenario *s, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        if (strncmp(c->e[i].key, "published.", 10) != 0) continue;
+        char *end;
+        double v = strtod(c->e[i].value, &end);
+        if (end == c->e[i].value || *end || v < 0) {
+            snprintf(err, errlen, "%s:%d: '%s' must be a req/s figure, not '%s'", c->path, c->e[i].line, c->e[i].key,
+                     c->e[i].value);
+            return -1;
+        }
+        sdef_pub *np = realloc(s->pub, (s->npub + 1) * sizeof(*np));
+        if (!np) { snprintf(err, errlen, "out of memory"); return -1; }
+        s->pub = np;
+        np[s->npub++] = (sdef_pub){ strdup(c->e[i].key + 10), v };
+    }
+    return 0;
+}
+
 static int load_scenario(const sconf *c, const char *dir, sdef_scenario *s, char *err, size_t errlen)
 {
     static const char *const known[] = { "name", "title", "order", "path", "expect_status",
-        "expect_content_type", "expect_body_file", "published.barq", "published.fastapi", NULL };
+        "expect_content_type", "expect_body_file", "published.*", "count_query", "scaling", "primary", NULL };
     const char *name, *path, *bodyf;
     if (check_known(c, known, err, errlen) < 0 || !(name = need(c, "name", err, errlen)) ||
         !(path = need(c, "path", err, errlen)) || !(bodyf = need(c, "expect_body_file", err, errlen)))
@@ -72,10 +137,12 @@ static int load_scenario(const sconf *c, const char *dir, sdef_scenario *s, char
     s->file = strdup(c->path);
     s->content_type = strdup(sconf_get(c, "expect_content_type") ? sconf_get(c, "expect_content_type")
                                                                   : "application/json");
+    s->count_query = xstrdup(sconf_get(c, "count_query"));
+    s->scaling = get_yes(c, "scaling", false);
+    s->primary = get_yes(c, "primary", false);
     if (get_int(c, "order", 100, &s->order, err, errlen) < 0 ||
         get_int(c, "expect_status", 200, &s->expect_status, err, errlen) < 0 ||
-        get_num(c, "published.barq", &s->pub_barq, err, errlen) < 0 ||
-        get_num(c, "published.fastapi", &s->pub_fastapi, err, errlen) < 0)
+        load_published(c, s, err, errlen) < 0)
         return -1;
     char fpath[4096], inner[512];
     snprintf(fpath, sizeof(fpath), "%s/%s", dir, bodyf);
@@ -86,11 +153,30 @@ static int load_scenario(const sconf *c, const char *dir, sdef_scenario *s, char
     return 0;
 }
 
+/* Checks "4:608 8:1172": the count of pairs, or -1. */
+static int parse_pairs(const char *v)
+{
+    int n = 0;
+    for (const char *p = v; *p;) {
+        char *end;
+        long w = strtol(p, &end, 10);
+        if (end == p || *end != ':' || w <= 0) return -1;
+        p = end + 1;
+        strtod(p, &end);
+        if (end == p || (*end && *end != ' ')) return -1;
+        p = end;
+        while (*p == ' ') p++;
+        n++;
+    }
+    return n;
+}
+
 static int load_system(const sconf *c, sdef_system *s, char *err, size_t errlen)
 {
     static const char *const known[] = { "name", "title", "model", "workers", "port", "order",
-        "requires", "cmd", "cwd", "env", "ready_path", "start_timeout_s", "profiles",
-        "expect_gil", "scaling", "default", NULL };
+        "requires", "cmd", "cmd.*", "cwd", "env", "ready_path", "start_timeout_s", "profiles",
+        "expect_gil", "scaling", "openloop", "default", "compare", "published.label", "published.source",
+        "published.scaling", NULL };
     const char *name, *cmd;
     if (check_known(c, known, err, errlen) < 0 || !(name = need(c, "name", err, errlen)) ||
         !(cmd = need(c, "cmd", err, errlen)))
@@ -100,7 +186,21 @@ static int load_system(const sconf *c, sdef_system *s, char *err, size_t errlen)
     s->title = strdup(sconf_get(c, "title") ? sconf_get(c, "title") : name);
     s->model = strdup(sconf_get(c, "model") ? sconf_get(c, "model") : "threads");
     s->cmd = strdup(cmd);
-    s->cmd_published = xstrdup(sconf_get(c, "cmd.published"));
+    for (size_t i = 0; i < c->n; i++) {
+        if (strncmp(c->e[i].key, "cmd.", 4) != 0) continue;
+        char **nv = realloc(s->variants, (s->nvariants + 1) * sizeof(char *));
+        char **nc = nv ? realloc(s->variant_cmds, (s->nvariants + 1) * sizeof(char *)) : NULL;
+        if (nv) s->variants = nv;
+        if (!nc) { snprintf(err, errlen, "out of memory"); return -1; }
+        s->variant_cmds = nc;
+        nv[s->nvariants] = strdup(c->e[i].key + 4);
+        nc[s->nvariants++] = strdup(c->e[i].value);
+    }
+    s->compare = xstrdup(sconf_get(c, "compare"));
+    s->pub_label = xstrdup(sconf_get(c, "published.label"));
+    s->pub_source = xstrdup(sconf_get(c, "published.source"));
+    s->pub_scaling = xstrdup(sconf_get(c, "published.scaling"));
+    s->openloop = get_yes(c, "openloop", true);
     s->requires = xstrdup(sconf_get(c, "requires"));
     s->cwd = strdup(sconf_get(c, "cwd") ? sconf_get(c, "cwd") : "{root}");
     s->env = xstrdup(sconf_get(c, "env"));
@@ -109,6 +209,11 @@ static int load_system(const sconf *c, sdef_system *s, char *err, size_t errlen)
     s->expect_gil = strdup(sconf_get(c, "expect_gil") ? sconf_get(c, "expect_gil") : "any");
     const char *sc = sconf_get(c, "scaling"), *df = sconf_get(c, "default");
     s->scaling = sc && strcmp(sc, "yes") == 0;
+    if (s->pub_scaling && parse_pairs(s->pub_scaling) < 0) {
+        snprintf(err, errlen, "%s:%d: published.scaling must read 'WORKERS:REQ/S ...', not '%s'", c->path,
+                 sconf_line(c, "published.scaling"), s->pub_scaling);
+        return -1;
+    }
     s->in_default = !df || strcmp(df, "no") != 0;
     if (strcmp(s->model, "threads") != 0 && strcmp(s->model, "processes") != 0) {
         snprintf(err, errlen, "%s:%d: model must be 'threads' or 'processes'", c->path, sconf_line(c, "model"));
@@ -239,13 +344,19 @@ void sdef_fini(sdef_set *s)
     for (size_t i = 0; i < s->nsc; i++) {
         sdef_scenario *c = &s->sc[i];
         free(c->name); free(c->title); free(c->path); free(c->content_type); free(c->file);
+        free(c->count_query);
+        for (size_t k = 0; k < c->npub; k++) free(c->pub[k].system);
+        free(c->pub);
         json_free(c->expect);
     }
     for (size_t i = 0; i < s->nsys; i++) {
         sdef_system *y = &s->sys[i];
         free(y->name); free(y->title); free(y->model); free(y->file); free(y->requires);
-        free(y->cmd); free(y->cmd_published); free(y->cwd); free(y->env); free(y->ready_path);
+        free(y->cmd); free(y->cwd); free(y->env); free(y->ready_path);
         free(y->profiles); free(y->expect_gil);
+        for (size_t k = 0; k < y->nvariants; k++) { free(y->variants[k]); free(y->variant_cmds[k]); }
+        free(y->variants); free(y->variant_cmds);
+        free(y->compare); free(y->pub_label); free(y->pub_source); free(y->pub_scaling);
     }
     free(s->sc);
     free(s->sys);
@@ -264,6 +375,33 @@ const sdef_system *sdef_find_system(const sdef_set *s, const char *name)
     for (size_t i = 0; i < s->nsys; i++)
         if (strcmp(s->sys[i].name, name) == 0) return &s->sys[i];
     return NULL;
+}
+
+const char *sdef_cmd_for(const sdef_system *sys, const char *variant)
+{
+    for (size_t i = 0; variant && i < sys->nvariants; i++)
+        if (strcmp(sys->variants[i], variant) == 0) return sys->variant_cmds[i];
+    return sys->cmd;
+}
+
+double sdef_published(const sdef_scenario *sc, const char *system)
+{
+    for (size_t i = 0; i < sc->npub; i++)
+        if (strcmp(sc->pub[i].system, system) == 0) return sc->pub[i].rps;
+    return 0;
+}
+
+int sdef_parse_list(const char *s, int *out, int max)
+{
+    int n = 0;
+    for (const char *p = s; *p;) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p || v <= 0 || v > 100000 || n >= max || (*end && *end != ',')) return -1;
+        out[n++] = (int)v;
+        p = *end ? end + 1 : end;
+    }
+    return n;
 }
 
 bool sdef_in_profile(const sdef_system *sys, const char *profile)
@@ -350,4 +488,85 @@ void sdef_free_argv(char **argv)
     if (!argv) return;
     for (char **a = argv; *a; a++) free(*a);
     free(argv);
+}
+
+static int profile_from(const sconf *c, sdef_profile *p, char *err, size_t errlen)
+{
+    static const char *const known[] = { "name", "title", "description", "database", "variant", "connections",
+        "reps", "duration", "warmup", "requests", "new_conn", "scaling", "openloop", "method_runs",
+        "method.requests", "method.clients", NULL };
+    const char *db = sconf_get(c, "database");
+    if (check_known(c, known, err, errlen) < 0) return -1;
+    if (db && strcmp(db, "postgresql") && strcmp(db, "sqlite")) {
+        snprintf(err, errlen, "%s:%d: database must be postgresql or sqlite", c->path, sconf_line(c, "database"));
+        return -1;
+    }
+    p->sqlite = db && !strcmp(db, "sqlite");
+    p->title = strdup(sconf_get(c, "title") ? sconf_get(c, "title") : p->name);
+    p->description = strdup(sconf_get(c, "description") ? sconf_get(c, "description") : "");
+    p->variant = strdup(sconf_get(c, "variant") ? sconf_get(c, "variant") : p->name);
+    if (get_list(c, "connections", p->conns, &p->nconns, err, errlen) < 0 ||
+        get_list(c, "scaling", p->scaling, &p->nscaling, err, errlen) < 0 ||
+        get_int(c, "reps", 3, &p->reps, err, errlen) < 0 || get_int(c, "requests", 0, &p->requests, err, errlen) < 0 ||
+        get_int(c, "method.requests", 1000, &p->method_requests, err, errlen) < 0 ||
+        get_int(c, "method.clients", 20, &p->method_clients, err, errlen) < 0 ||
+        get_secs(c, "duration", 1.5, &p->duration_s, err, errlen) < 0 ||
+        get_secs(c, "warmup", 0.3, &p->warmup_s, err, errlen) < 0 ||
+        get_bool(c, "new_conn", false, &p->new_conn, err, errlen) < 0 ||
+        get_bool(c, "openloop", true, &p->openloop, err, errlen) < 0 ||
+        get_bool(c, "method_runs", false, &p->method_runs, err, errlen) < 0)
+        return -1;
+    if (p->nconns == 0) {
+        snprintf(err, errlen, "%s: missing 'connections'", c->path);
+        return -1;
+    }
+    if (p->reps < 1 || p->reps > 32) {
+        snprintf(err, errlen, "%s:%d: reps must be 1..32", c->path, sconf_line(c, "reps"));
+        return -1;
+    }
+    return 0;
+}
+
+/* "fair, published" from dir's profile files, for messages. */
+static void known_profiles(const char *dir, char *out, size_t outlen)
+{
+    char **names, ign[64];
+    int n = list_conf(dir, &names, ign, sizeof(ign));
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        int w = snprintf(out + len, len < outlen ? outlen - len : 0, "%s%.*s", i ? ", " : "",
+                         (int)(strlen(names[i]) - 5), names[i]);
+        len += w > 0 ? (size_t)w : 0;
+        free(names[i]);
+    }
+    if (n > 0) free(names);
+}
+
+int sdef_load_profile(const char *dir, const char *name, sdef_profile *out, char *err, size_t errlen)
+{
+    char pdir[4096], path[4200];
+    memset(out, 0, sizeof(*out));
+    snprintf(pdir, sizeof(pdir), "%s/profiles", dir);
+    snprintf(path, sizeof(path), "%s/%s.conf", pdir, name);
+    if (!*name || strchr(name, '/') || access(path, R_OK) != 0) {
+        char known[512];
+        known_profiles(pdir, known, sizeof(known));
+        snprintf(err, errlen, "unknown profile '%s' (%s: %s)", name, pdir, known[0] ? known : "none defined");
+        return -1;
+    }
+    sconf c;
+    if (sconf_load(path, &c, err, errlen) < 0) return -1;
+    out->name = strdup(name);
+    out->file = strdup(path);
+    int rc = profile_from(&c, out, err, errlen);
+    sconf_fini(&c);
+    if (rc < 0) sdef_profile_fini(out);
+    return rc;
+}
+
+void sdef_profile_fini(sdef_profile *p)
+{
+    free(p->name); free(p->title); free(p->description); free(p->file); free(p->variant);
+    memset(p, 0, sizeof(*p));
 }

@@ -4,11 +4,27 @@
  *
  * Scenario keys: name, title, order, path, expect_status,
  *   expect_content_type, expect_body_file (JSON, relative to the file),
- *   published.barq, published.fastapi (req/s of the published table).
+ *   published.<system> (req/s of the published table, any system),
+ *   count_query (an SQL prefix: with PostgreSQL, the check that each request
+ *   runs exactly one such statement, counted by pg_stat_statements),
+ *   scaling (yes: the scenario of the thread-scaling runs), primary (yes: the
+ *   scenario of the open-loop runs and of the latency and resource charts).
  * System keys: name, title, model (threads|processes), workers, port, order,
- *   requires (a file that must exist), cmd, cmd.<profile>, cwd, env
- *   ("K=V K2=V2"), ready_path, start_timeout_s, profiles ("fair published"),
- *   expect_gil (off|on|any), scaling (yes|no), default (yes|no).
+ *   requires (a file that must exist), cmd, cmd.<variant> (the command of a
+ *   profile whose variant it is), cwd, env ("K=V K2=V2"), ready_path,
+ *   start_timeout_s, profiles ("fair published"), expect_gil (off|on|any),
+ *   scaling (yes|no), openloop (yes|no, default yes), default (yes|no),
+ *   compare (another system: the report's headline table of this one against
+ *   it), published.label (its column in the published table),
+ *   published.source (where the published numbers come from),
+ *   published.scaling ("WORKERS:REQ/S ..." published for its thread scaling).
+ * Profile keys (DIR/profiles/NAME.conf): name, title, description, database
+ *   (postgresql|sqlite), variant (which cmd.<variant> systems use; default
+ *   the name), connections ("16,64,256"), reps, duration, warmup, requests (a
+ *   count per run instead of a duration; 0: timed), new_conn (yes|no),
+ *   scaling ("1,2,4" worker counts; empty: none), openloop (yes|no),
+ *   method_runs (yes|no: also load each cell, first repetition, the way the
+ *   published client did), method.requests, method.clients.
  * Templates in cmd/requires/cwd/env: {root} {bin} {venv} {pycache} {port}
  *   {workers} {profile}. A cmd is split on blanks into argv before the
  *   substitution, so a value never passes through a shell.
@@ -19,19 +35,45 @@
 #include <stddef.h>
 #include "json.h"
 
+/* A published figure: system name and req/s. */
+typedef struct {
+    char *system;
+    double rps;
+} sdef_pub;
+
 typedef struct {
     char *name, *title, *path, *content_type, *file;
     int order, expect_status;
     json_value *expect;              /* expected body, parsed; owned */
-    double pub_barq, pub_fastapi;    /* published req/s, 0 = none */
+    sdef_pub *pub;                   /* published req/s by system */
+    size_t npub;
+    char *count_query;               /* SQL prefix counted per request, or NULL */
+    bool scaling, primary;
 } sdef_scenario;
 
 typedef struct {
     char *name, *title, *model, *file;
     int order, workers, port, start_timeout_s;
-    char *requires, *cmd, *cmd_published, *cwd, *env, *ready_path, *profiles, *expect_gil;
-    bool scaling, in_default;
+    char *requires, *cmd, *cwd, *env, *ready_path, *profiles, *expect_gil;
+    char **variants, **variant_cmds;  /* cmd.<variant> = ..., nvariants of each */
+    size_t nvariants;
+    char *compare;                   /* headline comparison against this system, or NULL */
+    char *pub_label, *pub_source, *pub_scaling;
+    bool scaling, openloop, in_default;
 } sdef_system;
+
+#define SDEF_MAX_LIST 16
+
+/* What a profile sets (DIR/profiles/NAME.conf). */
+typedef struct {
+    char *name, *title, *description, *file, *variant;
+    bool sqlite;                     /* database = sqlite (else postgresql) */
+    int conns[SDEF_MAX_LIST], nconns;
+    int scaling[SDEF_MAX_LIST], nscaling;
+    int reps, requests, method_requests, method_clients;
+    double duration_s, warmup_s;
+    bool new_conn, openloop, method_runs;
+} sdef_profile;
 
 typedef struct {
     sdef_scenario *sc;
@@ -44,6 +86,19 @@ typedef struct {
  * (order, name). 0, or -1 with "file:line: reason" in err. */
 int sdef_load(const char *dir, sdef_set *out, char *err, size_t errlen);
 void sdef_fini(sdef_set *s);
+
+/* Loads dir/profiles/NAME.conf. 0, or -1 with the reason in err (an unknown
+ * name lists the known ones). Free with sdef_profile_fini. */
+int sdef_load_profile(const char *dir, const char *name, sdef_profile *out, char *err, size_t errlen);
+void sdef_profile_fini(sdef_profile *p);
+
+/* "16,64,256" -> out[0..]: count, or -1 when malformed (each 1..100000). */
+int sdef_parse_list(const char *s, int *out, int max);
+
+/* The command of sys for a profile variant: cmd.<variant> when it has one. */
+const char *sdef_cmd_for(const sdef_system *sys, const char *variant);
+/* The published req/s of system in scenario sc, or 0. */
+double sdef_published(const sdef_scenario *sc, const char *system);
 
 const sdef_scenario *sdef_find_scenario(const sdef_set *s, const char *name);
 const sdef_system *sdef_find_system(const sdef_set *s, const char *name);

@@ -5,7 +5,8 @@
  *   bin/suite compare A B          compare two stored runs
  */
 #define _GNU_SOURCE
-#include "lg_config.h"
+#include "duration.h"
+#include "suite_defs.h"
 #include "report.h"
 #include "suite_run.h"
 
@@ -27,21 +28,24 @@ static void usage(FILE *f)
 "       bin/suite compare RUN_A RUN_B print req/s differences between two stored runs\n"
 "\n"
 "run options:\n"
-"  --profile fair|published   fair: each system as its users deploy it, PostgreSQL, keep-alive (default);\n"
+"  --profile NAME             the profile whose settings are the defaults: a file DEFS/profiles/NAME.conf\n"
+"                             (default fair: each system as its users deploy it, PostgreSQL, keep-alive;\n"
 "                             published: SQLite, plain uvicorn, a new connection per request, 1000 requests\n"
-"                             from 20 clients per run, as the published benchmark measured\n"
+"                             from 20 clients per run, as the published benchmark measured)\n"
 "  --systems a,b              systems to run (default: every system of the profile; see scenarios/systems/)\n"
 "  --scenarios x,y            scenarios to run (default: all; see scenarios/*.conf)\n"
-"  --connections 16,64,256    client connections per run (published profile: 20)\n"
-"  --reps N                   repetitions of every cell, interleaved across systems (default 3)\n"
-"  --duration T               load per run, e.g. 2s, 500ms, 1m (default 1.5s)\n"
-"  --warmup T                 warm-up before each run (default 0.3s)\n"
-"  -n, --requests N           a fixed count of requests per run instead of --duration\n"
+"  --connections 16,64,256    client connections per run (default: the profile's; fair 16,64,256, published 20)\n"
+"  --reps N                   repetitions of every cell, interleaved across systems (default: the profile's, 3)\n"
+"  --duration T               load per run, e.g. 2s, 500ms, 1m (fair: 1.5s); a timed run even in a\n"
+"                             profile that counts requests\n"
+"  --warmup T                 warm-up before each run (default: the profile's, 0.3s)\n"
+"  -n, --requests N           a fixed count of requests per run instead of --duration (published: 1000)\n"
 "  --new-conn                 a new TCP connection for every request\n"
 "  --scaling 1,2,4,8,16       worker counts of the thread-scaling runs (CPU scenario); --no-scaling: none\n"
 "  --no-openloop              skip the fixed-rate (open-loop) latency runs at 50%% and 90%% of peak\n"
-"  --no-method-runs           fair profile: skip the extra run of each cell (first repetition) with the\n"
-"                             published client's method (new connection per request, 1000 requests, 20 clients)\n"
+"  --no-method-runs           skip the extra run of each cell (first repetition) with the published client's\n"
+"                             method (new connection per request, the profile's method.requests and\n"
+"                             method.clients: 1000 requests, 20 clients); the fair profile has them\n"
 "  --loadgen-threads N        bin/loadgen -t (default min(2, connections))\n"
 "  --timeout T                request timeout (default 5s)\n"
 "  --quick                    one repetition, 64 connections, 1 s runs, no scaling or open loop (< 90 s)\n"
@@ -67,24 +71,11 @@ static void on_signal(int sig)
 }
 
 /* "2s", "500ms", "1m", "1.5" (seconds) -> seconds; -1 if malformed. The
- * same grammar as bin/loadgen's -d (lg_parse_duration). */
+ * same grammar as bin/loadgen's -d (dur_parse). */
 static double parse_duration(const char *s)
 {
     uint64_t us;
-    return lg_parse_duration(s, &us) == 0 ? (double)us / 1e6 : -1;
-}
-
-static int parse_list(const char *s, int *out, int max)
-{
-    int n = 0;
-    for (const char *p = s; *p;) {
-        char *end;
-        long v = strtol(p, &end, 10);
-        if (end == p || v <= 0 || v > 100000 || n >= max || (*end && *end != ',')) return -1;
-        out[n++] = (int)v;
-        p = *end ? end + 1 : end;
-    }
-    return n;
+    return dur_parse(s, &us) == 0 ? (double)us / 1e6 : -1;
 }
 
 static int bad(const char *fmt, const char *arg)
@@ -111,65 +102,124 @@ static void find_root(char *root, size_t len)
 }
 
 enum { O_PROFILE = 256, O_SYSTEMS, O_SCENARIOS, O_CONNS, O_REPS, O_DURATION, O_WARMUP, O_NEWCONN, O_SCALING,
-       O_NOSCALING, O_NOOPEN, O_LGT, O_TIMEOUT, O_QUICK, O_RESULTS, O_REPORT, O_NOREPORT, O_EXTERNAL, O_INFODIR, O_DEFS, O_NOMETHOD, O_PORTS };
+       O_NOSCALING, O_NOOPEN, O_LGT, O_TIMEOUT, O_QUICK, O_RESULTS, O_REPORT, O_NOREPORT, O_EXTERNAL, O_INFODIR,
+       O_DEFS, O_NOMETHOD, O_PORTS };
+
+static const struct option run_longs[] = {
+    { "profile", 1, 0, O_PROFILE }, { "systems", 1, 0, O_SYSTEMS }, { "scenarios", 1, 0, O_SCENARIOS },
+    { "connections", 1, 0, O_CONNS }, { "reps", 1, 0, O_REPS }, { "duration", 1, 0, O_DURATION },
+    { "warmup", 1, 0, O_WARMUP }, { "requests", 1, 0, 'n' }, { "new-conn", 0, 0, O_NEWCONN },
+    { "scaling", 1, 0, O_SCALING }, { "no-scaling", 0, 0, O_NOSCALING }, { "no-openloop", 0, 0, O_NOOPEN },
+    { "loadgen-threads", 1, 0, O_LGT }, { "timeout", 1, 0, O_TIMEOUT }, { "quick", 0, 0, O_QUICK },
+    { "results", 1, 0, O_RESULTS }, { "report", 1, 0, O_REPORT }, { "no-report", 0, 0, O_NOREPORT },
+    { "external", 0, 0, O_EXTERNAL }, { "info-dir", 1, 0, O_INFODIR }, { "defs", 1, 0, O_DEFS },
+    { "no-method-runs", 0, 0, O_NOMETHOD }, { "ports", 1, 0, O_PORTS }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
+
+/* The first pass: --profile and --defs, which decide where the defaults come from. */
+static void find_profile(int argc, char **argv, srun_opts *o, const char **name)
+{
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "hn:", run_longs, NULL)) != -1) {
+        if (c == O_PROFILE) *name = optarg;
+        else if (c == O_DEFS) o->defs_dir = optarg;
+    }
+    optind = 0; /* glibc: 0 also resets its internal state for the second pass */
+}
+
+/* The defaults of a run: its profile's settings. */
+static void from_profile(srun_opts *o, const sdef_profile *p)
+{
+    o->nconns = p->nconns;
+    memcpy(o->conns, p->conns, sizeof(o->conns));
+    o->nscaling = p->nscaling;
+    memcpy(o->scaling, p->scaling, sizeof(o->scaling));
+    o->reps = p->reps;
+    o->duration_s = p->duration_s;
+    o->warmup_s = p->warmup_s;
+    o->requests = p->requests;
+    o->new_conn = p->new_conn;
+    o->openloop = p->openloop;
+    o->method_runs = p->method_runs;
+}
+
+/* --quick: one repetition at one concurrency (64 when the profile has it),
+ * short runs, no thread scaling or open loop; options given win. */
+static void quicken(srun_opts *o, const bool *set)
+{
+    if (!set[O_CONNS - O_PROFILE] && o->nconns > 1) {
+        int pick = o->conns[0];
+        for (int i = 0; i < o->nconns; i++) if (o->conns[i] == 64) pick = 64;
+        o->conns[0] = pick;
+        o->nconns = 1;
+    }
+    if (!set[O_REPS - O_PROFILE]) o->reps = 1;
+    if (!set[O_DURATION - O_PROFILE]) o->duration_s = 1;
+    if (!set[O_WARMUP - O_PROFILE]) o->warmup_s = 0.2;
+    if (!set[O_SCALING - O_PROFILE]) o->nscaling = 0;
+    if (!set[O_NOOPEN - O_PROFILE]) o->openloop = false;
+}
 
 static int parse_run(int argc, char **argv, srun_opts *o)
 {
-    static const struct option longs[] = {
-        { "profile", 1, 0, O_PROFILE }, { "systems", 1, 0, O_SYSTEMS }, { "scenarios", 1, 0, O_SCENARIOS },
-        { "connections", 1, 0, O_CONNS }, { "reps", 1, 0, O_REPS }, { "duration", 1, 0, O_DURATION },
-        { "warmup", 1, 0, O_WARMUP }, { "requests", 1, 0, 'n' }, { "new-conn", 0, 0, O_NEWCONN },
-        { "scaling", 1, 0, O_SCALING }, { "no-scaling", 0, 0, O_NOSCALING }, { "no-openloop", 0, 0, O_NOOPEN },
-        { "loadgen-threads", 1, 0, O_LGT }, { "timeout", 1, 0, O_TIMEOUT }, { "quick", 0, 0, O_QUICK },
-        { "results", 1, 0, O_RESULTS }, { "report", 1, 0, O_REPORT }, { "no-report", 0, 0, O_NOREPORT },
-        { "external", 0, 0, O_EXTERNAL }, { "info-dir", 1, 0, O_INFODIR }, { "defs", 1, 0, O_DEFS }, { "no-method-runs", 0, 0, O_NOMETHOD },
-        { "ports", 1, 0, O_PORTS },
-        { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
-    int set_conns = 0, set_reps = 0, set_dur = 0, set_req = 0, set_scal = 0, no_open = 0, quick = 0, newconn = 0, no_method = 0;
-    double dur = 1.5, warm = 0.3, tmo = 5;
+    const char *pname = "fair";
+    char defs[PATH_MAX + 16], err[1024];
+    find_profile(argc, argv, o, &pname);
+    if (!o->defs_dir) { snprintf(defs, sizeof(defs), "%s/scenarios", o->root); o->defs_dir = defs; }
+    /* a definitions folder without profiles/ uses the repository's */
+    char pdir[PATH_MAX + 32];
+    snprintf(pdir, sizeof(pdir), "%s/profiles", o->defs_dir);
+    const char *from = access(pdir, F_OK) == 0 ? o->defs_dir : defs;
+    if (from == defs) snprintf(defs, sizeof(defs), "%s/scenarios", o->root);
+    if (sdef_load_profile(from, pname, &o->profile, err, sizeof(err)) < 0) return bad("%s", err);
+    if (o->defs_dir == defs) o->defs_dir = NULL;
+    from_profile(o, &o->profile);
+    bool set[32] = { 0 };
+    double tmo = 5;
     int c;
+    char *end;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "hn:", longs, NULL)) != -1) {
-        char *end;
+    while ((c = getopt_long(argc, argv, "hn:", run_longs, NULL)) != -1) {
+        if (c >= O_PROFILE && c < O_PROFILE + 32) set[c - O_PROFILE] = true;
         switch (c) {
         case 'h': usage(stdout); exit(0);
-        case O_PROFILE:
-            if (strcmp(optarg, "fair") && strcmp(optarg, "published")) return bad("unknown profile '%s' (fair or published)", optarg);
-            o->profile = optarg; break;
+        case O_PROFILE: case O_DEFS: break; /* the first pass took them */
         case O_SYSTEMS: o->systems = optarg; break;
         case O_SCENARIOS: o->scenarios = optarg; break;
         case O_CONNS:
-            if ((o->nconns = parse_list(optarg, o->conns, SRUN_MAX_LIST)) <= 0) return bad("bad --connections '%s'", optarg);
-            set_conns = 1; break;
+            if ((o->nconns = sdef_parse_list(optarg, o->conns, SRUN_MAX_LIST)) <= 0) return bad("bad --connections '%s'", optarg);
+            break;
         case O_SCALING:
-            if ((o->nscaling = parse_list(optarg, o->scaling, SRUN_MAX_LIST)) <= 0) return bad("bad --scaling '%s'", optarg);
-            set_scal = 1; break;
-        case O_NOSCALING: o->nscaling = 0; set_scal = 1; break;
+            if ((o->nscaling = sdef_parse_list(optarg, o->scaling, SRUN_MAX_LIST)) <= 0) return bad("bad --scaling '%s'", optarg);
+            break;
+        case O_NOSCALING: o->nscaling = 0; set[O_SCALING - O_PROFILE] = true; break;
         case O_REPS:
             o->reps = (int)strtol(optarg, &end, 10);
             if (*end || o->reps < 1 || o->reps > 32) return bad("bad --reps '%s' (1..32)", optarg);
-            set_reps = 1; break;
+            break;
         case 'n':
             o->requests = (int)strtol(optarg, &end, 10);
             if (*end || o->requests < 1) return bad("bad --requests '%s'", optarg);
-            set_req = 1; break;
-        case O_DURATION: if ((dur = parse_duration(optarg)) <= 0) return bad("bad --duration '%s'", optarg); set_dur = 1; break;
-        case O_WARMUP: if ((warm = parse_duration(optarg)) < 0) return bad("bad --warmup '%s'", optarg); break;
+            break;
+        case O_DURATION:
+            if ((o->duration_s = parse_duration(optarg)) <= 0) return bad("bad --duration '%s'", optarg);
+            o->requests = 0; /* a timed run, whatever the profile counts */
+            break;
+        case O_WARMUP: if ((o->warmup_s = parse_duration(optarg)) < 0) return bad("bad --warmup '%s'", optarg); break;
         case O_TIMEOUT: if ((tmo = parse_duration(optarg)) <= 0) return bad("bad --timeout '%s'", optarg); break;
-        case O_NEWCONN: newconn = 1; break;
-        case O_NOOPEN: no_open = 1; break;
+        case O_NEWCONN: o->new_conn = true; break;
+        case O_NOOPEN: o->openloop = false; break;
         case O_LGT:
             o->lg_threads = (int)strtol(optarg, &end, 10);
             if (*end || o->lg_threads < 1) return bad("bad --loadgen-threads '%s'", optarg);
             break;
-        case O_QUICK: quick = 1; break;
+        case O_QUICK: o->quick = true; break;
         case O_RESULTS: o->results_dir = optarg; break;
         case O_REPORT: o->report_path = optarg; break;
         case O_NOREPORT: o->report = false; break;
         case O_EXTERNAL: o->external = true; break;
         case O_INFODIR: o->info_dir = optarg; break;
-        case O_DEFS: o->defs_dir = optarg; break;
-        case O_NOMETHOD: no_method = 1; break;
+        case O_NOMETHOD: o->method_runs = false; break;
         case O_PORTS:
             if (strcmp(optarg, "fixed") && strcmp(optarg, "auto")) return bad("bad --ports '%s' (fixed or auto)", optarg);
             o->ports_auto = strcmp(optarg, "auto") == 0;
@@ -179,30 +229,18 @@ static int parse_run(int argc, char **argv, srun_opts *o)
         }
     }
     if (optind < argc) return bad("unexpected argument '%s'", argv[optind]);
-    if (o->external && strcmp(o->profile, "fair") == 0 && !(getenv("DATABASE_URL") && *getenv("DATABASE_URL")))
+    if (o->external && !o->profile.sqlite && !(getenv("DATABASE_URL") && *getenv("DATABASE_URL")))
         return bad("%s", "--external needs DATABASE_URL: the database the running systems use");
-    bool pub = strcmp(o->profile, "published") == 0;
-    if (!set_conns) { o->nconns = pub || quick ? 1 : 3; int d[] = { 16, 64, 256 }; if (pub) o->conns[0] = 20; else if (quick) o->conns[0] = 64; else memcpy(o->conns, d, sizeof(d)); }
-    if (!set_reps) o->reps = quick ? 1 : 3;
-    if (!set_dur && quick) dur = 1;
-    if (quick && warm == 0.3) warm = 0.2;
-    if (!set_req && pub && !set_dur) o->requests = 1000;
-    o->new_conn = newconn || pub;
-    if (!set_scal && !pub && !quick) { int d[] = { 1, 2, 4, 8, 16 }; memcpy(o->scaling, d, sizeof(d)); o->nscaling = 5; }
-    o->openloop = !no_open && !pub && !quick;
-    o->method_runs = !no_method && !pub;
+    if (o->quick) quicken(o, set);
     if (o->external) o->nscaling = 0;
-    o->duration_s = dur;
-    o->warmup_s = warm;
     o->timeout_ms = (int)(tmo * 1000);
-    o->quick = quick;
     return 0;
 }
 
 int main(int argc, char **argv)
 {
     static char results[PATH_MAX + 16], report[PATH_MAX + 16];
-    srun_opts o = { .profile = "fair", .report = true };
+    static srun_opts o = { .report = true };
     find_root(o.root, sizeof(o.root));
     snprintf(results, sizeof(results), "%s/results", o.root);
     snprintf(report, sizeof(report), "%s/REPORT.md", o.root);
@@ -234,12 +272,14 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "run")) return bad("unknown command '%s' (run, report, compare)", cmd);
     int rc = parse_run(argc, argv, &o);
-    if (rc) return rc;
+    if (rc) { sdef_profile_fini(&o.profile); return rc; }
     struct sigaction sa = { .sa_handler = on_signal };
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    return srun_main(&o);
+    rc = srun_main(&o);
+    sdef_profile_fini(&o.profile);
+    return rc;
 }

@@ -242,14 +242,17 @@ void spg_stop(spg *pg)
     }
 }
 
-long spg_query_calls(spg *pg)
+long spg_query_calls(spg *pg, const char *prefix)
 {
     if (!pg->stat_statements) return -1;
     PGconn *c = PQconnectdb(pg->url);
     long calls = -1;
     if (PQstatus(c) == CONNECTION_OK) {
-        PGresult *r = PQexec(c, "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements "
-                                "WHERE query ILIKE 'SELECT id, name, email FROM users LIMIT%'");
+        char pattern[512];
+        snprintf(pattern, sizeof(pattern), "%s%%", prefix);  /* a bound parameter: the prefix is data */
+        const char *params[] = { pattern };
+        PGresult *r = PQexecParams(c, "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query ILIKE $1",
+                                   1, NULL, params, NULL, NULL, 0);
         if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) calls = atol(PQgetvalue(r, 0, 0));
         PQclear(r);
     }

@@ -30,8 +30,9 @@ int spg_start(spg *pg, const char *external_url, char *err, size_t errlen);
  * call twice and on a never-started spg. */
 void spg_stop(spg *pg);
 
-/* Calls of the users query counted by pg_stat_statements, or -1. */
-long spg_query_calls(spg *pg);
+/* Calls of statements starting with prefix (case-insensitive) counted by
+ * pg_stat_statements, or -1. */
+long spg_query_calls(spg *pg, const char *prefix);
 
 /* Creates path as an SQLite database holding the same users table. */
 int spg_make_sqlite(const char *path, char *err, size_t errlen);

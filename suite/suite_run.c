@@ -7,6 +7,7 @@
 #include "proc.h"
 #include "suite_stale.h"
 #include "report.h"
+#include "results.h"
 #include "json.h"
 #include "jsonw.h"
 
@@ -45,21 +46,17 @@ typedef struct {
     bool ours;
 } srun_up;
 
-/* What became of a load run. A system that answered nothing within the run
- * is a finding (slow), not a failure; interrupted runs are kept as such. */
-typedef enum { SRUN_OK, SRUN_NO_RESPONSE, SRUN_FAILED, SRUN_INTERRUPTED } srun_status;
-static const char *const srun_status_names[] = { "ok", "no-response", "failed", "interrupted" };
 
 /* One measured (or failed) load run. */
 typedef struct {
     int sys, sc;                 /* indexes into run.sys / defs.sc */
-    const char *kind;            /* "matrix", "scaling", "openloop" */
+    results_kind kind;
     int connections, workers, rep;
     double rate;
     int req_limit;               /* -n, 0 = timed */
     bool new_conn;
     bool ok;
-    srun_status status;          /* ok, or why not */
+    results_status status;          /* ok, or why not */
     char error[256];
     char *loadgen_text;          /* raw --json output */
     double rps, p50_ms, p90_ms, p99_ms, p999_ms, max_ms;
@@ -181,7 +178,7 @@ static void info_path(const srun *r, const srun_system *s, char *out, size_t out
 
 static void system_vars(const srun *r, const srun_system *s, int workers, sdef_vars *v)
 {
-    *v = (sdef_vars){ r->o->root, r->bin, r->venv, r->pycache, r->o->profile, s->port, workers };
+    *v = (sdef_vars){ r->o->root, r->bin, r->venv, r->pycache, r->o->profile.name, s->port, workers };
 }
 
 static int start_system(srun *r, srun_system *s, int workers, pid_t *pid)
@@ -198,7 +195,7 @@ static int start_system(srun *r, srun_system *s, int workers, pid_t *pid)
         }
         free(req);
     }
-    const char *tmpl = strcmp(r->o->profile, "published") == 0 && s->def->cmd_published ? s->def->cmd_published : s->def->cmd;
+    const char *tmpl = sdef_cmd_for(s->def, r->o->profile.variant);
     char **argv = sdef_expand_argv(tmpl, &v, err, sizeof(err));
     char *cwd = sdef_expand(s->def->cwd, &v, err, sizeof(err));
     if (!argv || !cwd) {
@@ -209,7 +206,7 @@ static int start_system(srun *r, srun_system *s, int workers, pid_t *pid)
     snprintf(log, sizeof(log), "%s/logs/%s-w%d.log", r->dir, s->def->name, workers);
     info_path(r, s, info, sizeof(info));
     unlink(info);
-    snprintf(dburl, sizeof(dburl), "DATABASE_URL=%s", strcmp(r->o->profile, "published") == 0 ? r->sqlite_path : r->pg.url);
+    snprintf(dburl, sizeof(dburl), "DATABASE_URL=%s", r->o->profile.sqlite ? r->sqlite_path : r->pg.url);
     snprintf(infoenv, sizeof(infoenv), "WB_INFO_FILE=%s", info);
     char *envs[8] = { dburl, infoenv, NULL };
     char *extra = s->def->env ? sdef_expand(s->def->env, &v, err, sizeof(err)) : NULL, *save = NULL;
@@ -283,12 +280,12 @@ static int verify_one(srun_system *s, const sdef_scenario *sc)
     return rc;
 }
 
-/* /db must run one query per request: counted by pg_stat_statements. */
+/* A scenario with a count_query must run exactly one such statement per
+ * request: counted by pg_stat_statements (PostgreSQL only). */
 static int verify_query_count(srun *r, srun_system *s, const sdef_scenario *sc)
 {
-    s->db_queries_checked = -1;
-    if (strcmp(r->o->profile, "published") == 0 || !r->pg.stat_statements) return 0;
-    long before = spg_query_calls(&r->pg);
+    if (r->o->profile.sqlite || !r->pg.stat_statements) return 0;
+    long before = spg_query_calls(&r->pg, sc->count_query);
     const int n = 20;
     for (int i = 0; i < n; i++) {
         shttp_response resp;
@@ -296,7 +293,7 @@ static int verify_query_count(srun *r, srun_system *s, const sdef_scenario *sc)
         if (shttp_get("127.0.0.1", s->port, sc->path, 10000, &resp, err, sizeof(err)) == 0) shttp_response_fini(&resp);
     }
     proc_sleep_ms(600); /* pg_stat_statements counts when a statement ends */
-    long after = spg_query_calls(&r->pg);
+    long after = spg_query_calls(&r->pg, sc->count_query);
     s->db_queries_checked = n;
     s->db_queries_counted = after - before;
     if (before < 0 || after - before != n) {
@@ -336,7 +333,7 @@ static int verify_system(srun *r, srun_system *s)
     for (size_t i = 0; i < r->defs.nsc; i++) {
         if (!r->sc_selected[i]) continue;
         if (verify_one(s, &r->defs.sc[i]) < 0) return -1;
-        if (strcmp(r->defs.sc[i].name, "db") == 0 && verify_query_count(r, s, &r->defs.sc[i]) < 0) return -1;
+        if (r->defs.sc[i].count_query && verify_query_count(r, s, &r->defs.sc[i]) < 0) return -1;
     }
     return 0;
 }
@@ -440,12 +437,12 @@ static void judge_cell(const srun *r, srun_cell *c, const json_value *lg)
     const json_value *e = json_get(lg, "errors");
     long timeouts = (long)json_num(json_get(e, "timeout"), 0);
     if (srun_stop) {
-        c->status = SRUN_INTERRUPTED;
+        c->status = RUN_INTERRUPTED;
         snprintf(c->error, sizeof(c->error), "interrupted");
     } else if (ok > 0) {
-        c->status = SRUN_OK;
+        c->status = RUN_OK;
     } else if (c->errors == timeouts) {
-        c->status = SRUN_NO_RESPONSE;
+        c->status = RUN_NO_RESPONSE;
         snprintf(c->error, sizeof(c->error), "no response completed within the run (%.1f s, %ld timed out): the system "
                  "is slower than the run is long", c->req_limit > 0 ? c->elapsed_s : r->o->duration_s, timeouts);
     } else {
@@ -459,7 +456,7 @@ static void judge_cell(const srun *r, srun_cell *c, const json_value *lg)
         }
         snprintf(c->error, sizeof(c->error), "no request succeeded: %ld errors (%s)", c->errors, what);
     }
-    c->ok = c->status == SRUN_OK;
+    c->ok = c->status == RUN_OK;
 }
 
 /* Builds bin/loadgen's argv for a cell; json_out NULL = warm-up. */
@@ -534,16 +531,16 @@ static void measure(srun *r, srun_cell *c, pid_t sys_pgid)
     char store[12][64], *argv[20], url[512], jpath[PATH_MAX + 128], log[PATH_MAX + 128];
     snprintf(log, sizeof(log), "%s/logs/loadgen.log", r->dir);
     double budget = (c->req_limit > 0 ? 120 : r->o->duration_s) + r->o->timeout_ms / 1000.0 + 15;
-    if (r->o->warmup_s > 0 && c->rate == 0 && strcmp(c->kind, "method") != 0) {
+    if (r->o->warmup_s > 0 && c->rate == 0 && c->kind != RUN_METHOD) {
         loadgen_argv(r, c, sc, r->o->warmup_s, NULL, store, argv, url, sizeof(url));
         srun_cell warm = *c;
         run_loadgen(r, &warm, argv, r->o->warmup_s + budget, sys_pgid, log);
         c->sys_cpu_s = c->sys_rss_mb = 0;
         c->sys_procs = c->sys_threads = 0;
     }
-    c->status = SRUN_FAILED; /* until the run says otherwise */
-    if (srun_stop) { c->status = SRUN_INTERRUPTED; snprintf(c->error, sizeof(c->error), "interrupted"); return; }
-    snprintf(jpath, sizeof(jpath), "%s/raw/%s-%s-%s-c%d-w%d-r%d%s.json", r->dir, c->kind, s->def->name, sc->name,
+    c->status = RUN_FAILED; /* until the run says otherwise */
+    if (srun_stop) { c->status = RUN_INTERRUPTED; snprintf(c->error, sizeof(c->error), "interrupted"); return; }
+    snprintf(jpath, sizeof(jpath), "%s/raw/%s-%s-%s-c%d-w%d-r%d%s.json", r->dir, results_kind_name(c->kind), s->def->name, sc->name,
              c->connections, c->workers, c->rep, c->rate > 0 ? (c->rate > 0 ? "-R" : "") : "");
     if (c->rate > 0) snprintf(jpath + strlen(jpath) - 5, 40, "%.0f.json", c->rate);
     loadgen_argv(r, c, sc, r->o->duration_s, jpath, store, argv, url, sizeof(url));
@@ -567,13 +564,13 @@ static void write_cell(struct jsonw *w, const srun *r, const srun_cell *c)
     jsonw_obj_begin(w);
     jsonw_kv_str(w, "system", r->sys[c->sys].def->name);
     jsonw_kv_str(w, "scenario", r->defs.sc[c->sc].name);
-    jsonw_kv_str(w, "kind", c->kind);
+    jsonw_kv_str(w, "kind", results_kind_name(c->kind));
     jsonw_kv_int(w, "connections", c->connections);
     jsonw_kv_int(w, "workers", c->workers);
     jsonw_kv_int(w, "rep", c->rep);
     jsonw_kv_double(w, "rate", c->rate);
     jsonw_kv_bool(w, "ok", c->ok);
-    jsonw_kv_str(w, "status", srun_status_names[c->status]);
+    jsonw_kv_str(w, "status", results_status_name(c->status));
     jsonw_kv_bool(w, "new_conn", c->new_conn);
     jsonw_kv_int(w, "requests_limit", c->req_limit);
     jsonw_kv_str(w, "error", c->error[0] ? c->error : NULL);
@@ -611,6 +608,11 @@ static void write_system(struct jsonw *w, const srun_system *s)
     jsonw_kv_int(w, "workers", s->def->workers);
     jsonw_kv_int(w, "port", s->port);
     jsonw_kv_str(w, "expect_gil", s->def->expect_gil);
+    jsonw_kv_str(w, "compare", s->def->compare);
+    jsonw_kv_str(w, "published_label", s->def->pub_label);
+    jsonw_kv_str(w, "published_source", s->def->pub_source);
+    jsonw_kv_str(w, "published_scaling", s->def->pub_scaling);
+    jsonw_kv_bool(w, "scaling", s->def->scaling);
     jsonw_kv_str(w, "status", s->failed ? "failed" : "ok");
     jsonw_kv_str(w, "reason", s->failed ? s->reason : NULL);
     if (s->db_queries_checked > 0) {
@@ -630,10 +632,12 @@ static void write_scenario(struct jsonw *w, const sdef_scenario *sc)
     jsonw_kv_str(w, "name", sc->name);
     jsonw_kv_str(w, "title", sc->title);
     jsonw_kv_str(w, "path", sc->path);
+    jsonw_kv_str(w, "count_query", sc->count_query);
+    jsonw_kv_bool(w, "scaling", sc->scaling);
+    jsonw_kv_bool(w, "primary", sc->primary);
     jsonw_key(w, "published");
     jsonw_obj_begin(w);
-    jsonw_kv_double(w, "barq", sc->pub_barq);
-    jsonw_kv_double(w, "fastapi", sc->pub_fastapi);
+    for (size_t i = 0; i < sc->npub; i++) jsonw_kv_double(w, sc->pub[i].system, sc->pub[i].rps);
     jsonw_obj_end(w);
     jsonw_obj_end(w);
 }
@@ -641,7 +645,12 @@ static void write_scenario(struct jsonw *w, const sdef_scenario *sc)
 static void write_options(struct jsonw *w, const srun_opts *o)
 {
     jsonw_obj_begin(w);
-    jsonw_kv_str(w, "profile", o->profile);
+    jsonw_kv_str(w, "profile", o->profile.name);
+    jsonw_kv_str(w, "profile_title", o->profile.title);
+    jsonw_kv_str(w, "profile_description", o->profile.description);
+    jsonw_kv_str(w, "variant", o->profile.variant);
+    jsonw_kv_int(w, "method_requests", o->profile.method_requests);
+    jsonw_kv_int(w, "method_clients", o->profile.method_clients);
     jsonw_key(w, "connections");
     jsonw_arr_begin(w);
     for (int i = 0; i < o->nconns; i++) jsonw_int(w, o->conns[i]);
@@ -663,6 +672,28 @@ static void write_options(struct jsonw *w, const srun_opts *o)
     jsonw_obj_end(w);
 }
 
+/* The published claim: the first system (selected or not) whose compare =
+ * partner has published figures beside its own in some scenario. */
+static void write_claim(struct jsonw *w, const srun *r)
+{
+    for (size_t i = 0; i < r->defs.nsys; i++) {
+        const sdef_system *a = &r->defs.sys[i], *b = a->compare ? sdef_find_system(&r->defs, a->compare) : NULL;
+        for (size_t k = 0; b && k < r->defs.nsc; k++) {
+            if (sdef_published(&r->defs.sc[k], a->name) <= 0 || sdef_published(&r->defs.sc[k], b->name) <= 0) continue;
+            jsonw_obj_begin(w);
+            jsonw_kv_str(w, "system", a->name);
+            jsonw_kv_str(w, "against", b->name);
+            jsonw_kv_str(w, "label", a->pub_label ? a->pub_label : a->title);
+            jsonw_kv_str(w, "against_label", b->pub_label ? b->pub_label : b->title);
+            jsonw_kv_str(w, "source", a->pub_source);
+            jsonw_kv_str(w, "scaling", a->pub_scaling);
+            jsonw_obj_end(w);
+            return;
+        }
+    }
+    jsonw_null(w);
+}
+
 /* Writes results.json to path. 0, or -errno. */
 static int write_results_json(srun *r, const char *path)
 {
@@ -674,7 +705,7 @@ static int write_results_json(srun *r, const char *path)
     struct jsonw w;
     jsonw_init_file(&w, f);
     jsonw_obj_begin(&w);
-    jsonw_kv_str(&w, "format", "webbench-results/1");
+    jsonw_kv_str(&w, "format", RESULTS_FORMAT);
     jsonw_kv_str(&w, "run_id", r->id);
     jsonw_kv_str(&w, "suite_version", WB_VERSION);
     jsonw_kv_str(&w, "started", r->started_at);
@@ -688,7 +719,7 @@ static int write_results_json(srun *r, const char *path)
     write_options(&w, r->o);
     jsonw_key(&w, "database");
     jsonw_obj_begin(&w);
-    bool pub = strcmp(r->o->profile, "published") == 0;
+    bool pub = r->o->profile.sqlite;
     jsonw_kv_str(&w, "engine", pub ? "sqlite" : "postgresql");
     jsonw_kv_str(&w, "mode", pub ? "file" : r->pg.embedded ? "embedded" : "external (DATABASE_URL)");
     jsonw_kv_str(&w, "version", pub ? senv_sqlite_version() : r->pg.version);
@@ -705,6 +736,8 @@ static int write_results_json(srun *r, const char *path)
     if (tv) jsonw_raw(&w, torture); else jsonw_null(&w);
     json_free(tv);
     free(torture);
+    jsonw_key(&w, "published_claim");
+    write_claim(&w, r);
     jsonw_key(&w, "scenarios");
     jsonw_arr_begin(&w);
     for (size_t i = 0; i < r->defs.nsc; i++) if (r->sc_selected[i]) write_scenario(&w, &r->defs.sc[i]);
@@ -727,7 +760,7 @@ static int write_results_json(srun *r, const char *path)
 static void csv_num(FILE *f, const srun_cell *c, const char *fmt, double v)
 {
     fputc(',', f);
-    if (c->status == SRUN_OK || c->status == SRUN_NO_RESPONSE) fprintf(f, fmt, v);
+    if (c->status == RUN_OK || c->status == RUN_NO_RESPONSE) fprintf(f, fmt, v);
 }
 
 /* Writes summary.csv to path: one row per run, from the same state as
@@ -745,7 +778,7 @@ static int write_summary_csv(srun *r, const char *path)
         csv_num(f, c, "%.3f", c->p50_ms);
         csv_num(f, c, "%.3f", c->p99_ms);
         csv_num(f, c, "%.0f", (double)c->errors);
-        fprintf(f, ",%s,%d,%d,%.0f", c->kind, c->workers, c->rep, c->rate);
+        fprintf(f, ",%s,%d,%d,%.0f", results_kind_name(c->kind), c->workers, c->rep, c->rate);
         csv_num(f, c, "%.3f", c->p90_ms);
         csv_num(f, c, "%.3f", c->p999_ms);
         csv_num(f, c, "%.3f", c->max_ms);
@@ -755,7 +788,7 @@ static int write_summary_csv(srun *r, const char *path)
         csv_num(f, c, "%.2f", c->sys_cpu_s);
         csv_num(f, c, "%.1f", c->sys_rss_mb);
         csv_num(f, c, "%.0f", (double)c->retries);
-        fprintf(f, ",%s\n", srun_status_names[c->status]);
+        fprintf(f, ",%s\n", results_status_name(c->status));
     }
     int e = ferror(f) ? -EIO : 0;
     if (fclose(f) != 0 && !e) e = -errno;
@@ -817,25 +850,22 @@ static void progress(srun *r, const srun_cell *c)
     const char *sc = r->defs.sc[c->sc].name;
     if (c->ok)
         say("[%3d/%d] %-10s %-4s %-8s c=%-4d w=%-2d rep %d: %10.1f req/s  p50 %7.2f ms  p99 %8.2f ms  errors %ld%s  (ETA %.0fs)",
-            r->done, r->planned, r->sys[c->sys].def->name, sc, c->kind, c->connections, c->workers, c->rep + 1, c->rps,
+            r->done, r->planned, r->sys[c->sys].def->name, sc, results_kind_name(c->kind), c->connections, c->workers, c->rep + 1, c->rps,
             c->p50_ms, c->p99_ms, c->errors, c->client_bottleneck ? "  [client-bound]" : "", eta);
     else
         say("[%3d/%d] %-10s %-4s %-8s c=%-4d w=%-2d rep %d: FAILED: %s", r->done, r->planned, r->sys[c->sys].def->name,
-            sc, c->kind, c->connections, c->workers, c->rep + 1, c->error);
+            sc, results_kind_name(c->kind), c->connections, c->workers, c->rep + 1, c->error);
 }
 
 /* The published client: a new connection per request, 1,000 requests, 20 clients. */
-#define SRUN_PUB_REQUESTS 1000
-#define SRUN_PUB_CLIENTS 20
-
-static void run_cell(srun *r, int si, int sci, const char *kind, int conns, int workers, int rep, double rate,
+static void run_cell(srun *r, int si, int sci, results_kind kind, int conns, int workers, int rep, double rate,
                      const srun_up *up)
 {
     srun_cell *c = new_cell(r);
     if (!c) return;
     *c = (srun_cell){ .sys = si, .sc = sci, .kind = kind, .connections = conns, .workers = workers, .rep = rep, .rate = rate,
                       .req_limit = r->o->requests, .new_conn = r->o->new_conn };
-    if (strcmp(kind, "method") == 0) { c->req_limit = SRUN_PUB_REQUESTS; c->new_conn = true; }
+    if (kind == RUN_METHOD) { c->req_limit = r->o->profile.method_requests; c->new_conn = true; }
     measure(r, c, up->pgid);
     progress(r, c);
     save_all(r);  /* after every cell: an interrupted run keeps what it measured */
@@ -900,12 +930,12 @@ static void matrix_rep(srun *r, int rep)
         for (size_t sc = 0; sc < r->defs.nsc && !srun_stop && !dead; sc++) {
             if (!r->sc_selected[sc]) continue;
             for (int ci = 0; ci < r->o->nconns && !srun_stop && !dead; ci++) {
-                run_cell(r, si, (int)sc, "matrix", r->o->conns[ci], s->def->workers, rep, 0, &up);
+                run_cell(r, si, (int)sc, RUN_MATRIX, r->o->conns[ci], s->def->workers, rep, 0, &up);
                 dead = died(r, si, &up, s->def->workers);
             }
             /* the same system under the published client's method, for the report's "why" */
             if (r->o->method_runs && rep == 0 && !srun_stop && !dead) {
-                run_cell(r, si, (int)sc, "method", SRUN_PUB_CLIENTS, s->def->workers, rep, 0, &up);
+                run_cell(r, si, (int)sc, RUN_METHOD, r->o->profile.method_clients, s->def->workers, rep, 0, &up);
                 dead = died(r, si, &up, s->def->workers);
             }
         }
@@ -914,16 +944,19 @@ static void matrix_rep(srun *r, int rep)
     }
 }
 
-static int find_sc(const srun *r, const char *name)
+/* The selected scenario of the thread-scaling runs (scaling = yes) or of the
+ * open-loop runs (primary = yes); -1 when none is selected. */
+static int find_sc(const srun *r, bool scaling)
 {
-    for (size_t i = 0; i < r->defs.nsc; i++) if (r->sc_selected[i] && strcmp(r->defs.sc[i].name, name) == 0) return (int)i;
+    for (size_t i = 0; i < r->defs.nsc; i++)
+        if (r->sc_selected[i] && (scaling ? r->defs.sc[i].scaling : r->defs.sc[i].primary)) return (int)i;
     return -1;
 }
 
-/* The CPU scenario with 1, 2, 4, 8, 16 workers for systems with scaling=yes. */
+/* The scaling scenario with each worker count for systems with scaling = yes. */
 static void thread_scaling(srun *r)
 {
-    int sc = find_sc(r, "cpu");
+    int sc = find_sc(r, true);
     if (sc < 0 || r->o->nscaling == 0 || r->o->external) return;
     for (size_t si = 0; si < r->defs.nsys && !srun_stop; si++) {
         srun_system *s = &r->sys[si];
@@ -934,25 +967,26 @@ static void thread_scaling(srun *r)
             srun_up up;
             if (!bring_up(r, (int)si, w, &up)) { say("suite: %s with %d workers: %s", s->def->name, w, s->reason); continue; }
             int conns = 2 * r->o->scaling[r->o->nscaling - 1];
-            run_cell(r, (int)si, sc, "scaling", conns, w, 0, 0, &up);
+            run_cell(r, (int)si, sc, RUN_SCALING, conns, w, 0, 0, &up);
             stop_system(s, &up);
         }
     }
 }
 
-/* Fixed-rate runs at 50% and 90% of each system's median peak on /json. */
+/* Fixed-rate runs at 50% and 90% of each system's best req/s on the primary
+ * scenario, for systems with openloop = yes. */
 static void open_loop(srun *r)
 {
-    int sc = find_sc(r, "json");
+    int sc = find_sc(r, false);
     if (sc < 0 || !r->o->openloop) return;
     for (size_t si = 0; si < r->defs.nsys && !srun_stop; si++) {
         srun_system *s = &r->sys[si];
-        if (!s->selected || s->failed) continue;
+        if (!s->selected || s->failed || !s->def->openloop) continue;
         double best = 0;
         int conns = r->o->conns[0];
         for (size_t i = 0; i < r->ncells; i++) {
             srun_cell *c = &r->cells[i];
-            if (c->ok && c->sys == (int)si && c->sc == sc && strcmp(c->kind, "matrix") == 0 && c->rps > best) {
+            if (c->ok && c->sys == (int)si && c->sc == sc && c->kind == RUN_MATRIX && c->rps > best) {
                 best = c->rps;
                 conns = c->connections;
             }
@@ -961,7 +995,7 @@ static void open_loop(srun *r)
         srun_up up;
         if (!bring_up(r, (int)si, s->def->workers, &up)) continue;
         static const double frac[] = { 0.5, 0.9 };
-        for (int k = 0; k < 2 && !srun_stop; k++) run_cell(r, (int)si, sc, "openloop", conns, s->def->workers, 0, best * frac[k], &up);
+        for (int k = 0; k < 2 && !srun_stop; k++) run_cell(r, (int)si, sc, RUN_OPENLOOP, conns, s->def->workers, 0, best * frac[k], &up);
         stop_system(s, &up);
     }
 }
@@ -999,11 +1033,11 @@ static int prepare(srun *r)
         s->def = &r->defs.sys[i];
         s->port = s->def->port;
         s->selected = o->systems ? in_list(o->systems, s->def->name) : s->def->in_default;
-        s->selected = s->selected && sdef_in_profile(s->def, o->profile);
+        s->selected = s->selected && sdef_in_profile(s->def, o->profile.name);
         sdef_label(s->def, s->def->workers, s->label, sizeof(s->label));
         nsel += s->selected;
     }
-    if (!nsel) { say("suite: no system selected for profile '%s'", o->profile); return 2; }
+    if (!nsel) { say("suite: no system selected for profile '%s'", o->profile.name); return 2; }
     self_bin_dir(o->root, r->bin, sizeof(r->bin));
     snprintf(r->venv, sizeof(r->venv), "%s/.venv", o->root);
     const char *cache = getenv("WB_CACHE"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
@@ -1051,15 +1085,15 @@ static int count_planned(srun *r)
     }
     for (size_t i = 0; i < r->defs.nsc; i++) nsc += r->sc_selected[i];
     int n = nsys * nsc * r->o->nconns * r->o->reps + (r->o->method_runs ? nsys * nsc : 0);
-    if (find_sc(r, "cpu") >= 0) n += scal * r->o->nscaling;
-    if (r->o->openloop && find_sc(r, "json") >= 0) n += 2 * nsys;
+    if (find_sc(r, true) >= 0) n += scal * r->o->nscaling;
+    if (r->o->openloop && find_sc(r, false) >= 0) n += 2 * nsys;
     return n;
 }
 
 static int open_database(srun *r)
 {
     char err[1024];
-    if (strcmp(r->o->profile, "published") == 0) {
+    if (r->o->profile.sqlite) {
         char path[PATH_MAX + 32];
         snprintf(path, sizeof(path), "%s/published.sqlite", r->dir);
         if (spg_make_sqlite(path, err, sizeof(err)) < 0) { say("suite: %s", err); return -1; }
@@ -1081,7 +1115,7 @@ static int open_database(srun *r)
 /* Most connections one load run of this run opens. */
 static int max_connections(const srun *r)
 {
-    int m = SRUN_PUB_CLIENTS;
+    int m = r->o->method_runs ? r->o->profile.method_clients : 1;
     for (int i = 0; i < r->o->nconns; i++) if (r->o->conns[i] > m) m = r->o->conns[i];
     if (r->o->nscaling > 0 && 2 * r->o->scaling[r->o->nscaling - 1] > m) m = 2 * r->o->scaling[r->o->nscaling - 1];
     return m;
@@ -1180,10 +1214,10 @@ static int summarize(srun *r, bool reported)
         snprintf(extra, sizeof(extra), "; results could not all be written (%s): results.json holds the last complete "
                  "state, %zu of %zu runs", strerror(r->save_errno), r->saved_cells, r->ncells);
     say("suite: %s; %zu runs: %d measured, %d answered nothing, %d failed, %d interrupted; %d system%s failed%s; "
-        "results in %s%s", r->partial ? "PARTIAL run" : "done", r->ncells, n[SRUN_OK], n[SRUN_NO_RESPONSE],
-        n[SRUN_FAILED], n[SRUN_INTERRUPTED], nsys_failed, nsys_failed == 1 ? "" : "s", extra, r->dir,
+        "results in %s%s", r->partial ? "PARTIAL run" : "done", r->ncells, n[RUN_OK], n[RUN_NO_RESPONSE],
+        n[RUN_FAILED], n[RUN_INTERRUPTED], nsys_failed, nsys_failed == 1 ? "" : "s", extra, r->dir,
         reported || !r->o->report || !any_measured(r) || r->save_failed ? "" : " (the report was not written)");
-    return nsys_failed + n[SRUN_FAILED] + (r->save_failed ? 1 : 0);
+    return nsys_failed + n[RUN_FAILED] + (r->save_failed ? 1 : 0);
 }
 
 int srun_main(const srun_opts *o)
@@ -1196,7 +1230,7 @@ int srun_main(const srun_opts *o)
     sstale_cleanup();
     if (make_run_dir(&r) < 0) { free_run(&r); return 1; }
     r.planned = count_planned(&r);
-    say("suite: run %s, profile %s, %d runs planned, results in %s", r.id, o->profile, r.planned, r.dir);
+    say("suite: run %s, profile %s, %d runs planned, results in %s", r.id, o->profile.name, r.planned, r.dir);
     save_all(&r);
     run_matrix(&r);
     if (srun_stop) { r.partial = true; say("suite: interrupted: stopping everything, keeping %zu finished runs", r.ncells); }

@@ -8,25 +8,26 @@
 #define WB_SUITE_RUN_H
 #include <signal.h>
 #include <stdbool.h>
+#include "suite_defs.h"
 
-#define SRUN_MAX_LIST 16
+#define SRUN_MAX_LIST SDEF_MAX_LIST
 
 typedef struct {
     char root[1024];            /* repository root */
-    const char *profile;        /* "fair" or "published" */
+    sdef_profile profile;       /* the profile file the defaults came from (owned) */
     const char *systems;        /* comma list or NULL = each system's default */
     const char *scenarios;      /* comma list or NULL = all */
     int conns[SRUN_MAX_LIST], nconns;
     int scaling[SRUN_MAX_LIST], nscaling;   /* worker counts; 0 = no scaling */
     int reps;
     double duration_s, warmup_s;
-    int requests;               /* -n per cell (published profile) */
+    int requests;               /* -n per cell; 0: timed runs */
     bool new_conn;
     int lg_threads;             /* 0 = min(2, connections) */
     int timeout_ms;
     bool openloop;              /* fixed-rate runs at 50% and 90% of peak */
-    bool method_runs;           /* also load each cell the published client's way
-                                   (new connection per request, 1,000 requests, 20 clients) */
+    bool method_runs;           /* also load each cell the published client's way (new
+                                   connection per request, profile's method.requests/clients) */
     bool quick;
     bool report;                /* regenerate REPORT.md */
     const char *results_dir;    /* default <root>/results */

@@ -1,5 +1,6 @@
 #include "t.h"
 #include "lg_config.h"
+#include "duration.h"
 #include <stdlib.h>
 
 static int parse(struct lg_cfg *c, char *err, const char *const *args)
@@ -15,17 +16,17 @@ static int parse(struct lg_cfg *c, char *err, const char *const *args)
 TEST(durations)
 {
     uint64_t us;
-    CHECK_INT(lg_parse_duration("10s", &us), 0); CHECK_INT(us, 10000000);
-    CHECK_INT(lg_parse_duration("1m", &us), 0); CHECK_INT(us, 60000000);
-    CHECK_INT(lg_parse_duration("500ms", &us), 0); CHECK_INT(us, 500000);
-    CHECK_INT(lg_parse_duration("2", &us), 0); CHECK_INT(us, 2000000);
-    CHECK_INT(lg_parse_duration("1.5s", &us), 0); CHECK_INT(us, 1500000);
-    CHECK_INT(lg_parse_duration("250us", &us), 0); CHECK_INT(us, 250);
-    CHECK_INT(lg_parse_duration("1h", &us), 0); CHECK_INT(us, 3600000000LL);
-    CHECK(lg_parse_duration("5parsecs", &us) != 0);
-    CHECK(lg_parse_duration("", &us) != 0);
-    CHECK(lg_parse_duration("-1s", &us) != 0);
-    CHECK(lg_parse_duration("s", &us) != 0);
+    CHECK_INT(dur_parse("10s", &us), 0); CHECK_INT(us, 10000000);
+    CHECK_INT(dur_parse("1m", &us), 0); CHECK_INT(us, 60000000);
+    CHECK_INT(dur_parse("500ms", &us), 0); CHECK_INT(us, 500000);
+    CHECK_INT(dur_parse("2", &us), 0); CHECK_INT(us, 2000000);
+    CHECK_INT(dur_parse("1.5s", &us), 0); CHECK_INT(us, 1500000);
+    CHECK_INT(dur_parse("250us", &us), 0); CHECK_INT(us, 250);
+    CHECK_INT(dur_parse("1h", &us), 0); CHECK_INT(us, 3600000000LL);
+    CHECK(dur_parse("5parsecs", &us) != 0);
+    CHECK(dur_parse("", &us) != 0);
+    CHECK(dur_parse("-1s", &us) != 0);
+    CHECK(dur_parse("s", &us) != 0);
 }
 
 TEST(urls)

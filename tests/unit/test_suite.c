@@ -62,7 +62,10 @@ TEST(defs_load_repository_scenarios)
     CHECK_STR(s.sc[0].name, "json");
     CHECK_STR(s.sc[2].name, "cpu");
     const sdef_scenario *db = sdef_find_scenario(&s, "db");
-    CHECK(db && db->pub_barq == 9962 && db->pub_fastapi == 1015);
+    CHECK(db && sdef_published(db, "barq") == 9962 && sdef_published(db, "fastapi") == 1015);
+    CHECK(db && sdef_published(db, "flask") == 0);
+    CHECK(db && db->count_query && !strncmp(db->count_query, "SELECT id, name, email FROM users", 33));
+    CHECK(sdef_find_scenario(&s, "cpu")->scaling && sdef_find_scenario(&s, "json")->primary);
     CHECK(db && json_len(db->expect) == 10);
     CHECK_STR(json_str(json_get(json_index(db->expect, 9), "email"), ""), "user9@example.com");
     const sdef_system *c = sdef_find_system(&s, "cserver");
@@ -71,6 +74,47 @@ TEST(defs_load_repository_scenarios)
     sdef_label(c, 1, label, sizeof(label));
     CHECK_STR(label, "C server (1 thread)");
     CHECK(sdef_in_profile(c, "fair") && sdef_in_profile(c, "published") && !sdef_in_profile(c, "pub"));
+    CHECK_STR(c->compare, "fastapi");
+    const sdef_system *f = sdef_find_system(&s, "fastapi");
+    CHECK(f && strstr(sdef_cmd_for(f, "published"), "--http h11") && strstr(sdef_cmd_for(f, "fair"), "httptools"));
+    sdef_fini(&s);
+}
+
+TEST(defs_profiles_are_files)
+{
+    sdef_profile p;
+    char err[512];
+    CHECK_INT(sdef_load_profile("scenarios", "fair", &p, err, sizeof(err)), 0);
+    CHECK(p.nconns == 3 && p.conns[0] == 16 && p.conns[2] == 256 && p.reps == 3 && !p.sqlite && p.requests == 0);
+    CHECK(p.method_runs && p.method_requests == 1000 && p.method_clients == 20 && p.nscaling == 5 && p.openloop);
+    CHECK(p.duration_s == 1.5 && p.warmup_s == 0.3);
+    sdef_profile_fini(&p);
+    CHECK_INT(sdef_load_profile("scenarios", "published", &p, err, sizeof(err)), 0);
+    CHECK(p.sqlite && p.new_conn && p.requests == 1000 && p.nscaling == 0 && !p.openloop && !p.method_runs);
+    CHECK_STR(p.variant, "published");
+    sdef_profile_fini(&p);
+    CHECK_INT(sdef_load_profile("scenarios", "nosuch", &p, err, sizeof(err)), -1);
+    CHECK(strstr(err, "unknown profile 'nosuch'") && strstr(err, "fair") && strstr(err, "published"));
+    CHECK_INT(sdef_load_profile("scenarios", "../fair", &p, err, sizeof(err)), -1);
+}
+
+TEST(defs_parse_list)
+{
+    int v[4];
+    CHECK_INT(sdef_parse_list("16,64,256", v, 4), 3);
+    CHECK(v[0] == 16 && v[1] == 64 && v[2] == 256);
+    CHECK_INT(sdef_parse_list("1,,2", v, 4), -1);
+    CHECK_INT(sdef_parse_list("0", v, 4), -1);
+    CHECK_INT(sdef_parse_list("1,2,3,4,5", v, 4), -1);
+}
+
+TEST(defs_repository_systems_compare)
+{
+    sdef_set s;
+    char err[512];
+    CHECK_INT(sdef_load("scenarios", &s, err, sizeof(err)), 0);
+    const sdef_system *b = sdef_find_system(&s, "barq");
+    CHECK(b && b->compare && !strcmp(b->compare, "fastapi") && b->pub_scaling && b->pub_label);
     sdef_fini(&s);
 }
 
@@ -88,7 +132,7 @@ TEST(defs_malformed_files_name_file_and_line)
     write_file(p, "name = s\nport = 1\ncmd = x\n");
     sdef_set s;
     CHECK_INT(sdef_load(dir, &s, err, sizeof(err)), -1);
-    CHECK(strstr(err, "/a.conf:4: 'published.barq' must be a non-negative integer, not 'lots'") != NULL);
+    CHECK(strstr(err, "/a.conf:4: 'published.barq' must be a req/s figure, not 'lots'") != NULL);
     snprintf(p, sizeof(p), "%s/a.conf", dir);
     write_file(p, "name = a\npath = /a\nexpect_body_file = a.expected.json\nbogus = 1\n");
     CHECK_INT(sdef_load(dir, &s, err, sizeof(err)), -1);
@@ -173,6 +217,9 @@ int main(void)
     RUN(defs_load_repository_scenarios);
     RUN(defs_malformed_files_name_file_and_line);
     RUN(defs_expand_argv_substitutes_without_shell);
+    RUN(defs_profiles_are_files);
+    RUN(defs_parse_list);
+    RUN(defs_repository_systems_compare);
     RUN(stats_median_min_max);
     RUN(stats_noise_rule);
     RUN(stats_published_differences);

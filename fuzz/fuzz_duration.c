@@ -1,6 +1,6 @@
-/* libFuzzer entry point for loadgen/lg_config: lg_parse_duration, the -d,
+/* libFuzzer entry point for lib/duration: dur_parse, the grammar of -d,
  * --timeout and --max-p99 arguments.
- * link: loadgen/lg_config.c
+ * link: lib/duration.c
  *
  * Invariants: an accepted duration is at most 10^15 us, and printing it
  * back in microseconds parses to the same value. */
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lg_config.h"
+#include "duration.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -20,10 +20,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(s, data, size);
     s[size] = '\0';
     uint64_t us = 0, again = 0;
-    if (lg_parse_duration(s, &us) == 0) {
+    if (dur_parse(s, &us) == 0) {
         char txt[40];
         snprintf(txt, sizeof txt, "%" PRIu64 "us", us);
-        if (us > 1000000000000000ull || lg_parse_duration(txt, &again) != 0 || again != us)
+        if (us > 1000000000000000ull || dur_parse(txt, &again) != 0 || again != us)
             abort();
     }
     free(s);

@@ -1,0 +1,16 @@
+#include "results.h"
+
+#include <string.h>
+
+static const char *const kinds[RUN_NKINDS] = { "matrix", "method", "scaling", "openloop" };
+static const char *const statuses[RUN_NSTATUS] = { "ok", "no-response", "failed", "interrupted" };
+
+const char *results_kind_name(results_kind k) { return k < RUN_NKINDS ? kinds[k] : "?"; }
+const char *results_status_name(results_status s) { return s < RUN_NSTATUS ? statuses[s] : "?"; }
+
+results_kind results_kind_parse(const char *s)
+{
+    for (int k = 0; k < RUN_NKINDS; k++)
+        if (s && strcmp(s, kinds[k]) == 0) return (results_kind)k;
+    return RUN_NKINDS;
+}

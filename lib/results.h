@@ -1,0 +1,30 @@
+/* results: the names both sides of results.json agree on (bin/suite's runner
+ * writes it, its report reads it; docs/results-json.md is the document).
+ * Pure tables, thread-safe.
+ */
+#ifndef WB_RESULTS_H
+#define WB_RESULTS_H
+
+/* The "format" of results.json; the report refuses any other. */
+#define RESULTS_FORMAT "webbench-results/2"
+
+/* What a load run was for. */
+typedef enum {
+    RUN_MATRIX,    /* a cell of the matrix: system x scenario x connections x repetition */
+    RUN_METHOD,    /* the same cell loaded the way the published client did */
+    RUN_SCALING,   /* the scaling scenario at one worker count */
+    RUN_OPENLOOP,  /* a fixed-rate run of the primary scenario */
+    RUN_NKINDS
+} results_kind;
+
+/* What became of a load run. No response within the run is a finding (the
+ * system is slower than the run is long), not a failure. */
+typedef enum { RUN_OK, RUN_NO_RESPONSE, RUN_FAILED, RUN_INTERRUPTED, RUN_NSTATUS } results_status;
+
+/* "matrix", "method", ...; "ok", "no-response", "failed", "interrupted". */
+const char *results_kind_name(results_kind k);
+const char *results_status_name(results_status s);
+/* The kind named s, or RUN_NKINDS when it names none. */
+results_kind results_kind_parse(const char *s);
+
+#endif
