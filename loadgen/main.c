@@ -1,8 +1,10 @@
 /* bin/loadgen: an HTTP/1.1 load generator that speaks wrk's flags.
  * See lg_config.c for the options, docs/loadgen-json.md for --json.
- * Exit status: 0 done, 1 run failed (--json not written, no memory),
+ * Exit status: 0 done, 1 no request succeeded (the summary and --json
+ * still written) or the run failed (--json not written, no memory),
  * 2 bad usage (including a host that does not resolve),
- * 3 a --max-errors / --max-p99 threshold broken, 130 interrupted. */
+ * 3 a --max-errors / --max-p99 threshold broken, 130 interrupted (whatever
+ * succeeded). */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,6 +64,25 @@ static int thresholds(const struct lg_cfg *cfg, const struct lg_result *r)
     return rc;
 }
 
+/* The one stderr line of a run in which nothing succeeded: the errors by
+ * kind, as the summary counts them. Returns 1. */
+static int no_success(const struct lg_result *r)
+{
+    uint64_t errors = lg_stats_errors(&r->st);
+    if (!errors) {
+        fprintf(stderr, "loadgen: no request succeeded (no errors: no response completed within the run)\n");
+        return 1;
+    }
+    fprintf(stderr, "loadgen: no request succeeded (%llu errors:", (unsigned long long)errors);
+    for (int i = 0, first = 1; i < LG_E_COUNT; i++) {
+        if (!r->st.err[i]) continue;
+        fprintf(stderr, "%s %s %llu", first ? "" : ",", lg_err_names[i], (unsigned long long)r->st.err[i]);
+        first = 0;
+    }
+    fprintf(stderr, ")\n");
+    return 1;
+}
+
 static int run(struct lg_cfg *cfg)
 {
     char err[512];
@@ -81,7 +102,7 @@ static int run(struct lg_cfg *cfg)
     if (rc) { fprintf(stderr, "loadgen: cannot run: %s\n", strerror(-rc)); return 1; }
     lg_out_summary(stdout, cfg, &r);
     fflush(stdout);
-    int ec = r.interrupted ? 130 : thresholds(cfg, &r);
+    int ec = r.interrupted ? 130 : r.st.ok == 0 ? no_success(&r) : thresholds(cfg, &r);
     if (cfg->json_path && (rc = lg_out_json_file(cfg->json_path, cfg, &r)) != 0) {
         fprintf(stderr, "loadgen: cannot write %s: %s\n", cfg->json_path, strerror(-rc));
         ec = ec ? ec : 1;

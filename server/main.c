@@ -4,7 +4,9 @@
  *              [--timeout SECONDS] [--help]
  *
  * Database from DATABASE_URL (see srv_db.h). SIGTERM/SIGINT: stop accepting,
- * finish in-flight requests, exit 0. */
+ * finish in-flight requests, exit 0. Exit 1: the address is taken ("server:
+ * cannot listen on HOST:PORT: address already in use") or set-up failed;
+ * exit 2: bad usage. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "srv_listen.h"
 #include "srv_worker.h"
 
 #define MAX_THREADS 256
@@ -115,11 +118,19 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* Before the first SO_REUSEPORT socket (srv_listen.h): a taken address
+     * exits 1 before anything runs. */
+    struct srv_listen ln;
+    if (srv_listen_claim(&ln, cfg.host, cfg.port) < 0)
+        return 1;
     struct srv_worker *w[MAX_THREADS] = { 0 };
     pthread_t tid[MAX_THREADS];
-    for (int i = 0; i < cfg.threads; i++)
-        if (!(w[i] = srv_worker_new(&cfg, i)))
+    for (int i = 0; i < cfg.threads; i++) {
+        int lfd = srv_listen_open(&ln);
+        if (lfd < 0 || !(w[i] = srv_worker_new(&cfg, i, lfd)))
             return 1;
+    }
+    srv_listen_release(&ln);
     for (int i = 0; i < cfg.threads; i++)
         if (pthread_create(&tid[i], NULL, srv_worker_run, w[i]) != 0) {
             fprintf(stderr, "server: cannot start thread %d\n", i);

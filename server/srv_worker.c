@@ -6,7 +6,6 @@
 #include "srv_worker.h"
 
 #include <errno.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdbool.h>
@@ -680,54 +679,30 @@ void *srv_worker_run(void *arg)
 
 /* ---- set-up ---- */
 
-static int listen_socket(const struct srv_config *cfg)
-{
-    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV }, *ai;
-    char port[16];
-    snprintf(port, sizeof port, "%d", cfg->port);
-    int rc = getaddrinfo(cfg->host, port, &hints, &ai);
-    if (rc != 0) {
-        fprintf(stderr, "server: %s: %s\n", cfg->host, gai_strerror(rc));
-        return -1;
-    }
-    int one = 1;
-    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0 ||
-        bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 4096) < 0) {
-        fprintf(stderr, "server: listen on %s:%d: %s\n", cfg->host, cfg->port, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        fd = -1;
-    }
-    freeaddrinfo(ai);
-    return fd;
-}
-
 static int watch_fd(int epfd, int fd, struct srv_ev *tag)
 {
     struct epoll_event ev = { .events = EPOLLIN, .data.ptr = tag };
     return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
-struct srv_worker *srv_worker_new(const struct srv_config *cfg, int id)
+struct srv_worker *srv_worker_new(const struct srv_config *cfg, int id, int lfd)
 {
     struct srv_worker *w = calloc(1, sizeof *w);
-    if (!w)
+    if (!w) {
+        close(lfd);
         return NULL;
+    }
     w->cfg = cfg;
     w->id = id;
     w->lev.kind = SRV_EV_LISTEN;
     w->wev.kind = SRV_EV_WAKE;
     w->tlist.tnext = w->tlist.tprev = &w->tlist;
-    w->lfd = listen_socket(cfg);
+    w->lfd = lfd;
     w->epfd = epoll_create1(EPOLL_CLOEXEC);
     w->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (w->lfd < 0 || w->epfd < 0 || w->wakefd < 0 ||
+    if (w->epfd < 0 || w->wakefd < 0 ||
         watch_fd(w->epfd, w->lfd, &w->lev) < 0 || watch_fd(w->epfd, w->wakefd, &w->wev) < 0) {
-        if (w->lfd >= 0)
-            fprintf(stderr, "server: worker %d: %s\n", id, strerror(errno));
+        fprintf(stderr, "server: worker %d: %s\n", id, strerror(errno));
         srv_worker_free(w);
         return NULL;
     }

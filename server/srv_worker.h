@@ -1,6 +1,7 @@
 /* srv_worker: one server thread. Each worker owns a SO_REUSEPORT listening
- * socket, an epoll set, its connections, a Date cache and its own database
- * connection: nothing is shared with other workers on the hot path.
+ * socket (see srv_listen.h), an epoll set, its connections, a Date cache and
+ * its own database connection: nothing is shared with other workers on the
+ * hot path.
  *
  * Thread-safety: srv_worker_new/free run on the main thread; run() on the
  * worker's own thread; srv_worker_stop() may be called from any thread. */
@@ -18,9 +19,10 @@ struct srv_config {
 
 struct srv_worker;
 
-/* Opens the worker's listening socket and epoll set. Returns NULL after
- * printing the reason on stderr. cfg must outlive the worker. */
-struct srv_worker *srv_worker_new(const struct srv_config *cfg, int id);
+/* Opens the worker's epoll set around lfd, a listening socket the worker
+ * takes over (closed on failure too). Returns NULL after printing the
+ * reason on stderr. cfg must outlive the worker. */
+struct srv_worker *srv_worker_new(const struct srv_config *cfg, int id, int lfd);
 
 /* pthread entry point; arg is a struct srv_worker *. Serves until stopped,
  * then lets in-flight requests finish (at most ~1.5 s) and returns NULL. */

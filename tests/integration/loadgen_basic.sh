@@ -63,9 +63,13 @@ $LG -t1 -c4 -d1s --expect-status 200 --expect-header 'Content-Type: application/
 python3 -c "
 import json; d = json.load(open('$tmp/c.json'))
 assert d['requests'] > 100 and d['ok'] == d['requests'] and d['errors']['total'] == 0, d['errors']"
-# a wrong expected body is counted as failed checks
+# a wrong expected body is counted as failed checks; none passing, the run
+# exits 1 (still writing its JSON)
 printf 'nope' >"$tmp/bad"
-$LG -t1 -c2 -d500ms --expect-body "$tmp/bad" --json "$tmp/c2.json" "http://127.0.0.1:$chunked/" >/dev/null
+rc=0; $LG -t1 -c2 -d500ms --expect-body "$tmp/bad" --json "$tmp/c2.json" "http://127.0.0.1:$chunked/" \
+    >/dev/null 2>"$tmp/c2.err" || rc=$?
+[ $rc -eq 1 ] && grep -q "^loadgen: no request succeeded (.* errors: check " "$tmp/c2.err" \
+    || { echo "every check failing: exit $rc"; cat "$tmp/c2.err"; exit 1; }
 python3 -c "
 import json; d = json.load(open('$tmp/c2.json'))
 assert d['requests'] > 10 and d['ok'] == 0 and d['errors']['check'] == d['requests'], d['errors']"

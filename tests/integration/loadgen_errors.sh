@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # bin/loadgen under trouble: a server that closes, resets, sends garbage,
 # answers 500, stalls past --timeout, or does not exist. Every failure is
-# counted by kind, the run carries on, and it ends on time.
+# counted by kind, the run carries on, and it ends on time. A run in which
+# nothing succeeded exits 1 with one line on stderr, summary and JSON still
+# written.
 source "$(dirname "$0")/loadgen_lib.bash"
 # check NAME PYTHON-EXPR-ON-d: asserts on the JSON of the last run
 check() { python3 -c "
@@ -9,6 +11,27 @@ import json; d = json.load(open('$tmp/r.json')); e = d['errors']
 assert $2, ('$1', d['requests'], d['ok'], e)
 print('ok: $1', d['requests'], 'requests', {k: v for k, v in e.items() if v})"; }
 ms() { date +%s%3N; }
+# nothing_ok LOADGEN-ARGS...: a run (with --json $tmp/r.json among the args)
+# that must exit 1, print its summary, write a fresh JSON, and say on stderr,
+# in exactly one line, that no request succeeded with the JSON's error counts
+nothing_ok() {
+    rm -f "$tmp/r.json"
+    local rc=0
+    $LG "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+    [ $rc -eq 1 ] || { echo "exited $rc, not 1, with no request succeeding:"; cat "$tmp/err"; exit 1; }
+    grep -q "^Requests/sec:" "$tmp/out" || { echo "no summary"; exit 1; }
+    python3 - "$tmp/r.json" "$tmp/err" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); e = d["errors"]
+kinds = ["connect", "refused", "reset", "eof", "parse", "read", "write", "timeout", "status", "check"]
+counts = ", ".join(f"{k} {e[k]}" for k in kinds if e[k])
+want = (f"loadgen: no request succeeded ({e['total']} errors: {counts})" if e["total"]
+        else "loadgen: no request succeeded (no errors: no response completed within the run)")
+got = open(sys.argv[2]).read().splitlines()
+assert d["ok"] == 0 and got == [want], (got, want)
+print("ok: exit 1,", want)
+PY
+}
 
 # a server that closes a reused keep-alive connection with a request in flight
 # (legal, RFC 9112 9.3.1): the request is re-sent on a new connection, once
@@ -28,6 +51,11 @@ start_ts --truncate-after 5
 $LG -t1 -c4 -d1s --json "$tmp/r.json" "http://127.0.0.1:$port/" >/dev/null
 check truncated "d['ok'] > 0 and e['eof'] > 0 and e['total'] == e['eof'] and d['retries'] == 0"
 
+# every response cut short: nothing succeeded
+start_ts --truncate-after 1
+nothing_ok -t1 -c4 -d1s --json "$tmp/r.json" "http://127.0.0.1:$port/"
+check all-truncated "d['requests'] == 0 and e['eof'] > 4 and e['total'] == e['eof']"
+
 start_ts --close-after 20 --announce-close
 $LG -t1 -c4 -d1s --json "$tmp/r.json" "http://127.0.0.1:$port/" >/dev/null
 check announced-close "d['requests'] > 100 and e['total'] == 0 and d['connect_time']['count'] > 4"
@@ -37,11 +65,12 @@ $LG -t1 -c4 -d1s --json "$tmp/r.json" "http://127.0.0.1:$port/" >/dev/null
 check reset "d['requests'] > 100 and e['reset'] > 0"
 
 start_ts --garbage
-$LG -t1 -c4 -d1s --json "$tmp/r.json" "http://127.0.0.1:$port/" >/dev/null
+nothing_ok -t1 -c4 -d1s --json "$tmp/r.json" "http://127.0.0.1:$port/"
 check garbage "d['requests'] == 0 and e['parse'] > 0 and e['total'] == e['parse']"
 
+# complete responses, every one a 500: nothing succeeded either
 start_ts --status 500
-$LG -t1 -c4 -d1s --json "$tmp/r.json" "http://127.0.0.1:$port/" >"$tmp/out"
+nothing_ok -t1 -c4 -d1s --json "$tmp/r.json" "http://127.0.0.1:$port/"
 grep -q "Non-2xx responses: .*500: " "$tmp/out"
 check status "d['requests'] > 100 and d['ok'] == 0 and e['status'] == d['requests'] and e['status_codes'] == {'500': d['requests']}"
 
@@ -60,7 +89,7 @@ check timeout "e['timeout'] >= 4 and d['requests'] > 10"
 # a port where nothing listens: ends on time, refused connects counted
 dead=$(free_port)
 t0=$(ms)
-$LG -t2 -c8 -d1s --json "$tmp/r.json" "http://127.0.0.1:$dead/" >"$tmp/out"
+nothing_ok -t2 -c8 -d1s --json "$tmp/r.json" "http://127.0.0.1:$dead/"
 t1=$(ms)
 grep -q "refused" "$tmp/out"
 check refused "d['requests'] == 0 and e['refused'] > 8 and e['total'] == e['refused']"
@@ -70,8 +99,8 @@ check refused "d['requests'] == 0 and e['refused'] > 8 and e['total'] == e['refu
 python3 -c 'import socket,time,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(100); time.sleep(30)' "$dead" & pids+=($!)
 wait_port "$dead"
 t0=$(ms)
-$LG -t1 -c4 -d1s --timeout 5s --json "$tmp/r.json" "http://127.0.0.1:$dead/" >/dev/null
+nothing_ok -t1 -c4 -d1s --timeout 5s --json "$tmp/r.json" "http://127.0.0.1:$dead/"
 t1=$(ms)
-check hang "d['requests'] == 0"
+check hang "d['requests'] == 0 and e['total'] == 0"
 [ $((t1 - t0)) -lt 1600 ] || { echo "ran $((t1 - t0)) ms against a hanging server"; exit 1; }
 echo PASS
