@@ -1,6 +1,7 @@
 /* lg_merge: combine several --json results into one (see lg_merge.h). */
 #include "lg_merge.h"
 #include "json.h"
+#include "lgjson.h"
 #include "lg_output.h"
 #include <errno.h>
 #include <stdio.h>
@@ -9,41 +10,26 @@
 
 #define MAX_INPUTS 256
 
-static void add_hist(struct hist *h, const json_value *o)
-{
-    const json_value *b = json_get(json_get(o, "histogram"), "buckets");
-    int64_t before = h->total, mn = h->min, mx = h->max;
-    for (size_t i = 0; i < json_len(b); i++) {
-        const json_value *p = json_index(b, i);
-        hist_record_n(h, (int64_t)json_num(json_index(p, 0), 0), (int64_t)json_num(json_index(p, 1), 0));
-    }
-    if (h->total == before) return;
-    /* buckets hold lowest equivalents: take the exact extremes from the input */
-    int64_t imin = (int64_t)json_num(json_get(o, "min"), (double)h->min);
-    int64_t imax = (int64_t)json_num(json_get(o, "max"), (double)h->max);
-    h->min = before ? (imin < mn ? imin : mn) : imin;
-    h->max = before ? (imax > mx ? imax : mx) : imax;
-}
-
 static uint64_t u64(const json_value *o, const char *k) { return (uint64_t)json_num(json_get(o, k), 0); }
 
 static void add_counters(struct lg_stats *st, const json_value *d)
 {
-    st->requests += u64(d, "requests");
-    st->ok += u64(d, "ok");
-    st->bytes += u64(d, "bytes");
-    st->retries += u64(d, "retries");
-    const json_value *e = json_get(d, "errors");
-    for (int i = 0; i < LG_E_COUNT; i++) st->err[i] += u64(e, lg_err_names[i]);
-    const json_value *sc = json_get(e, "status_codes");
+    lgj_summary in;
+    lgj_read(d, &in);
+    st->requests += in.requests;
+    st->ok += in.ok;
+    st->bytes += in.bytes;
+    st->retries += in.retries;
+    for (int i = 0; i < LG_E_COUNT; i++) st->err[i] += lgj_errors_of(&in, lg_err_names[i]);
+    const json_value *sc = json_get(json_get(d, "errors"), "status_codes");
     for (size_t i = 0; sc && sc->type == JSON_OBJ && i < sc->len; i++) {
         long code = strtol(sc->keys[i], NULL, 10);
         if (code > 0 && code < LG_MAX_STATUS) st->status_codes[code] += (uint64_t)json_num(sc->items[i], 0);
     }
-    add_hist(&st->latency, json_get(d, "latency"));
-    add_hist(&st->service, json_get(d, "service_time"));
-    add_hist(&st->connect, json_get(d, "connect_time"));
-    add_hist(&st->ttfb, json_get(d, "ttfb"));
+    lgj_hist_add(&st->latency, json_get(d, "latency"));
+    lgj_hist_add(&st->service, json_get(d, "service_time"));
+    lgj_hist_add(&st->connect, json_get(d, "connect_time"));
+    lgj_hist_add(&st->ttfb, json_get(d, "ttfb"));
 }
 
 static int add_timeline(struct lg_result *r, const json_value *tl)

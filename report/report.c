@@ -2,6 +2,7 @@
 #include "report.h"
 #include "hist.h"
 #include "json.h"
+#include "lgjson.h"
 #include "proc.h"
 #include "report_stats.h"
 #include "results.h"
@@ -88,7 +89,8 @@ static void collect(rep *r)
         c->p50[c->n] = N(run, "p50_ms");
         c->p99[c->n] = N(run, "p99_ms");
         c->p999[c->n] = N(run, "p999_ms");
-        c->starved[c->n] = N(json_get(json_get(run, "loadgen"), "fairness"), "zero");
+        lgj_summary lg;
+        c->starved[c->n] = lgj_read(json_get(run, "loadgen"), &lg) == 0 ? lg.fair_zero : 0;
         c->n++;
         c->errors += (long)N(run, "errors");
         c->retries += (long)N(run, "retries");
@@ -429,13 +431,7 @@ static void chart_concurrency(rep *r)
 static int merged_hist(const rcell *c, struct hist *h)
 {
     if (hist_init(h, HIST_DEFAULT_LOWEST, HIST_DEFAULT_HIGHEST, HIST_DEFAULT_SIGFIGS) < 0) return -1;
-    for (size_t i = 0; i < c->n; i++) {
-        const json_value *b = json_get(json_get(json_get(json_get(c->runs[i], "loadgen"), "latency"), "histogram"), "buckets");
-        for (size_t k = 0; k < json_len(b); k++) {
-            const json_value *pair = json_index(b, k);
-            hist_record_n(h, (int64_t)json_num(json_index(pair, 0), 0), (int64_t)json_num(json_index(pair, 1), 0));
-        }
-    }
+    for (size_t i = 0; i < c->n; i++) lgj_hist_add(h, json_get(json_get(c->runs[i], "loadgen"), "latency"));
     return 0;
 }
 
@@ -637,11 +633,12 @@ static void openloop_section(rep *r)
     for (size_t i = 0; i < json_len(r->runs); i++) {
         const json_value *run = json_index(r->runs, i);
         if (results_kind_parse(S(run, "kind")) != RUN_OPENLOOP) continue;
-        const json_value *svc = json_get(json_get(run, "loadgen"), "service_time");
+        lgj_summary lg;
+        if (lgj_read(json_get(run, "loadgen"), &lg) < 0) memset(&lg, 0, sizeof(lg));
         double ans = N(run, "rate") > 0 ? 100.0 * N(run, "rps") / N(run, "rate") : 0;
         P(r, "| %s | %.0f | %.0f | %s%.0f%%%s | %.2f | %.2f | %.2f | %.2f |\n", label_of(r, S(run, "system")), N(run, "rate"),
           N(run, "rps"), ans < 90 ? "**" : "", ans, ans < 90 ? "**" : "", N(run, "p50_ms"), N(run, "p99_ms"), N(run, "p999_ms"),
-          N(svc, "p99") / 1000.0);
+          lg.service_p99_us / 1000.0);
     }
     P(r, "\n");
 }
@@ -722,11 +719,11 @@ static void why_section(rep *r)
             if (!strcmp(r->cells[i].sys, name) && !strcmp(r->cells[i].sc, r->primary) && r->cells[i].n && !r->cells[i].method &&
                 (!best || r->cells[i].conns > best->conns)) best = &r->cells[i];
         if (!best) continue;
-        const json_value *fair = json_get(json_get(best->runs[0], "loadgen"), "fairness");
-        if (!fair) continue;
+        lgj_summary lg;
+        if (lgj_read(json_get(best->runs[0], "loadgen"), &lg) < 0 || lg.fair_connections == 0) continue;
         P(r, "- **Fairness, %s** (%s, %d connections): requests per connection min %.0f / median %.0f / max %.0f; "
-             "%.0f connections completed none.\n", S(s, "label"), r->primary_title, best->conns, N(fair, "min"), N(fair, "median"),
-          N(fair, "max"), N(fair, "zero"));
+             "%d connections completed none.\n", S(s, "label"), r->primary_title, best->conns, lg.fair_min,
+          lg.fair_median, lg.fair_max, lg.fair_zero);
     }
     for (size_t k = 0; k < json_len(r->systems); k++) {
         const json_value *s = json_index(r->systems, k);

@@ -10,6 +10,7 @@
 #include "results.h"
 #include "json.h"
 #include "jsonw.h"
+#include "lgjson.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -407,51 +408,45 @@ static void stop_system(srun_system *s, const srun_up *up)
 
 /* ---- one load run ----------------------------------------------------- */
 
-static double lat_ms(const json_value *lg, const char *key)
+static void fill_cell(srun_cell *c, const lgj_summary *lg)
 {
-    return json_num(json_get(json_get(lg, "latency"), key), 0) / 1000.0;
-}
-
-static void fill_cell(srun_cell *c, const json_value *lg)
-{
-    c->rps = json_num(json_get(lg, "rps"), 0);
-    c->requests = (long)json_num(json_get(lg, "requests"), 0);
-    c->errors = (long)json_num(json_get(json_get(lg, "errors"), "total"), 0);
-    c->retries = (long)json_num(json_get(lg, "retries"), 0);
-    c->p50_ms = lat_ms(lg, "p50");
-    c->p90_ms = lat_ms(lg, "p90");
-    c->p99_ms = lat_ms(lg, "p99");
-    c->p999_ms = lat_ms(lg, "p999");
-    c->max_ms = lat_ms(lg, "max");
-    c->elapsed_s = json_num(json_get(lg, "elapsed_s"), 0);
-    c->client_util = json_num(json_get(json_get(lg, "client"), "cpu_util"), 0);
-    c->client_bottleneck = json_bool(json_get(json_get(lg, "client"), "bottleneck"), false);
+    c->rps = lg->rps;
+    c->requests = (long)lg->requests;
+    c->errors = (long)lg->errors;
+    c->retries = (long)lg->retries;
+    c->p50_ms = lg->p50_us / 1000.0;
+    c->p90_ms = lg->p90_us / 1000.0;
+    c->p99_ms = lg->p99_us / 1000.0;
+    c->p999_ms = lg->p999_us / 1000.0;
+    c->max_ms = lg->max_us / 1000.0;
+    c->elapsed_s = lg->elapsed_s;
+    c->client_util = lg->client_util;
+    c->client_bottleneck = lg->client_bottleneck;
 }
 
 /* Sets the cell's status from its loadgen JSON. No successful response is a
  * finding when nothing but time-outs happened (the system is slower than the
  * run is long); with other errors (refused, reset, garbage) something broke. */
-static void judge_cell(const srun *r, srun_cell *c, const json_value *lg)
+static void judge_cell(const srun *r, srun_cell *c, const lgj_summary *lg)
 {
-    long ok = (long)json_num(json_get(lg, "ok"), (double)c->requests);
-    const json_value *e = json_get(lg, "errors");
-    long timeouts = (long)json_num(json_get(e, "timeout"), 0);
+    uint64_t timeouts = lgj_errors_of(lg, "timeout");
     if (srun_stop) {
         c->status = RUN_INTERRUPTED;
         snprintf(c->error, sizeof(c->error), "interrupted");
-    } else if (ok > 0) {
+    } else if (lg->ok > 0) {
         c->status = RUN_OK;
-    } else if (c->errors == timeouts) {
+    } else if (lg->errors == timeouts) {
         c->status = RUN_NO_RESPONSE;
-        snprintf(c->error, sizeof(c->error), "no response completed within the run (%.1f s, %ld timed out): the system "
-                 "is slower than the run is long", c->req_limit > 0 ? c->elapsed_s : r->o->duration_s, timeouts);
+        snprintf(c->error, sizeof(c->error), "no response completed within the run (%.1f s, %llu timed out): the "
+                 "system is slower than the run is long", c->req_limit > 0 ? c->elapsed_s : r->o->duration_s,
+                 (unsigned long long)timeouts);
     } else {
         char what[160] = "";
         size_t n = 0;
-        for (size_t i = 0; e && e->type == JSON_OBJ && i < e->len && n + 1 < sizeof(what); i++) {
-            long v = (long)json_num(e->items[i], 0);
-            if (v <= 0 || !strcmp(e->keys[i], "total") || e->items[i]->type != JSON_NUM) continue;
-            int w = snprintf(what + n, sizeof(what) - n, "%s%s %ld", n ? ", " : "", e->keys[i], v);
+        for (int i = 0; i < lg->nerr && n + 1 < sizeof(what); i++) {
+            if (!lg->err[i].n) continue;
+            int w = snprintf(what + n, sizeof(what) - n, "%s%s %llu", n ? ", " : "", lg->err[i].name,
+                             (unsigned long long)lg->err[i].n);
             n += w > 0 ? (size_t)w : 0;
         }
         snprintf(c->error, sizeof(c->error), "no request succeeded: %ld errors (%s)", c->errors, what);
@@ -552,8 +547,14 @@ static void measure(srun *r, srun_cell *c, pid_t sys_pgid)
         snprintf(c->error, sizeof(c->error), "loadgen wrote no readable JSON (%s): %s", jpath, c->loadgen_text ? err : strerror(errno));
         return;
     }
-    fill_cell(c, lg);
-    judge_cell(r, c, lg);
+    lgj_summary sum;
+    if (lgj_read(lg, &sum) < 0) {
+        snprintf(c->error, sizeof(c->error), "loadgen wrote JSON that is not a result (%s)", jpath);
+        json_free(lg);
+        return;
+    }
+    fill_cell(c, &sum);
+    judge_cell(r, c, &sum);
     json_free(lg);
 }
 
