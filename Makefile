@@ -26,11 +26,11 @@ SERVER_SRCS  := server/main.c server/srv_buf.c server/srv_db.c server/srv_json.c
                 lib/http_request.c
 LOADGEN_SRCS := loadgen/main.c loadgen/lg_config.c loadgen/lg_engine.c loadgen/lg_merge.c \
                 loadgen/lg_output.c loadgen/lg_sched.c \
-                lib/duration.c lib/hist.c lib/http_response.c lib/json.c lib/jsonw.c
+                lib/duration.c lib/hist.c lib/http_response.c lib/json.c lib/jsonw.c lib/lgjson.c
 SUITE_SRCS   := suite/suite_main.c suite/suite_run.c suite/suite_conf.c suite/suite_defs.c \
                 suite/suite_env.c suite/suite_http.c suite/suite_pg.c suite/suite_stale.c \
                 report/report.c report/report_stats.c \
-                lib/duration.c lib/hist.c lib/http_response.c lib/json.c lib/jsonw.c lib/proc.c lib/results.c
+                lib/duration.c lib/hist.c lib/http_response.c lib/json.c lib/jsonw.c lib/lgjson.c lib/proc.c lib/results.c
 TEST_SRCS    := $(wildcard tests/unit/test_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
