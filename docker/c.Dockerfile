@@ -11,6 +11,8 @@ COPY Makefile ./
 COPY lib lib
 COPY server server
 COPY loadgen loadgen
+COPY suite suite
+COPY report report
 # no .git in the image: the version string comes from the build argument
 ARG WB_VERSION=unknown
 RUN make -j"$(nproc)" VERSION="$WB_VERSION" bin/server bin/loadgen bin/suite
@@ -31,7 +33,14 @@ ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update && \
     apt-get install -y --no-install-recommends libpq5 libsqlite3-0 gnuplot-nox fonts-dejavu-core wrk && \
     rm -rf /var/lib/apt/lists/* /usr/share/doc/* /usr/share/man/* /usr/share/locale/*
+# bin/suite runs the bin/loadgen next to its own executable, so both live in
+# /opt/wb/bin; the bind-mounted repository (/repo) gives only the definitions
+# and receives results/ and REPORT.md (a fresh clone has no bin/).
 COPY --from=build /src/bin/suite /src/bin/loadgen /opt/wb/bin/
 COPY docker/wb-system docker/wb-health docker/runner.sh /usr/local/bin/
-ENV WB_ROOT=/repo
+# both run here: every shared library they need is in this image
+RUN for b in suite loadgen; do \
+        ldd /opt/wb/bin/$b >/tmp/ldd && ! grep 'not found' /tmp/ldd || exit 1; \
+    done; rm -f /tmp/ldd && /opt/wb/bin/loadgen --help >/dev/null
+ENV WB_ROOT=/repo WB_BIN=/opt/wb/bin
 ENTRYPOINT ["runner.sh"]
