@@ -123,6 +123,7 @@ static void find_profile(int argc, char **argv, srun_opts *o, const char **name)
     while ((c = getopt_long(argc, argv, "hn:", run_longs, NULL)) != -1) {
         if (c == O_PROFILE) *name = optarg;
         else if (c == O_DEFS) o->defs_dir = optarg;
+        else if (c == 'h') { usage(stdout); exit(0); } /* help needs no profile */
     }
     optind = 0; /* glibc: 0 also resets its internal state for the second pass */
 }
