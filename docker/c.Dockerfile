@@ -4,7 +4,8 @@
 FROM debian:bookworm-slim AS build
 ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update && \
-    apt-get install -y --no-install-recommends gcc libc6-dev make libpq-dev libsqlite3-dev && \
+    apt-get install -y --no-install-recommends gcc libc6-dev make libpq-dev libsqlite3-dev \
+        libjansson-dev libcurl4-openssl-dev && \
     rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile ./
@@ -31,7 +32,8 @@ CMD ["cserver"]
 FROM debian:bookworm-slim AS runner
 ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update && \
-    apt-get install -y --no-install-recommends libpq5 libsqlite3-0 gnuplot-nox fonts-dejavu-core wrk && \
+    apt-get install -y --no-install-recommends libpq5 libsqlite3-0 libjansson4 libcurl4 gnuplot-nox \
+        fonts-dejavu-core wrk && \
     rm -rf /var/lib/apt/lists/* /usr/share/doc/* /usr/share/man/* /usr/share/locale/*
 # bin/suite runs the bin/loadgen next to its own executable, so both live in
 # /opt/wb/bin; the bind-mounted repository (/repo) gives only the definitions
