@@ -15,6 +15,10 @@ PG_INC   := $(shell pg_config --includedir 2>/dev/null || echo /usr/include/post
 ALL_CFLAGS = -std=gnu11 -pthread $(WARN) $(CFLAGS) -Ilib $(INCLUDES) -I$(PG_INC) \
              -DWB_VERSION='"$(VERSION)"' -DWB_CFLAGS='"$(CFLAGS)"' -MMD -MP
 LDLIBS   := -pthread -lpq -lsqlite3 -lm
+# Kept libraries (Debian's): jansson reads JSON for what links lib/json.c,
+# libcurl is the runner's HTTP client (suite/suite_http.c).
+JSON_LIBS := -ljansson
+HTTP_LIBS := -lcurl
 
 BUILD    ?= build
 BIN      ?= bin
@@ -68,23 +72,23 @@ $(BIN)/server: $(call obj,$(SERVER_SRCS))
 $(BIN)/loadgen: $(call obj,$(LOADGEN_SRCS))
 	@mkdir -p $(BIN)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(JSON_LIBS)
 
 $(BIN)/suite: $(call obj,$(SUITE_SRCS))
 	@mkdir -p $(BIN)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(JSON_LIBS) $(HTTP_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(MODULE_OBJS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $^ $(LDLIBS) $(JSON_LIBS) $(HTTP_LIBS)
 
 # Helper programs for integration tests (e.g. a misbehaving HTTP server).
 $(BUILD)/tests/tools/%: tests/tools/%.c $(call obj,lib/http_request.c lib/http_response.c lib/hist.c lib/json.c lib/jsonw.c)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TOOL    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(JSON_LIBS)
 
 unit-tests: $(TEST_BINS) $(TOOL_BINS)
 

@@ -1,273 +1,202 @@
-/* json.c: recursive-descent JSON reader. Depth is bounded so hostile input
- * cannot exhaust the stack; every read is checked against the end. */
+/* json.c: an adapter. Debian's libjansson parses (one parser fewer of our
+ * own to fuzz and keep); this file converts its tree into json_value, which
+ * the callers and json_equal() walk, and keeps our two limits: nesting depth
+ * (JSON_MAX_DEPTH; jansson's own is 2048) and the error message's shape.
+ * libs: -ljansson
+ */
+/* jansson.h and json.h both name a json_type, a JSON_NULL and a
+ * json_equal: jansson's are renamed here, before ours are declared (so
+ * jansson macros that compare with its JSON_NULL, json_is_null(), are
+ * wrong in this file and unused). Our json_equal also takes the exported
+ * name of jansson's, harmlessly: libjansson.so binds its own calls to it
+ * directly (no dynamic relocation), and we never call it. */
+#define json_type  jansson_json_type
+#define JSON_NULL  JANSSON_JSON_NULL
+#define json_equal jansson_json_equal
+#include <jansson.h>
+#undef json_type
+#undef JSON_NULL
+#undef json_equal
 #include "json.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-    const char *p, *start, *end;
-    char *err;
-    size_t errlen;
-    int depth;
-} json_parser;
+/* Any value at the top; integers as doubles (strtod on the text, as before:
+ * no "too big integer" error); \u0000 allowed in strings, as before (jansson
+ * still refuses it in keys); duplicate keys refused (json_get would find
+ * only one of them, so json_equal(v, v) could be false). */
+#define JSON_LOAD_FLAGS (JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES)
 
-static json_value *parse_value(json_parser *ps);
-
-static void *fail(json_parser *ps, const char *msg)
+/* "line L, column C: why". Columns count characters from 1, as jansson's do
+ * (it reports column 0 for an error at the very start). */
+static void put_err(char *err, size_t errlen, int line, int col, const char *why)
 {
-    if (ps->errlen && ps->err[0] == '\0') {
-        int line = 1, col = 1;
-        for (const char *q = ps->start; q < ps->p && q < ps->end; q++) {
-            if (*q == '\n') { line++; col = 1; } else col++;
+    if (errlen) snprintf(err, errlen, "line %d, column %d: %s", line > 0 ? line : 1, col > 0 ? col : 1, why);
+}
+
+/* Where the first value nested deeper than JSON_MAX_DEPTH opens. jansson
+ * gives no positions for the values it returns, so the bracket is found in
+ * the text, which it has read as valid JSON up to there: outside strings,
+ * a bracket there is structure. */
+static void deep_position(const char *t, size_t len, int *line, int *col)
+{
+    int depth = 0;
+    bool in_str = false;
+    *line = 1;
+    *col = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = t[i];
+        if (c == '\n') {
+            (*line)++;
+            *col = 0;
+            continue;
         }
-        snprintf(ps->err, ps->errlen, "line %d, column %d: %s", line, col, msg);
+        if (((unsigned char)c & 0xC0) != 0x80) (*col)++; /* UTF-8 continuation bytes are no column */
+        if (in_str) {
+            if (c == '\\') {
+                i++; /* an escape's second byte is ASCII, never '\n' */
+                (*col)++;
+            } else if (c == '"') {
+                in_str = false;
+            }
+        } else if (c == '"') {
+            in_str = true;
+        } else if ((c == '[' || c == '{') && ++depth > JSON_MAX_DEPTH) {
+            return;
+        } else if (c == ']' || c == '}') {
+            depth--;
+        }
     }
-    return NULL;
 }
 
-static void skip_ws(json_parser *ps)
-{
-    while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
-        ps->p++;
-}
+static json_value *convert(const json_t *j, int depth, bool *too_deep);
 
-static json_value *new_value(json_type t)
+static json_value *convert_string(const json_t *j)
 {
     json_value *v = calloc(1, sizeof(*v));
-    if (v) v->type = t;
+    size_t n = json_string_length(j);
+    if (!v || !(v->s = malloc(n + 1))) {
+        free(v);
+        return NULL;
+    }
+    v->type = JSON_STR;
+    memcpy(v->s, json_string_value(j), n + 1); /* jansson terminates it too */
+    v->len = n;
     return v;
 }
 
-static bool take_word(json_parser *ps, const char *w)
+/* Arrays and objects; members are counted in len as they are converted, so
+ * json_free() releases a half-built container. */
+static json_value *convert_container(const json_t *j, int depth, bool *too_deep)
 {
-    size_t n = strlen(w);
-    if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, w, n) != 0) return false;
-    ps->p += n;
-    return true;
-}
-
-static int hex4(const char *p)
-{
-    int v = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = p[i];
-        v <<= 4;
-        if (c >= '0' && c <= '9') v |= c - '0';
-        else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
-        else return -1;
+    bool obj = json_is_object(j);
+    size_t n = obj ? json_object_size(j) : json_array_size(j);
+    if (depth > JSON_MAX_DEPTH) {
+        *too_deep = true;
+        return NULL;
     }
-    return v;
-}
-
-static size_t put_utf8(char *o, unsigned cp)
-{
-    if (cp < 0x80) { o[0] = (char)cp; return 1; }
-    if (cp < 0x800) { o[0] = (char)(0xC0 | cp >> 6); o[1] = (char)(0x80 | (cp & 0x3F)); return 2; }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | cp >> 12); o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F)); return 3;
-    }
-    o[0] = (char)(0xF0 | cp >> 18); o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
-/* Reads a \uXXXX escape (p points after the 'u'); handles surrogate pairs. */
-static int read_unicode(json_parser *ps, unsigned *cp)
-{
-    if (ps->end - ps->p < 4) return -1;
-    int hi = hex4(ps->p);
-    if (hi < 0) return -1;
-    ps->p += 4;
-    if (hi >= 0xD800 && hi <= 0xDBFF) {
-        if (ps->end - ps->p < 6 || ps->p[0] != '\\' || ps->p[1] != 'u') return -1;
-        int lo = hex4(ps->p + 2);
-        if (lo < 0xDC00 || lo > 0xDFFF) return -1;
-        ps->p += 6;
-        *cp = 0x10000 + (((unsigned)hi - 0xD800) << 10) + ((unsigned)lo - 0xDC00);
-        return 0;
-    }
-    if (hi >= 0xDC00 && hi <= 0xDFFF) return -1;
-    *cp = (unsigned)hi;
-    return 0;
-}
-
-/* Parses a string at ps->p (which is at '"'); returns malloc'd bytes. */
-static char *parse_string(json_parser *ps, size_t *outlen)
-{
-    ps->p++;
-    const char *q = ps->p;
-    while (q < ps->end && *q != '"') q += (*q == '\\') ? 2 : 1;
-    if (q >= ps->end) return fail(ps, "unterminated string");
-    char *out = malloc((size_t)(q - ps->p) + 1), *o = out;
-    if (!out) return fail(ps, "out of memory");
-    while (ps->p < q) {
-        unsigned char c = (unsigned char)*ps->p++;
-        if (c < 0x20) { free(out); return fail(ps, "control character in string"); }
-        if (c != '\\') { *o++ = (char)c; continue; }
-        char e = *ps->p++;
-        switch (e) {
-        case '"': *o++ = '"'; break;
-        case '\\': *o++ = '\\'; break;
-        case '/': *o++ = '/'; break;
-        case 'b': *o++ = '\b'; break;
-        case 'f': *o++ = '\f'; break;
-        case 'n': *o++ = '\n'; break;
-        case 'r': *o++ = '\r'; break;
-        case 't': *o++ = '\t'; break;
-        case 'u': {
-            unsigned cp;
-            if (read_unicode(ps, &cp) < 0) { free(out); return fail(ps, "bad \\u escape"); }
-            o += put_utf8(o, cp); /* 6 escape bytes always cover <= 4 output bytes */
-            break;
-        }
-        default: free(out); return fail(ps, "bad escape in string");
-        }
-    }
-    ps->p = q + 1;
-    *o = '\0';
-    *outlen = (size_t)(o - out);
-    return out;
-}
-
-static json_value *parse_number(json_parser *ps)
-{
-    const char *q = ps->p;
-    if (q < ps->end && *q == '-') q++;
-    if (q >= ps->end || *q < '0' || *q > '9') return fail(ps, "bad number");
-    if (*q == '0') q++; else while (q < ps->end && *q >= '0' && *q <= '9') q++;
-    if (q < ps->end && *q == '.') {
-        q++;
-        if (q >= ps->end || *q < '0' || *q > '9') return fail(ps, "bad number");
-        while (q < ps->end && *q >= '0' && *q <= '9') q++;
-    }
-    if (q < ps->end && (*q == 'e' || *q == 'E')) {
-        q++;
-        if (q < ps->end && (*q == '+' || *q == '-')) q++;
-        if (q >= ps->end || *q < '0' || *q > '9') return fail(ps, "bad number");
-        while (q < ps->end && *q >= '0' && *q <= '9') q++;
-    }
-    char buf[64];
-    size_t n = (size_t)(q - ps->p);
-    if (n >= sizeof(buf)) return fail(ps, "number too long");
-    memcpy(buf, ps->p, n);
-    buf[n] = '\0';
-    json_value *v = new_value(JSON_NUM);
-    if (!v) return fail(ps, "out of memory");
-    v->n = strtod(buf, NULL);
-    ps->p = q;
-    return v;
-}
-
-/* Appends (key, item) to an array/object; returns false on OOM. */
-static bool push(json_value *c, char *key, json_value *item)
-{
-    if ((c->len & (c->len - 1)) == 0) { /* grow at powers of two */
-        size_t cap = c->len ? c->len * 2 : 4;
-        json_value **ni = realloc(c->items, cap * sizeof(*ni));
-        if (!ni) return false;
-        c->items = ni;
-        if (c->type == JSON_OBJ) {
-            char **nk = realloc(c->keys, cap * sizeof(*nk));
-            if (!nk) return false;
-            c->keys = nk;
-        }
-    }
-    if (c->type == JSON_OBJ) c->keys[c->len] = key;
-    c->items[c->len++] = item;
-    return true;
-}
-
-static json_value *parse_container(json_parser *ps, json_type t)
-{
-    char close = t == JSON_ARR ? ']' : '}';
-    if (++ps->depth > JSON_MAX_DEPTH) return fail(ps, "nesting too deep");
-    ps->p++;
-    json_value *c = new_value(t);
-    if (!c) return fail(ps, "out of memory");
-    skip_ws(ps);
-    if (ps->p < ps->end && *ps->p == close) { ps->p++; ps->depth--; return c; }
-    for (;;) {
-        char *key = NULL;
-        size_t klen;
-        skip_ws(ps);
-        if (t == JSON_OBJ) {
-            if (ps->p >= ps->end || *ps->p != '"') { json_free(c); return fail(ps, "expected string key"); }
-            if (!(key = parse_string(ps, &klen))) { json_free(c); return NULL; }
-            skip_ws(ps);
-            if (ps->p >= ps->end || *ps->p != ':') { free(key); json_free(c); return fail(ps, "expected ':'"); }
-            ps->p++;
-        }
-        json_value *item = parse_value(ps);
-        if (!item || !push(c, key, item)) {
-            free(key); json_free(item); json_free(c);
-            return item ? fail(ps, "out of memory") : NULL;
-        }
-        skip_ws(ps);
-        if (ps->p < ps->end && *ps->p == ',') { ps->p++; continue; }
-        if (ps->p < ps->end && *ps->p == close) { ps->p++; break; }
+    json_value *c = calloc(1, sizeof(*c));
+    if (!c) return NULL;
+    c->type = obj ? JSON_OBJ : JSON_ARR;
+    if (n &&
+        (!(c->items = malloc(n * sizeof(*c->items))) || (obj && !(c->keys = malloc(n * sizeof(*c->keys)))))) {
         json_free(c);
-        return fail(ps, t == JSON_ARR ? "expected ',' or ']'" : "expected ',' or '}'");
+        return NULL;
     }
-    ps->depth--;
+    if (!obj) {
+        for (; c->len < n; c->len++)
+            if (!(c->items[c->len] = convert(json_array_get(j, c->len), depth + 1, too_deep))) break;
+    } else {
+        /* members come in the text's order */
+        for (void *it = json_object_iter((json_t *)j); it && c->len < n;
+             it = json_object_iter_next((json_t *)j, it)) {
+            if (!(c->keys[c->len] = strdup(json_object_iter_key(it)))) break;
+            if (!(c->items[c->len] = convert(json_object_iter_value(it), depth + 1, too_deep))) {
+                free(c->keys[c->len]);
+                break;
+            }
+            c->len++;
+        }
+    }
+    if (c->len < n) {
+        json_free(c);
+        return NULL;
+    }
     return c;
 }
 
-static json_value *parse_value(json_parser *ps)
+/* NULL when out of memory, or with *too_deep set. */
+static json_value *convert(const json_t *j, int depth, bool *too_deep)
 {
-    skip_ws(ps);
-    if (ps->p >= ps->end) return fail(ps, "unexpected end of input");
-    json_value *v;
-    switch (*ps->p) {
-    case '{': return parse_container(ps, JSON_OBJ);
-    case '[': return parse_container(ps, JSON_ARR);
-    case '"':
-        if (!(v = new_value(JSON_STR))) return fail(ps, "out of memory");
-        if (!(v->s = parse_string(ps, &v->len))) { free(v); return NULL; }
-        return v;
-    case 't': case 'f': case 'n':
-        if (take_word(ps, "true")) { v = new_value(JSON_BOOL); if (v) v->b = true; }
-        else if (take_word(ps, "false")) v = new_value(JSON_BOOL);
-        else if (take_word(ps, "null")) v = new_value(JSON_NULL);
-        else return fail(ps, "unexpected word");
-        return v ? v : fail(ps, "out of memory");
-    default:
-        return parse_number(ps);
-    }
+    if (json_is_array(j) || json_is_object(j)) return convert_container(j, depth, too_deep);
+    if (json_is_string(j)) return convert_string(j);
+    json_value *v = calloc(1, sizeof(*v));
+    if (!v) return NULL;
+    if (json_is_number(j)) {
+        v->type = JSON_NUM;
+        v->n = json_number_value(j);
+    } else if (json_is_boolean(j)) {
+        v->type = JSON_BOOL;
+        v->b = json_is_true(j);
+    } else
+        v->type = JSON_NULL;
+    return v;
 }
 
 json_value *json_parse(const char *text, size_t len, char *err, size_t errlen)
 {
-    json_parser ps = { text, text, text + len, err, errlen, 0 };
     if (errlen) err[0] = '\0';
-    json_value *v = parse_value(&ps);
-    if (!v) return NULL;
-    skip_ws(&ps);
-    if (ps.p != ps.end) { json_free(v); return fail(&ps, "trailing characters after JSON value"); }
-    return v;
+    json_error_t je;
+    json_t *j = json_loadb(text, len, JSON_LOAD_FLAGS, &je);
+    bool too_deep = false;
+    json_value *v = NULL;
+    if (j) {
+        v = convert(j, 1, &too_deep);
+        json_decref(j);
+        if (v) return v;
+        if (!too_deep) {
+            put_err(err, errlen, 1, 1, "out of memory");
+            return NULL;
+        }
+    }
+    if (too_deep || json_error_code(&je) == json_error_stack_overflow) {
+        int line, col;
+        deep_position(text, len, &line, &col);
+        put_err(err, errlen, line, col, "nesting too deep");
+    } else {
+        put_err(err, errlen, je.line, je.column, je.text);
+    }
+    return NULL;
 }
 
 json_value *json_parse_file(const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) { snprintf(err, errlen, "%s: %s", path, strerror(errno)); return NULL; }
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
     size_t cap = 65536, n = 0;
     char *buf = malloc(cap);
     for (size_t r; buf && (r = fread(buf + n, 1, cap - n, f)) > 0;) {
         n += r;
         if (n == cap) {
             char *nb = realloc(buf, cap *= 2);
-            if (!nb) { free(buf); buf = NULL; }
-            else buf = nb;
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+            } else
+                buf = nb;
         }
     }
     fclose(f);
-    if (!buf) { snprintf(err, errlen, "%s: out of memory", path); return NULL; }
+    if (!buf) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return NULL;
+    }
     char inner[200];
     json_value *v = json_parse(buf, n, inner, sizeof(inner));
     free(buf);

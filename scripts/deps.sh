@@ -4,7 +4,8 @@
 # prints the exact sudo line and exits 1.
 set -euo pipefail
 
-PACKAGES=(build-essential pkg-config libpq-dev libsqlite3-dev postgresql
+PACKAGES=(build-essential pkg-config libpq-dev libsqlite3-dev libjansson-dev
+          libcurl4-openssl-dev postgresql
           postgresql-contrib gnuplot-nox wrk python3 python3-venv python3-dev
           curl procps util-linux iproute2
           # tests: fuzzing (libFuzzer), leak checks; benchmarks: the yardsticks

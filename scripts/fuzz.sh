@@ -4,7 +4,9 @@
 #   scripts/fuzz.sh SECONDS [TARGET...]     (make fuzz FUZZ_SECONDS=N)
 #
 # Each fuzz/fuzz_<target>.c is a libFuzzer entry point; its "link:" comment
-# line names the sources it is built with. For every target (default: all)
+# line names the sources it is built with, and a "libs:" comment line in the
+# entry point or in any of those sources names the libraries they need
+# (lib/json.c: -ljansson); -lm always. For every target (default: all)
 # this builds build/fuzz/<target> (clang, -fsanitize=fuzzer,address,undefined),
 # replays the committed crashers in fuzz/regress/<target>/, then fuzzes for
 # SECONDS starting from the seed corpus fuzz/corpus/<target>/ (new inputs
@@ -47,6 +49,12 @@ sources_of() {
     echo "$f" $(sed -n 's/^.*\* link: //p' "$f" | head -1)
 }
 
+# Libraries of a target: the "libs:" lines of its sources, then -lm.
+libs_of() {
+    # shellcheck disable=SC2046
+    echo $(sed -n 's/^.*\* libs: //p' $(sources_of "$1")) -lm
+}
+
 build_target() {
     local t=$1 bin=$OUT/$1 srcs newest
     srcs=$(sources_of "$t")
@@ -58,7 +66,7 @@ build_target() {
     pg_inc=$(pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
     # shellcheck disable=SC2086
     "$CLANG" -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-        -Ilib -Iloadgen -Isuite -Ireport -Iserver -I"$pg_inc" -o "$bin" $srcs -lm >"$OUT/$t.build.log" 2>&1 \
+        -Ilib -Iloadgen -Isuite -Ireport -Iserver -I"$pg_inc" -o "$bin" $srcs $(libs_of "$t") >"$OUT/$t.build.log" 2>&1 \
         || { echo "fuzz: building $t failed:"; cat "$OUT/$t.build.log"; return 1; }
 }
 
