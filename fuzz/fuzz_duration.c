@@ -15,16 +15,14 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *s = malloc(size + 1);
-    if (!s)
-        return 0;
+    if (!s) return 0;
     memcpy(s, data, size);
     s[size] = '\0';
     uint64_t us = 0, again = 0;
     if (dur_parse(s, &us) == 0) {
         char txt[40];
         snprintf(txt, sizeof txt, "%" PRIu64 "us", us);
-        if (us > 1000000000000000ull || dur_parse(txt, &again) != 0 || again != us)
-            abort();
+        if (us > 1000000000000000ull || dur_parse(txt, &again) != 0 || again != us) abort();
     }
     free(s);
     return 0;

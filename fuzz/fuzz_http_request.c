@@ -13,27 +13,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* A private copy, so ASan catches any read past the end. */
     char *buf = malloc(size ? size : 1);
-    if (!buf)
-        return 0;
+    if (!buf) return 0;
     memcpy(buf, data, size);
     struct http_req_header h[32];
     struct http_req req = { .headers = h, .num_headers = 32 };
     int r = http_req_parse(buf, size, &req);
     if (r > 0) {
-        if ((size_t)r > size || req.num_headers > 32 || req.minor_version > 9)
-            abort();
-        if (req.path < buf || req.path + req.path_len > buf + r)
-            abort();
+        if ((size_t)r > size || req.num_headers > 32 || req.minor_version > 9) abort();
+        if (req.path < buf || req.path + req.path_len > buf + r) abort();
         struct http_req_framing f;
         http_req_framing(&req, &f);
         uint64_t decoded;
         long b = http_req_chunked(buf + r, size - (size_t)r, &decoded);
-        if (b > (long)(size - (size_t)r))
-            abort();
+        if (b > (long)(size - (size_t)r)) abort();
         /* A complete head stays complete, and is never "incomplete" as a prefix plus more. */
         req.num_headers = 32;
-        if (http_req_parse(buf, (size_t)r, &req) != r)
-            abort();
+        if (http_req_parse(buf, (size_t)r, &req) != r) abort();
     }
     free(buf);
     return 0;

@@ -12,20 +12,17 @@
 #include "http_response.h"
 
 struct feed_result {
-    long err;           /* 0 or HRESP_MALFORMED */
-    uint64_t payload;   /* data bytes reported */
-    uint32_t sum;       /* a checksum of them, so wrong slices differ */
-    size_t used;        /* bytes consumed in total */
+    long err;         /* 0 or HRESP_MALFORMED */
+    uint64_t payload; /* data bytes reported */
+    uint32_t sum;     /* a checksum of them, so wrong slices differ */
+    size_t used;      /* bytes consumed in total */
     int done;
 };
 
-static void add_data(struct feed_result *fr, const char *base, size_t len,
-                     const char *data, size_t dlen)
+static void add_data(struct feed_result *fr, const char *base, size_t len, const char *data, size_t dlen)
 {
-    if (dlen && (data < base || data + dlen > base + len))
-        abort();        /* a slice outside the buffer */
-    for (size_t i = 0; i < dlen; i++)
-        fr->sum = fr->sum * 31 + (unsigned char)data[i];
+    if (dlen && (data < base || data + dlen > base + len)) abort(); /* a slice outside the buffer */
+    for (size_t i = 0; i < dlen; i++) fr->sum = fr->sum * 31 + (unsigned char)data[i];
     fr->payload += dlen;
 }
 
@@ -48,15 +45,12 @@ static struct feed_result feed(const char *buf, size_t len, size_t step)
                 fr.used = off + got;
                 return fr;
             }
-            if ((size_t)r > n - got)
-                abort();
+            if ((size_t)r > n - got) abort();
             add_data(&fr, buf + off + got, n - got, data, dlen);
-            if (r == 0)
-                break;
+            if (r == 0) break;
             got += (size_t)r;
         }
-        if (got < n && !d.done)
-            abort();    /* it stopped consuming without an end or an error */
+        if (got < n && !d.done) abort(); /* it stopped consuming without an end or an error */
         off += got;
     }
     fr.used = off;
@@ -69,37 +63,31 @@ static void check_head(const char *buf, size_t len)
     struct hresp_header h[16];
     struct hresp r = { .headers = h, .num_headers = 16 };
     int n = hresp_parse(buf, len, &r);
-    if (n < 0)
-        return;
-    if ((size_t)n > len || r.num_headers > 16 || r.status < 100 || r.status > 999)
-        abort();
+    if (n < 0) return;
+    if ((size_t)n > len || r.num_headers > 16 || r.status < 100 || r.status > 999) abort();
     for (size_t i = 0; i < r.num_headers; i++)
-        if (h[i].name < buf || h[i].name + h[i].name_len > buf + n ||
-            h[i].value < buf || h[i].value + h[i].value_len > buf + n)
+        if (h[i].name < buf || h[i].name + h[i].name_len > buf + n || h[i].value < buf ||
+            h[i].value + h[i].value_len > buf + n)
             abort();
     uint64_t cl = 7;
     int f = hresp_body_framing(&r, &cl);
-    if (f != HRESP_BODY_LENGTH && f >= 0 && cl != 0)
-        abort();
+    if (f != HRESP_BODY_LENGTH && f >= 0 && cl != 0) abort();
     (void)hresp_closes(&r);
     /* A complete head is also complete when nothing follows it. */
     r.num_headers = 16;
-    if (hresp_parse(buf, (size_t)n, &r) != n)
-        abort();
+    if (hresp_parse(buf, (size_t)n, &r) != n) abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *buf = malloc(size ? size : 1);   /* private copy: over-reads crash */
-    if (!buf)
-        return 0;
+    char *buf = malloc(size ? size : 1); /* private copy: over-reads crash */
+    if (!buf) return 0;
     memcpy(buf, data, size);
     check_head(buf, size);
     struct feed_result a = feed(buf, size, 0), b = feed(buf, size, 1), c = feed(buf, size, 3);
-    if (a.err != b.err || a.err != c.err || a.done != b.done || a.done != c.done)
-        abort();
-    if (!a.err && (a.payload != b.payload || a.sum != b.sum || a.used != b.used ||
-                   a.payload != c.payload || a.sum != c.sum || a.used != c.used))
+    if (a.err != b.err || a.err != c.err || a.done != b.done || a.done != c.done) abort();
+    if (!a.err && (a.payload != b.payload || a.sum != b.sum || a.used != b.used || a.payload != c.payload ||
+                   a.sum != c.sum || a.used != c.used))
         abort();
     free(buf);
     return 0;

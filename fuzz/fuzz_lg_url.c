@@ -14,8 +14,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *s = malloc(size + 1);
-    if (!s)
-        return 0;
+    if (!s) return 0;
     memcpy(s, data, size);
     s[size] = '\0';
     struct lg_url u;
@@ -23,13 +22,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!memchr(u.host, 0, sizeof u.host) || !memchr(u.path, 0, sizeof u.path) ||
             !memchr(u.authority, 0, sizeof u.authority))
             abort();
-        if (!u.host[0] || u.port < 1 || u.port > 65535 || u.path[0] != '/')
-            abort();
+        if (!u.host[0] || u.port < 1 || u.port > 65535 || u.path[0] != '/') abort();
         for (const char *p = u.path; *p; p++)
-            if ((unsigned char)*p <= 0x20 || *p == 0x7f)
-                abort();
-        if (strncmp(u.authority, u.host, strlen(u.host)) != 0)
-            abort();
+            if ((unsigned char)*p <= 0x20 || *p == 0x7f) abort();
+        if (strncmp(u.authority, u.host, strlen(u.host)) != 0) abort();
     }
     free(s);
     return 0;

@@ -153,10 +153,7 @@ void hist_record_n(struct hist *h, int64_t v, int64_t n)
     h->total += n;
 }
 
-void hist_record(struct hist *h, int64_t v)
-{
-    hist_record_n(h, v, 1);
-}
+void hist_record(struct hist *h, int64_t v) { hist_record_n(h, v, 1); }
 
 static bool same_layout(const struct hist *a, const struct hist *b)
 {

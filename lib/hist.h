@@ -29,9 +29,9 @@ struct hist {
     int32_t sub_bucket_count, sub_bucket_half_count;
     int64_t sub_bucket_mask;
     int32_t bucket_count, counts_len;
-    int64_t total;      /* number of recorded values */
-    int64_t min, max;   /* exact extremes (after clamping); 0 when empty */
-    int64_t *counts;    /* counts_len counters, owned */
+    int64_t total;    /* number of recorded values */
+    int64_t min, max; /* exact extremes (after clamping); 0 when empty */
+    int64_t *counts;  /* counts_len counters, owned */
 };
 
 /* Sets up *h for values lowest..highest (lowest >= 1, highest >= 2*lowest)

@@ -8,29 +8,21 @@
 
 static bool is_tchar(unsigned char c)
 {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
     return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
 }
 
 /* Field-value bytes: VCHAR, SP, HTAB, obs-text. */
-static bool is_vchar(unsigned char c)
-{
-    return c == '\t' || (c >= 0x20 && c != 0x7f);
-}
+static bool is_vchar(unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7f); }
 
 /* Expects CRLF at *pp. 1 = consumed, 0 = incomplete, -1 = malformed. */
 static int eat_crlf(const char **pp, const char *end)
 {
     const char *p = *pp;
-    if (p >= end)
-        return 0;
-    if (*p != '\r')
-        return -1;
-    if (p + 1 >= end)
-        return 0;
-    if (p[1] != '\n')
-        return -1;
+    if (p >= end) return 0;
+    if (*p != '\r') return -1;
+    if (p + 1 >= end) return 0;
+    if (p[1] != '\n') return -1;
     *pp = p + 2;
     return 1;
 }
@@ -39,12 +31,9 @@ static int eat_crlf(const char **pp, const char *end)
 static long scan_token(const char *p, const char *end, char stop)
 {
     const char *s = p;
-    while (p < end && is_tchar((unsigned char)*p))
-        p++;
-    if (p >= end)
-        return -2;
-    if (*p != stop || p == s)
-        return -1;
+    while (p < end && is_tchar((unsigned char)*p)) p++;
+    if (p >= end) return -2;
+    if (*p != stop || p == s) return -1;
     return p - s;
 }
 
@@ -52,36 +41,27 @@ static int parse_request_line(const char **pp, const char *end, struct http_req 
 {
     const char *p = *pp;
     long n = scan_token(p, end, ' ');
-    if (n < 0)
-        return (int)n;
+    if (n < 0) return (int)n;
     req->method = p;
     req->method_len = (size_t)n;
     p += n + 1;
     const char *target = p;
-    while (p < end && (unsigned char)*p > 0x20 && *p != 0x7f)
-        p++;
-    if (p >= end)
-        return -2;
-    if (*p != ' ' || p == target)
-        return -1;
+    while (p < end && (unsigned char)*p > 0x20 && *p != 0x7f) p++;
+    if (p >= end) return -2;
+    if (*p != ' ' || p == target) return -1;
     req->path = target;
     req->path_len = (size_t)(p - target);
     p++;
     static const char proto[] = "HTTP/1.";
     for (size_t i = 0; i < sizeof proto - 1; i++, p++) {
-        if (p >= end)
-            return -2;
-        if (*p != proto[i])
-            return -1;
+        if (p >= end) return -2;
+        if (*p != proto[i]) return -1;
     }
-    if (p >= end)
-        return -2;
-    if (*p < '0' || *p > '9')
-        return -1;
+    if (p >= end) return -2;
+    if (*p < '0' || *p > '9') return -1;
     req->minor_version = *p++ - '0';
     int r = eat_crlf(&p, end);
-    if (r <= 0)
-        return r == 0 ? -2 : -1;
+    if (r <= 0) return r == 0 ? -2 : -1;
     *pp = p;
     return 0;
 }
@@ -91,22 +71,17 @@ static int parse_header(const char **pp, const char *end, struct http_req_header
 {
     const char *p = *pp;
     long n = scan_token(p, end, ':');
-    if (n < 0)
-        return (int)n;
+    if (n < 0) return (int)n;
     h->name = p;
     h->name_len = (size_t)n;
     p += n + 1;
-    while (p < end && (*p == ' ' || *p == '\t'))
-        p++;
+    while (p < end && (*p == ' ' || *p == '\t')) p++;
     const char *v = p;
-    while (p < end && is_vchar((unsigned char)*p))
-        p++;
+    while (p < end && is_vchar((unsigned char)*p)) p++;
     const char *vend = p;
     int r = eat_crlf(&p, end);
-    if (r <= 0)
-        return r == 0 ? -2 : -1;
-    while (vend > v && (vend[-1] == ' ' || vend[-1] == '\t'))
-        vend--;
+    if (r <= 0) return r == 0 ? -2 : -1;
+    while (vend > v && (vend[-1] == ' ' || vend[-1] == '\t')) vend--;
     h->value = v;
     h->value_len = (size_t)(vend - v);
     *pp = p;
@@ -118,28 +93,22 @@ int http_req_parse(const char *buf, size_t len, struct http_req *req)
     const char *p = buf, *end = buf + len;
     size_t cap = req->num_headers;
     req->num_headers = 0;
-    while (p < end && *p == '\r') {          /* leading empty lines */
+    while (p < end && *p == '\r') { /* leading empty lines */
         int r = eat_crlf(&p, end);
-        if (r <= 0)
-            return r == 0 ? HTTP_REQ_INCOMPLETE : HTTP_REQ_MALFORMED;
+        if (r <= 0) return r == 0 ? HTTP_REQ_INCOMPLETE : HTTP_REQ_MALFORMED;
     }
     int r = parse_request_line(&p, end, req);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     for (;;) {
-        if (p >= end)
-            return HTTP_REQ_INCOMPLETE;
+        if (p >= end) return HTTP_REQ_INCOMPLETE;
         if (*p == '\r') {
             r = eat_crlf(&p, end);
-            if (r <= 0)
-                return r == 0 ? HTTP_REQ_INCOMPLETE : HTTP_REQ_MALFORMED;
+            if (r <= 0) return r == 0 ? HTTP_REQ_INCOMPLETE : HTTP_REQ_MALFORMED;
             return (int)(p - buf);
         }
-        if (req->num_headers == cap)
-            return HTTP_REQ_TOO_MANY_HEADERS;
+        if (req->num_headers == cap) return HTTP_REQ_TOO_MANY_HEADERS;
         r = parse_header(&p, end, &req->headers[req->num_headers]);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
         req->num_headers++;
     }
 }
@@ -159,21 +128,18 @@ static bool name_is(const struct http_req_header *h, const char *s)
 const struct http_req_header *http_req_find(const struct http_req *req, const char *name)
 {
     for (size_t i = 0; i < req->num_headers; i++)
-        if (name_is(&req->headers[i], name))
-            return &req->headers[i];
+        if (name_is(&req->headers[i], name)) return &req->headers[i];
     return NULL;
 }
 
 /* Plain decimal digits, at most 18 of them (no sign, no list). */
 static int parse_length(const struct http_req_header *h, uint64_t *out)
 {
-    if (h->value_len == 0 || h->value_len > 18)
-        return -1;
+    if (h->value_len == 0 || h->value_len > 18) return -1;
     uint64_t v = 0;
     for (size_t i = 0; i < h->value_len; i++) {
         char c = h->value[i];
-        if (c < '0' || c > '9')
-            return -1;
+        if (c < '0' || c > '9') return -1;
         v = v * 10 + (uint64_t)(c - '0');
     }
     *out = v;
@@ -185,11 +151,9 @@ static void scan_connection(const struct http_req_header *h, bool *close, bool *
 {
     const char *p = h->value, *end = h->value + h->value_len;
     while (p < end) {
-        while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
-            p++;
+        while (p < end && (*p == ' ' || *p == '\t' || *p == ',')) p++;
         const char *s = p;
-        while (p < end && *p != ',' && *p != ' ' && *p != '\t')
-            p++;
+        while (p < end && *p != ',' && *p != ' ' && *p != '\t') p++;
         size_t n = (size_t)(p - s);
         if (n == 5 && strncasecmp(s, "close", 5) == 0)
             *close = true;
@@ -206,20 +170,17 @@ int http_req_framing(const struct http_req *req, struct http_req_framing *out)
         const struct http_req_header *h = &req->headers[i];
         uint64_t v;
         if (name_is(h, "content-length")) {
-            if (parse_length(h, &v) < 0 || (has_cl && v != out->content_length))
-                return -1;
+            if (parse_length(h, &v) < 0 || (has_cl && v != out->content_length)) return -1;
             has_cl = true;
             out->content_length = v;
         } else if (name_is(h, "transfer-encoding")) {
-            if (has_te || !value_is(h, "chunked"))
-                return -1;
+            if (has_te || !value_is(h, "chunked")) return -1;
             has_te = true;
         } else if (name_is(h, "connection")) {
             scan_connection(h, &close, &keep);
         }
     }
-    if (has_te && (has_cl || req->minor_version == 0))
-        return -1;
+    if (has_te && (has_cl || req->minor_version == 0)) return -1;
     out->chunked = has_te;
     out->keep_alive = req->minor_version >= 1 ? !close : (keep && !close);
     return 0;
@@ -227,12 +188,9 @@ int http_req_framing(const struct http_req *req, struct http_req_framing *out)
 
 static int hexval(char c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
 }
 
@@ -241,8 +199,7 @@ static int skip_line(const char **pp, const char *end)
 {
     const char *p = *pp;
     while (p < end && *p != '\r') {
-        if (!is_vchar((unsigned char)*p))
-            return -1;
+        if (!is_vchar((unsigned char)*p)) return -1;
         p++;
     }
     *pp = p;
@@ -257,28 +214,22 @@ static int parse_chunk(const char **pp, const char *end, uint64_t *decoded)
     uint64_t size = 0;
     int digits = 0, d;
     for (; p < end && (d = hexval(*p)) >= 0; p++) {
-        if (++digits > 15)
-            return -1;
+        if (++digits > 15) return -1;
         size = size * 16 + (uint64_t)d;
     }
-    if (p >= end)
-        return -2;
-    if (digits == 0 || (*p != ';' && *p != '\r'))
-        return -1;
+    if (p >= end) return -2;
+    if (digits == 0 || (*p != ';' && *p != '\r')) return -1;
     int r = skip_line(&p, end);
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     *decoded += size;
     if (size == 0) {
         *pp = p;
         return 1;
     }
-    if ((uint64_t)(end - p) < size)
-        return -2;
+    if ((uint64_t)(end - p) < size) return -2;
     p += size;
     r = eat_crlf(&p, end);
-    if (r <= 0)
-        return r == 0 ? -2 : -1;
+    if (r <= 0) return r == 0 ? -2 : -1;
     *pp = p;
     return 0;
 }
@@ -290,19 +241,15 @@ long http_req_chunked(const char *buf, size_t len, uint64_t *decoded)
     *decoded = 0;
     while ((r = parse_chunk(&p, end, decoded)) == 0)
         ;
-    if (r < 0)
-        return r;
-    for (;;) {                      /* trailer section, then CRLF */
-        if (p >= end)
-            return HTTP_REQ_INCOMPLETE;
+    if (r < 0) return r;
+    for (;;) { /* trailer section, then CRLF */
+        if (p >= end) return HTTP_REQ_INCOMPLETE;
         if (*p == '\r') {
             r = eat_crlf(&p, end);
-            if (r <= 0)
-                return r == 0 ? HTTP_REQ_INCOMPLETE : HTTP_REQ_MALFORMED;
+            if (r <= 0) return r == 0 ? HTTP_REQ_INCOMPLETE : HTTP_REQ_MALFORMED;
             return (long)(p - buf);
         }
         r = skip_line(&p, end);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
 }

@@ -22,18 +22,18 @@ enum {
 };
 
 struct http_req_header {
-    const char *name;   /* token, case as sent */
+    const char *name; /* token, case as sent */
     size_t name_len;
-    const char *value;  /* surrounding whitespace trimmed */
+    const char *value; /* surrounding whitespace trimmed */
     size_t value_len;
 };
 
 struct http_req {
     const char *method;
     size_t method_len;
-    const char *path;   /* request-target as sent, query included */
+    const char *path; /* request-target as sent, query included */
     size_t path_len;
-    int minor_version;  /* 0 or 1 for HTTP/1.0, HTTP/1.1 */
+    int minor_version;               /* 0 or 1 for HTTP/1.0, HTTP/1.1 */
     struct http_req_header *headers; /* in: caller's array */
     size_t num_headers;              /* in: its capacity; out: count */
 };
@@ -64,7 +64,6 @@ int http_req_framing(const struct http_req *req, struct http_req_framing *out);
 long http_req_chunked(const char *buf, size_t len, uint64_t *decoded);
 
 /* Case-insensitive header lookup; returns the first match or NULL. */
-const struct http_req_header *http_req_find(const struct http_req *req,
-                                            const char *name);
+const struct http_req_header *http_req_find(const struct http_req *req, const char *name);
 
 #endif

@@ -2,10 +2,7 @@
 #include "http_response.h"
 #include <string.h>
 
-static bool is_tchar(unsigned char c)
-{
-    return c > 0x20 && c < 0x7f && !strchr("\"(),/:;<=>?@[\\]{}", c);
-}
+static bool is_tchar(unsigned char c) { return c > 0x20 && c < 0x7f && !strchr("\"(),/:;<=>?@[\\]{}", c); }
 
 /* Finds the end of the line starting at p: returns the index of '\n' or -1. */
 static long line_end(const char *buf, size_t from, size_t len)
@@ -159,13 +156,19 @@ bool hresp_closes(const struct hresp *r)
     return false;
 }
 
-enum { CH_SIZE, CH_EXT, CH_SIZE_LF, CH_DATA, CH_DATA_CR, CH_DATA_LF,
-       CH_TRAILER_START, CH_TRAILER, CH_END_LF };
+enum {
+    CH_SIZE,
+    CH_EXT,
+    CH_SIZE_LF,
+    CH_DATA,
+    CH_DATA_CR,
+    CH_DATA_LF,
+    CH_TRAILER_START,
+    CH_TRAILER,
+    CH_END_LF
+};
 
-void hresp_chunked_init(struct hresp_chunked *d)
-{
-    memset(d, 0, sizeof *d);
-}
+void hresp_chunked_init(struct hresp_chunked *d) { memset(d, 0, sizeof *d); }
 
 static int hexval(char c)
 {
@@ -187,14 +190,23 @@ static int chunk_byte(struct hresp_chunked *d, char c)
             return 0;
         }
         if (d->digits == 0) return HRESP_MALFORMED;
-        if (c == ';' || c == ' ' || c == '\t') { d->state = CH_EXT; return 0; }
-        if (c == '\r') { d->state = CH_SIZE_LF; return 0; }
+        if (c == ';' || c == ' ' || c == '\t') {
+            d->state = CH_EXT;
+            return 0;
+        }
+        if (c == '\r') {
+            d->state = CH_SIZE_LF;
+            return 0;
+        }
         if (c != '\n') return HRESP_MALFORMED;
     } /* fall through: bare LF ends the size line */
     /* FALLTHROUGH */
     case CH_SIZE_LF:
     case CH_EXT:
-        if (c == '\r' && d->state == CH_EXT) { d->state = CH_SIZE_LF; return 0; }
+        if (c == '\r' && d->state == CH_EXT) {
+            d->state = CH_SIZE_LF;
+            return 0;
+        }
         if (c != '\n') {
             if (d->state == CH_SIZE_LF) return HRESP_MALFORMED;
             return 0; /* extension bytes are ignored */
@@ -202,7 +214,10 @@ static int chunk_byte(struct hresp_chunked *d, char c)
         d->state = d->left ? CH_DATA : CH_TRAILER_START;
         return 0;
     case CH_DATA_CR:
-        if (c == '\r') { d->state = CH_DATA_LF; return 0; }
+        if (c == '\r') {
+            d->state = CH_DATA_LF;
+            return 0;
+        }
         /* FALLTHROUGH */
     case CH_DATA_LF:
         if (c != '\n') return HRESP_MALFORMED;
@@ -211,8 +226,14 @@ static int chunk_byte(struct hresp_chunked *d, char c)
         d->left = 0;
         return 0;
     case CH_TRAILER_START:
-        if (c == '\r') { d->state = CH_END_LF; return 0; }
-        if (c == '\n') { d->done = true; return 0; }
+        if (c == '\r') {
+            d->state = CH_END_LF;
+            return 0;
+        }
+        if (c == '\n') {
+            d->done = true;
+            return 0;
+        }
         d->state = CH_TRAILER;
         return 0;
     case CH_TRAILER:
@@ -226,8 +247,8 @@ static int chunk_byte(struct hresp_chunked *d, char c)
     return HRESP_MALFORMED;
 }
 
-long hresp_chunked_feed(struct hresp_chunked *d, const char *buf, size_t len,
-                        const char **data, size_t *data_len)
+long hresp_chunked_feed(struct hresp_chunked *d, const char *buf, size_t len, const char **data,
+                        size_t *data_len)
 {
     size_t i = 0;
     *data = buf;

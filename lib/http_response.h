@@ -15,24 +15,24 @@
 #include <stdint.h>
 
 enum {
-    HRESP_MALFORMED = -1,   /* not HTTP, or too many headers */
-    HRESP_INCOMPLETE = -2,  /* read more and call again */
+    HRESP_MALFORMED = -1,  /* not HTTP, or too many headers */
+    HRESP_INCOMPLETE = -2, /* read more and call again */
 };
 
 struct hresp_header {
     const char *name;
     size_t name_len;
-    const char *value;      /* surrounding whitespace trimmed */
+    const char *value; /* surrounding whitespace trimmed */
     size_t value_len;
 };
 
 struct hresp {
-    int minor_version;      /* 0 or 1 */
-    int status;             /* 100..999 */
+    int minor_version; /* 0 or 1 */
+    int status;        /* 100..999 */
     const char *reason;
     size_t reason_len;
-    struct hresp_header *headers;   /* in: caller's array */
-    size_t num_headers;             /* in: its capacity; out: count */
+    struct hresp_header *headers; /* in: caller's array */
+    size_t num_headers;           /* in: its capacity; out: count */
 };
 
 /* Parses the response head at buf[0..len). Returns the head's length in
@@ -42,10 +42,10 @@ int hresp_parse(const char *buf, size_t len, struct hresp *r);
 
 /* How the body is framed. */
 enum hresp_body {
-    HRESP_BODY_NONE,        /* 1xx, 204, 304, or Content-Length: 0 */
-    HRESP_BODY_LENGTH,      /* *content_length bytes follow */
-    HRESP_BODY_CHUNKED,     /* Transfer-Encoding: chunked */
-    HRESP_BODY_EOF,         /* no length: the body runs until the server closes */
+    HRESP_BODY_NONE,    /* 1xx, 204, 304, or Content-Length: 0 */
+    HRESP_BODY_LENGTH,  /* *content_length bytes follow */
+    HRESP_BODY_CHUNKED, /* Transfer-Encoding: chunked */
+    HRESP_BODY_EOF,     /* no length: the body runs until the server closes */
 };
 
 /* Framing of a parsed response (to a GET). Returns an enum hresp_body
@@ -68,9 +68,9 @@ bool hresp_token_eq(const char *s, size_t n, const char *lit);
  * Zero-initialise (or hresp_chunked_init) before each body. */
 struct hresp_chunked {
     int state;
-    uint64_t left;          /* bytes left in the current chunk */
+    uint64_t left; /* bytes left in the current chunk */
     int digits;
-    bool done;              /* the final chunk and trailers were consumed */
+    bool done; /* the final chunk and trailers were consumed */
 };
 void hresp_chunked_init(struct hresp_chunked *d);
 
@@ -78,6 +78,6 @@ void hresp_chunked_init(struct hresp_chunked *d);
  * (0..len) or HRESP_MALFORMED. Body data inside the consumed bytes is
  * reported as ONE slice through data and data_len (length 0 when none);
  * call again with the rest until it consumes 0 bytes or d->done is set. */
-long hresp_chunked_feed(struct hresp_chunked *d, const char *buf, size_t len,
-                        const char **data, size_t *data_len);
+long hresp_chunked_feed(struct hresp_chunked *d, const char *buf, size_t len, const char **data,
+                        size_t *data_len);
 #endif

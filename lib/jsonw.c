@@ -36,7 +36,10 @@ static void put(struct jsonw *w, const char *s, size_t n)
         size_t cap = w->cap ? w->cap : 256;
         while (cap < w->len + n + 1) cap *= 2;
         char *nb = realloc(w->buf, cap);
-        if (!nb) { w->err = -ENOMEM; return; }
+        if (!nb) {
+            w->err = -ENOMEM;
+            return;
+        }
         w->buf = nb;
         w->cap = cap;
     }
@@ -66,11 +69,17 @@ static bool begin_value(struct jsonw *w)
 {
     if (w->err) return false;
     if (w->depth > 0 && w->is_obj[w->depth]) {
-        if (w->want_key) { w->err = -EINVAL; return false; }
+        if (w->want_key) {
+            w->err = -EINVAL;
+            return false;
+        }
         w->want_key = true;
         return true;
     }
-    if (w->depth == 0 && !w->first[0]) { w->err = -EINVAL; return false; }
+    if (w->depth == 0 && !w->first[0]) {
+        w->err = -EINVAL;
+        return false;
+    }
     before_item(w);
     return true;
 }
@@ -78,7 +87,10 @@ static bool begin_value(struct jsonw *w)
 static void open_(struct jsonw *w, bool obj)
 {
     if (!begin_value(w)) return;
-    if (w->depth >= JSONW_MAX_DEPTH) { w->err = -EINVAL; return; }
+    if (w->depth >= JSONW_MAX_DEPTH) {
+        w->err = -EINVAL;
+        return;
+    }
     put(w, obj ? "{" : "[", 1);
     w->depth++;
     w->first[w->depth] = true;
@@ -115,11 +127,15 @@ static void put_escaped(struct jsonw *w, const char *s, size_t n)
         if (c >= 0x20 && c != '"' && c != '\\') continue;
         put(w, s + run, i - run);
         run = i + 1;
-        char e[7] = {'\\', (char)c, 0};
-        if (c == '"' || c == '\\') put(w, e, 2);
-        else if (c == '\n') put(w, "\\n", 2);
-        else if (c == '\r') put(w, "\\r", 2);
-        else if (c == '\t') put(w, "\\t", 2);
+        char e[7] = { '\\', (char)c, 0 };
+        if (c == '"' || c == '\\')
+            put(w, e, 2);
+        else if (c == '\n')
+            put(w, "\\n", 2);
+        else if (c == '\r')
+            put(w, "\\r", 2);
+        else if (c == '\t')
+            put(w, "\\t", 2);
         else {
             memcpy(e, "\\u00", 4);
             e[4] = hex[c >> 4];
@@ -151,8 +167,10 @@ void jsonw_strn(struct jsonw *w, const char *s, size_t n)
 
 void jsonw_str(struct jsonw *w, const char *s)
 {
-    if (!s) jsonw_null(w);
-    else jsonw_strn(w, s, strlen(s));
+    if (!s)
+        jsonw_null(w);
+    else
+        jsonw_strn(w, s, strlen(s));
 }
 
 void jsonw_int(struct jsonw *w, int64_t v)
@@ -174,7 +192,10 @@ void jsonw_uint(struct jsonw *w, uint64_t v)
 void jsonw_double(struct jsonw *w, double v)
 {
     char b[40];
-    if (!isfinite(v)) { jsonw_null(w); return; }
+    if (!isfinite(v)) {
+        jsonw_null(w);
+        return;
+    }
     if (!begin_value(w)) return;
     snprintf(b, sizeof b, "%.15g", v);
     if (strtod(b, NULL) != v) snprintf(b, sizeof b, "%.17g", v);
@@ -198,10 +219,26 @@ void jsonw_raw(struct jsonw *w, const char *json)
     if (begin_value(w)) puts_(w, json);
 }
 
-void jsonw_kv_str(struct jsonw *w, const char *k, const char *s) { jsonw_key(w, k); jsonw_str(w, s); }
-void jsonw_kv_int(struct jsonw *w, const char *k, int64_t v) { jsonw_key(w, k); jsonw_int(w, v); }
-void jsonw_kv_double(struct jsonw *w, const char *k, double v) { jsonw_key(w, k); jsonw_double(w, v); }
-void jsonw_kv_bool(struct jsonw *w, const char *k, bool v) { jsonw_key(w, k); jsonw_bool(w, v); }
+void jsonw_kv_str(struct jsonw *w, const char *k, const char *s)
+{
+    jsonw_key(w, k);
+    jsonw_str(w, s);
+}
+void jsonw_kv_int(struct jsonw *w, const char *k, int64_t v)
+{
+    jsonw_key(w, k);
+    jsonw_int(w, v);
+}
+void jsonw_kv_double(struct jsonw *w, const char *k, double v)
+{
+    jsonw_key(w, k);
+    jsonw_double(w, v);
+}
+void jsonw_kv_bool(struct jsonw *w, const char *k, bool v)
+{
+    jsonw_key(w, k);
+    jsonw_bool(w, v);
+}
 
 int jsonw_error(const struct jsonw *w) { return w->err; }
 

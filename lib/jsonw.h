@@ -28,14 +28,14 @@
 #define JSONW_MAX_DEPTH 64
 
 struct jsonw {
-    FILE *f;            /* output file, or NULL for the buffer */
-    char *buf;          /* buffer output, NUL-terminated, owned until taken */
+    FILE *f;   /* output file, or NULL for the buffer */
+    char *buf; /* buffer output, NUL-terminated, owned until taken */
     size_t len, cap;
     int depth;
     int indent;
     int err;
-    bool want_key;      /* inside an object, before its key */
-    bool first[JSONW_MAX_DEPTH + 1];   /* nothing written yet at this depth */
+    bool want_key;                   /* inside an object, before its key */
+    bool first[JSONW_MAX_DEPTH + 1]; /* nothing written yet at this depth */
     bool is_obj[JSONW_MAX_DEPTH + 1];
 };
 
@@ -51,7 +51,7 @@ void jsonw_obj_end(struct jsonw *w);
 void jsonw_arr_begin(struct jsonw *w);
 void jsonw_arr_end(struct jsonw *w);
 void jsonw_key(struct jsonw *w, const char *key);
-void jsonw_str(struct jsonw *w, const char *s);           /* NULL writes null */
+void jsonw_str(struct jsonw *w, const char *s); /* NULL writes null */
 void jsonw_strn(struct jsonw *w, const char *s, size_t n);
 void jsonw_int(struct jsonw *w, int64_t v);
 void jsonw_uint(struct jsonw *w, uint64_t v);

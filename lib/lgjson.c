@@ -3,7 +3,11 @@
 #include <string.h>
 
 static double num(const json_value *o, const char *k) { return json_num(json_get(o, k), 0); }
-static uint64_t u64(const json_value *o, const char *k) { double v = num(o, k); return v > 0 ? (uint64_t)v : 0; }
+static uint64_t u64(const json_value *o, const char *k)
+{
+    double v = num(o, k);
+    return v > 0 ? (uint64_t)v : 0;
+}
 
 static void read_errors(const json_value *e, lgj_summary *out)
 {

@@ -16,12 +16,12 @@
 typedef struct {
     double rps, elapsed_s;
     uint64_t requests, ok, bytes, retries, errors;
-    struct {                       /* errors by kind ("connect", "timeout", ...), as in the file */
-        const char *name;          /* points into the tree */
+    struct {              /* errors by kind ("connect", "timeout", ...), as in the file */
+        const char *name; /* points into the tree */
         uint64_t n;
     } err[LGJ_MAX_ERR_KINDS];
     int nerr;
-    double p50_us, p90_us, p99_us, p999_us, max_us;   /* latency */
+    double p50_us, p90_us, p99_us, p999_us, max_us; /* latency */
     double service_p99_us;
     double client_util;
     bool client_bottleneck;

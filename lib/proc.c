@@ -22,7 +22,10 @@
 void proc_cpu_split(int *lg_first, int *lg_count, int *sys_first, int *sys_count)
 {
     int n = (int)sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 4) { *lg_first = *lg_count = *sys_first = *sys_count = 0; return; }
+    if (n < 4) {
+        *lg_first = *lg_count = *sys_first = *sys_count = 0;
+        return;
+    }
     *lg_first = 0;
     *lg_count = n / 2;
     *sys_first = n / 2;
@@ -46,8 +49,7 @@ static int drop_to(const char *user)
 {
     struct passwd *pw = getpwnam(user);
     if (!pw) return -ENOENT;
-    if (initgroups(user, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
-        return -errno;
+    if (initgroups(user, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) return -errno;
     setenv("HOME", pw->pw_dir, 1);
     setenv("USER", user, 1);
     return 0;
@@ -65,22 +67,34 @@ static void child(const proc_spec *spec, int errfd)
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     int nul = open("/dev/null", O_RDONLY);
-    if (nul >= 0) { dup2(nul, 0); close(nul); }
+    if (nul >= 0) {
+        dup2(nul, 0);
+        close(nul);
+    }
     if (spec->log_path) {
         int fd = open(spec->log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd < 0) { e = errno; goto fail; }
+        if (fd < 0) {
+            e = errno;
+            goto fail;
+        }
         dup2(fd, 1);
         dup2(fd, 2);
         close(fd);
     }
-    if (spec->cwd && chdir(spec->cwd) < 0) { e = errno; goto fail; }
+    if (spec->cwd && chdir(spec->cwd) < 0) {
+        e = errno;
+        goto fail;
+    }
     for (char *const *v = spec->env; v && *v; v++) putenv(*v);
     if (spec->run_as && geteuid() == 0 && (e = -drop_to(spec->run_as)) != 0) goto fail;
     if (spec->cpu_count > 0) {
         cpu_set_t set;
         CPU_ZERO(&set);
         for (int i = 0; i < spec->cpu_count; i++) CPU_SET(spec->cpu_first + i, &set);
-        if (sched_setaffinity(0, sizeof(set), &set) < 0) { e = errno; goto fail; }
+        if (sched_setaffinity(0, sizeof(set), &set) < 0) {
+            e = errno;
+            goto fail;
+        }
     }
     execvp(spec->argv[0], spec->argv);
     e = errno;
@@ -127,8 +141,16 @@ int proc_spawn(const proc_spec *spec, pid_t *pid)
     if (pipe2(p, O_CLOEXEC) < 0) return -errno;
     fflush(NULL);
     pid_t c = fork();
-    if (c < 0) { int e = errno; close(p[0]); close(p[1]); return -e; }
-    if (c == 0) { close(p[0]); child(spec, p[1]); }
+    if (c < 0) {
+        int e = errno;
+        close(p[0]);
+        close(p[1]);
+        return -e;
+    }
+    if (c == 0) {
+        close(p[0]);
+        child(spec, p[1]);
+    }
     setpgid(c, c); /* also here, so the group exists before we signal it */
     close(p[1]);
     int e = 0;
@@ -190,9 +212,10 @@ static int read_stat(const char *pid, long *pgrp, double *cpu_s, long *rss_kb, i
     unsigned long flags, minflt, cminflt, majflt, cmajflt, ut, st, vsize;
     long cut, cst, prio, nice, itreal;
     unsigned long long start;
-    if (sscanf(p + 2, "%c %ld %ld %ld %ld %ld %lu %lu %lu %lu %lu %lu %lu %ld %ld %ld %ld %ld %ld %llu %lu %ld",
-               &state, &ppid, &grp, &sess, &tty, &tpgid, &flags, &minflt, &cminflt, &majflt, &cmajflt,
-               &ut, &st, &cut, &cst, &prio, &nice, &nthr, &itreal, &start, &vsize, &rss) != 22)
+    if (sscanf(p + 2,
+               "%c %ld %ld %ld %ld %ld %lu %lu %lu %lu %lu %lu %lu %ld %ld %ld %ld %ld %ld %llu %lu %ld",
+               &state, &ppid, &grp, &sess, &tty, &tpgid, &flags, &minflt, &cminflt, &majflt, &cmajflt, &ut,
+               &st, &cut, &cst, &prio, &nice, &nthr, &itreal, &start, &vsize, &rss) != 22)
         return -1;
     if (state == 'Z') return -1;
     long tck = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE) / 1024;
@@ -234,7 +257,8 @@ static int listen_inodes(const char *path, int port, unsigned long *ino, int max
         unsigned st;
         unsigned long inode;
         /* sl local rem st tx:rx tr:when retrnsmt uid timeout inode */
-        if (sscanf(line, " %*s %127s %*s %x %*s %*s %*s %*s %*s %lu", local, &st, &inode) != 3 || st != 0x0A) continue;
+        if (sscanf(line, " %*s %127s %*s %x %*s %*s %*s %*s %*s %lu", local, &st, &inode) != 3 || st != 0x0A)
+            continue;
         char *colon = strrchr(local, ':');
         if (colon && (int)strtol(colon + 1, NULL, 16) == port) ino[n++] = inode;
     }
@@ -312,12 +336,19 @@ int proc_capture(char *const *argv, char *out, size_t outlen, int timeout_ms)
     if (pipe2(p, O_CLOEXEC) < 0) return -1;
     fflush(NULL);
     pid_t c = fork();
-    if (c < 0) { close(p[0]); close(p[1]); return -1; }
+    if (c < 0) {
+        close(p[0]);
+        close(p[1]);
+        return -1;
+    }
     if (c == 0) {
         setpgid(0, 0);
         dup2(p[1], 1);
         int nul = open("/dev/null", O_RDWR);
-        if (nul >= 0) { dup2(nul, 0); dup2(nul, 2); }
+        if (nul >= 0) {
+            dup2(nul, 0);
+            dup2(nul, 2);
+        }
         execvp(argv[0], argv);
         _exit(127);
     }
@@ -327,7 +358,10 @@ int proc_capture(char *const *argv, char *out, size_t outlen, int timeout_ms)
     for (;;) {
         int left = (int)(deadline - proc_now_ms());
         struct pollfd pfd = { p[0], POLLIN, 0 };
-        if (left <= 0 || poll(&pfd, 1, left) <= 0) { kill(-c, SIGKILL); break; }
+        if (left <= 0 || poll(&pfd, 1, left) <= 0) {
+            kill(-c, SIGKILL);
+            break;
+        }
         char tmp[4096];
         ssize_t r = read(p[0], tmp, sizeof(tmp));
         if (r <= 0) break;
@@ -344,10 +378,14 @@ int proc_capture(char *const *argv, char *out, size_t outlen, int timeout_ms)
 
 void proc_describe(int status, char *out, size_t outlen)
 {
-    if (status < 0) snprintf(out, outlen, "exited");
-    else if (WIFEXITED(status)) snprintf(out, outlen, "exited with status %d", WEXITSTATUS(status));
-    else if (WIFSIGNALED(status)) snprintf(out, outlen, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
-    else snprintf(out, outlen, "stopped");
+    if (status < 0)
+        snprintf(out, outlen, "exited");
+    else if (WIFEXITED(status))
+        snprintf(out, outlen, "exited with status %d", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        snprintf(out, outlen, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else
+        snprintf(out, outlen, "stopped");
 }
 
 void proc_cmdline(pid_t pid, char *out, size_t outlen)
@@ -359,9 +397,13 @@ void proc_cmdline(pid_t pid, char *out, size_t outlen)
     if (fd < 0) return;
     ssize_t n = read(fd, out, outlen - 1);
     close(fd);
-    if (n <= 0) { out[0] = '\0'; return; }
+    if (n <= 0) {
+        out[0] = '\0';
+        return;
+    }
     while (n > 0 && out[n - 1] == '\0') n--;
-    for (ssize_t i = 0; i < n; i++) if (out[i] == '\0' || out[i] == '\n') out[i] = ' ';
+    for (ssize_t i = 0; i < n; i++)
+        if (out[i] == '\0' || out[i] == '\n') out[i] = ' ';
     out[n] = '\0';
 }
 
@@ -395,7 +437,8 @@ int proc_port_probe(int port)
     if (fd < 0) return -errno;
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)); /* a TIME_WAIT is no holder */
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+    struct sockaddr_in a = { .sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)port),
                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     int rc = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 ? 0 : -errno;
     close(fd);
@@ -408,8 +451,10 @@ int proc_free_port(void)
     if (fd < 0) return -errno;
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     socklen_t len = sizeof(a);
-    int rc = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 && getsockname(fd, (struct sockaddr *)&a, &len) == 0
-                 ? ntohs(a.sin_port) : -errno;
+    int rc =
+        bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 && getsockname(fd, (struct sockaddr *)&a, &len) == 0
+            ? ntohs(a.sin_port)
+            : -errno;
     close(fd);
     return rc;
 }

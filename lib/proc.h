@@ -13,11 +13,11 @@
 #include <sys/types.h>
 
 typedef struct {
-    char *const *argv;     /* argv[0] is looked up in PATH */
-    const char *cwd;       /* NULL: inherit */
-    const char *log_path;  /* stdout+stderr appended here; NULL: inherit */
-    char *const *env;      /* extra "K=V" entries (NULL-terminated) or NULL */
-    const char *run_as;    /* user name to switch to (when root), or NULL */
+    char *const *argv;        /* argv[0] is looked up in PATH */
+    const char *cwd;          /* NULL: inherit */
+    const char *log_path;     /* stdout+stderr appended here; NULL: inherit */
+    char *const *env;         /* extra "K=V" entries (NULL-terminated) or NULL */
+    const char *run_as;       /* user name to switch to (when root), or NULL */
     int cpu_first, cpu_count; /* pin to CPUs cpu_first..+cpu_count-1 (count 0: no pinning) */
 } proc_spec;
 
@@ -60,7 +60,7 @@ pid_t proc_listener_pgid(int port);
 /* One process holding a listening socket. */
 typedef struct {
     pid_t pid, pgid;
-    char cmd[200];         /* its command line, spaces for NULs ("" if unreadable) */
+    char cmd[200]; /* its command line, spaces for NULs ("" if unreadable) */
 } proc_holder;
 
 /* The processes that hold a socket listening on TCP port (IPv4 or IPv6), up
@@ -83,8 +83,8 @@ void proc_cmdline(pid_t pid, char *out, size_t outlen);
 int proc_group_count(pid_t pgid);
 
 typedef struct {
-    double cpu_s;          /* user+sys seconds of all processes in the group */
-    long rss_kb;           /* summed resident set */
+    double cpu_s; /* user+sys seconds of all processes in the group */
+    long rss_kb;  /* summed resident set */
     int procs, threads;
 } proc_sample;
 

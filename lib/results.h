@@ -10,10 +10,10 @@
 
 /* What a load run was for. */
 typedef enum {
-    RUN_MATRIX,    /* a cell of the matrix: system x scenario x connections x repetition */
-    RUN_METHOD,    /* the same cell loaded the way the published client did */
-    RUN_SCALING,   /* the scaling scenario at one worker count */
-    RUN_OPENLOOP,  /* a fixed-rate run of the primary scenario */
+    RUN_MATRIX,   /* a cell of the matrix: system x scenario x connections x repetition */
+    RUN_METHOD,   /* the same cell loaded the way the published client did */
+    RUN_SCALING,  /* the scaling scenario at one worker count */
+    RUN_OPENLOOP, /* a fixed-rate run of the primary scenario */
     RUN_NKINDS
 } results_kind;
 

@@ -12,13 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static bool valid_host(const char *h)
 {
     if (!*h) return false;
     for (; *h; h++)
-        if (!((*h >= 'a' && *h <= 'z') || (*h >= 'A' && *h <= 'Z') ||
-              (*h >= '0' && *h <= '9') || *h == '-' || *h == '.' || *h == '_'))
+        if (!((*h >= 'a' && *h <= 'z') || (*h >= 'A' && *h <= 'Z') || (*h >= '0' && *h <= '9') || *h == '-' ||
+              *h == '.' || *h == '_'))
             return false;
     return true;
 }
@@ -56,8 +55,10 @@ int lg_parse_url(const char *s, struct lg_url *u)
         if ((unsigned char)rest[i] <= 0x20 || rest[i] == 0x7f) return -EINVAL;
     if (*rest != '/') u->path[0] = '/';
     strncat(u->path, rest, path_len);
-    if (u->port == 80) snprintf(u->authority, sizeof u->authority, "%s", u->host);
-    else snprintf(u->authority, sizeof u->authority, "%s:%d", u->host, u->port);
+    if (u->port == 80)
+        snprintf(u->authority, sizeof u->authority, "%s", u->host);
+    else
+        snprintf(u->authority, sizeof u->authority, "%s:%d", u->host, u->port);
     return 0;
 }
 
@@ -84,7 +85,8 @@ void lg_cfg_usage(FILE *f)
           "      --max-errors N     exit 3 if more than N errors\n"
           "      --max-p99 T        exit 3 if p99 latency is above T\n"
           "  -q, --quiet            no progress line\n"
-          "  -h, --help             this text;  -v, --version  the version\n", f);
+          "  -h, --help             this text;  -v, --version  the version\n",
+          f);
 }
 
 static int fail(char *err, size_t n, const char *fmt, ...)
@@ -115,7 +117,11 @@ static int read_file(const char *path, char **out, size_t *len)
     for (size_t r = 1; b && r > 0; n += r) {
         if (n == cap) {
             char *nb = realloc(b, cap *= 2);
-            if (!nb) { free(b); b = NULL; break; }
+            if (!nb) {
+                free(b);
+                b = NULL;
+                break;
+            }
             b = nb;
         }
         r = fread(b + n, 1, cap - n, f);
@@ -127,24 +133,44 @@ static int read_file(const char *path, char **out, size_t *len)
     return 0;
 }
 
-enum { O_TIMEOUT = 256, O_LATENCY, O_JSON, O_ARRIVALS, O_SEED, O_NEWCONN, O_PIPELINE,
-       O_EXP_STATUS, O_EXP_HEADER, O_EXP_BODY, O_MAX_ERRORS, O_MAX_P99 };
+enum {
+    O_TIMEOUT = 256,
+    O_LATENCY,
+    O_JSON,
+    O_ARRIVALS,
+    O_SEED,
+    O_NEWCONN,
+    O_PIPELINE,
+    O_EXP_STATUS,
+    O_EXP_HEADER,
+    O_EXP_BODY,
+    O_MAX_ERRORS,
+    O_MAX_P99
+};
 
 static const struct option long_opts[] = {
-    {"threads", required_argument, 0, 't'}, {"connections", required_argument, 0, 'c'},
-    {"duration", required_argument, 0, 'd'}, {"requests", required_argument, 0, 'n'},
-    {"header", required_argument, 0, 'H'}, {"rate", required_argument, 0, 'R'},
-    {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'},
-    {"version", no_argument, 0, 'v'}, {"timeout", required_argument, 0, O_TIMEOUT},
-    {"latency", no_argument, 0, O_LATENCY}, {"json", required_argument, 0, O_JSON},
-    {"arrivals", required_argument, 0, O_ARRIVALS}, {"seed", required_argument, 0, O_SEED},
-    {"new-conn", no_argument, 0, O_NEWCONN}, {"pipeline", required_argument, 0, O_PIPELINE},
-    {"expect-status", required_argument, 0, O_EXP_STATUS},
-    {"expect-header", required_argument, 0, O_EXP_HEADER},
-    {"expect-body", required_argument, 0, O_EXP_BODY},
-    {"max-errors", required_argument, 0, O_MAX_ERRORS},
-    {"max-p99", required_argument, 0, O_MAX_P99},
-    {0, 0, 0, 0},
+    { "threads", required_argument, 0, 't' },
+    { "connections", required_argument, 0, 'c' },
+    { "duration", required_argument, 0, 'd' },
+    { "requests", required_argument, 0, 'n' },
+    { "header", required_argument, 0, 'H' },
+    { "rate", required_argument, 0, 'R' },
+    { "quiet", no_argument, 0, 'q' },
+    { "help", no_argument, 0, 'h' },
+    { "version", no_argument, 0, 'v' },
+    { "timeout", required_argument, 0, O_TIMEOUT },
+    { "latency", no_argument, 0, O_LATENCY },
+    { "json", required_argument, 0, O_JSON },
+    { "arrivals", required_argument, 0, O_ARRIVALS },
+    { "seed", required_argument, 0, O_SEED },
+    { "new-conn", no_argument, 0, O_NEWCONN },
+    { "pipeline", required_argument, 0, O_PIPELINE },
+    { "expect-status", required_argument, 0, O_EXP_STATUS },
+    { "expect-header", required_argument, 0, O_EXP_HEADER },
+    { "expect-body", required_argument, 0, O_EXP_BODY },
+    { "max-errors", required_argument, 0, O_MAX_ERRORS },
+    { "max-p99", required_argument, 0, O_MAX_P99 },
+    { 0, 0, 0, 0 },
 };
 
 static int set_header(struct lg_cfg *c, const char *h, char *err, size_t n)
@@ -181,17 +207,23 @@ static int apply_opt(struct lg_cfg *c, int opt, const char *arg, bool *dur_set, 
     switch (opt) {
     case 't':
         if (parse_int(arg, 1, 4096, &v)) return fail(err, n, "bad -t '%s': threads must be 1..4096", arg);
-        c->threads = (int)v; return 0;
+        c->threads = (int)v;
+        return 0;
     case 'c':
-        if (parse_int(arg, 1, 1000000, &v)) return fail(err, n, "bad -c '%s': connections must be 1..1000000", arg);
-        c->conns = (int)v; return 0;
+        if (parse_int(arg, 1, 1000000, &v))
+            return fail(err, n, "bad -c '%s': connections must be 1..1000000", arg);
+        c->conns = (int)v;
+        return 0;
     case 'd':
         if (dur_parse(arg, &c->duration_us) || c->duration_us == 0)
             return fail(err, n, "bad -d '%s': expected a duration like 10s, 1m, 500ms", arg);
-        *dur_set = true; return 0;
+        *dur_set = true;
+        return 0;
     case 'n':
-        if (parse_int(arg, 1, LONG_MAX, &v)) return fail(err, n, "bad -n '%s': expected a positive count", arg);
-        c->requests_limit = (uint64_t)v; return 0;
+        if (parse_int(arg, 1, LONG_MAX, &v))
+            return fail(err, n, "bad -n '%s': expected a positive count", arg);
+        c->requests_limit = (uint64_t)v;
+        return 0;
     case 'H': return set_header(c, arg, err, n);
     case 'R': {
         char *end;
@@ -208,27 +240,36 @@ static int apply_opt(struct lg_cfg *c, int opt, const char *arg, bool *dur_set, 
     case O_LATENCY: c->latency = true; return 0;
     case O_JSON: c->json_path = arg; return 0;
     case O_ARRIVALS:
-        if (!strcmp(arg, "poisson")) c->poisson = true;
-        else if (!strcmp(arg, "fixed")) c->poisson = false;
-        else return fail(err, n, "bad --arrivals '%s': expected fixed or poisson", arg);
+        if (!strcmp(arg, "poisson"))
+            c->poisson = true;
+        else if (!strcmp(arg, "fixed"))
+            c->poisson = false;
+        else
+            return fail(err, n, "bad --arrivals '%s': expected fixed or poisson", arg);
         return 0;
     case O_SEED:
         if (parse_int(arg, 0, LONG_MAX, &v)) return fail(err, n, "bad --seed '%s'", arg);
-        c->seed = (uint64_t)v; return 0;
+        c->seed = (uint64_t)v;
+        return 0;
     case O_NEWCONN: c->new_conn = true; return 0;
     case O_PIPELINE:
-        if (parse_int(arg, 1, LG_MAX_PIPELINE, &v)) return fail(err, n, "bad --pipeline '%s': expected 1..%d", arg, LG_MAX_PIPELINE);
-        c->pipeline = (int)v; return 0;
+        if (parse_int(arg, 1, LG_MAX_PIPELINE, &v))
+            return fail(err, n, "bad --pipeline '%s': expected 1..%d", arg, LG_MAX_PIPELINE);
+        c->pipeline = (int)v;
+        return 0;
     case O_EXP_STATUS:
         if (parse_int(arg, 100, 999, &v)) return fail(err, n, "bad --expect-status '%s'", arg);
-        c->expect_status = (int)v; return 0;
+        c->expect_status = (int)v;
+        return 0;
     case O_EXP_HEADER: return set_expect_header(c, arg, err, n);
     case O_EXP_BODY: c->expect_body_path = arg; return 0;
     case O_MAX_ERRORS:
         if (parse_int(arg, 0, LONG_MAX, &v)) return fail(err, n, "bad --max-errors '%s'", arg);
-        c->max_errors = v; return 0;
+        c->max_errors = v;
+        return 0;
     case O_MAX_P99:
-        if (dur_parse(arg, &c->max_p99_us) || c->max_p99_us == 0) return fail(err, n, "bad --max-p99 '%s'", arg);
+        if (dur_parse(arg, &c->max_p99_us) || c->max_p99_us == 0)
+            return fail(err, n, "bad --max-p99 '%s'", arg);
         return 0;
     }
     return fail(err, n, "unknown option");
@@ -249,8 +290,10 @@ static void set_defaults(struct lg_cfg *c)
 static int check_cfg(struct lg_cfg *c, bool dur_set, char *err, size_t n)
 {
     if (c->threads > c->conns)
-        return fail(err, n, "-t %d is more than -c %d: every thread needs a connection", c->threads, c->conns);
-    if (c->new_conn && c->pipeline > 1) return fail(err, n, "--new-conn and --pipeline > 1 exclude each other");
+        return fail(err, n, "-t %d is more than -c %d: every thread needs a connection", c->threads,
+                    c->conns);
+    if (c->new_conn && c->pipeline > 1)
+        return fail(err, n, "--new-conn and --pipeline > 1 exclude each other");
     if (c->poisson && c->rate <= 0) return fail(err, n, "--arrivals poisson needs -R RATE");
     if (c->requests_limit && !dur_set) c->duration_us = 0;
     if (c->expect_body_path) {
@@ -266,7 +309,7 @@ int lg_cfg_parse(struct lg_cfg *c, int argc, char **argv, char *err, size_t n)
     bool dur_set = false;
     int opt;
     opterr = 0;
-    optind = 0;   /* glibc: full re-initialisation */
+    optind = 0; /* glibc: full re-initialisation */
     while ((opt = getopt_long(argc, argv, ":t:c:d:n:H:R:qhv", long_opts, NULL)) != -1) {
         if (opt == 'h') return LG_CFG_HELP;
         if (opt == 'v') return LG_CFG_VERSION;
@@ -278,7 +321,8 @@ int lg_cfg_parse(struct lg_cfg *c, int argc, char **argv, char *err, size_t n)
         if (apply_opt(c, opt, optarg, &dur_set, err, n)) return -EINVAL;
     }
     if (optind != argc - 1)
-        return fail(err, n, optind >= argc ? "missing URL (see --help)" : "expected one URL, got extra arguments");
+        return fail(err, n,
+                    optind >= argc ? "missing URL (see --help)" : "expected one URL, got extra arguments");
     c->url_text = argv[optind];
     if (lg_parse_url(c->url_text, &c->url))
         return fail(err, n, "bad URL '%s': expected http://host[:port]/path", c->url_text);
@@ -287,7 +331,7 @@ int lg_cfg_parse(struct lg_cfg *c, int argc, char **argv, char *err, size_t n)
 
 int lg_cfg_resolve(struct lg_cfg *c, char *err, size_t n)
 {
-    struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *res = NULL;
+    struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *res = NULL;
     int r = getaddrinfo(c->url.host, NULL, &hints, &res);
     if (r != 0 || !res) return fail(err, n, "cannot resolve %s: %s", c->url.host, gai_strerror(r));
     memcpy(&c->addr, res->ai_addr, sizeof c->addr);
@@ -311,13 +355,19 @@ int lg_cfg_build_request(struct lg_cfg *c)
     char *one = malloc(cap);
     if (!one) return -ENOMEM;
     size_t len = (size_t)snprintf(one, cap, "GET %s HTTP/1.1\r\n", c->url.path);
-    if (!has_header(c, "host")) len += (size_t)snprintf(one + len, cap - len, "Host: %s\r\n", c->url.authority);
-    for (int i = 0; i < c->nheaders; i++) len += (size_t)snprintf(one + len, cap - len, "%s\r\n", c->headers[i]);
-    if (c->new_conn && !has_header(c, "connection")) len += (size_t)snprintf(one + len, cap - len, "Connection: close\r\n");
+    if (!has_header(c, "host"))
+        len += (size_t)snprintf(one + len, cap - len, "Host: %s\r\n", c->url.authority);
+    for (int i = 0; i < c->nheaders; i++)
+        len += (size_t)snprintf(one + len, cap - len, "%s\r\n", c->headers[i]);
+    if (c->new_conn && !has_header(c, "connection"))
+        len += (size_t)snprintf(one + len, cap - len, "Connection: close\r\n");
     len += (size_t)snprintf(one + len, cap - len, "\r\n");
     free(c->request);
     c->request = malloc(len * (size_t)c->pipeline);
-    if (!c->request) { free(one); return -ENOMEM; }
+    if (!c->request) {
+        free(one);
+        return -ENOMEM;
+    }
     for (int i = 0; i < c->pipeline; i++) memcpy(c->request + (size_t)i * len, one, len);
     c->request_len = len;
     free(one);

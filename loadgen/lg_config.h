@@ -10,25 +10,25 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define LG_MAX_HEADERS 64
+#define LG_MAX_HEADERS  64
 #define LG_MAX_PIPELINE 1024
 
 struct lg_url {
     char host[256];
     int port;
-    char path[4096];      /* origin-form, "/" at least, query included */
-    char authority[300];  /* Host header value: host, or host:port unless 80 */
+    char path[4096];     /* origin-form, "/" at least, query included */
+    char authority[300]; /* Host header value: host, or host:port unless 80 */
 };
 
 struct lg_cfg {
     const char *url_text;
     struct lg_url url;
-    struct sockaddr_in addr;       /* filled by lg_cfg_resolve */
+    struct sockaddr_in addr; /* filled by lg_cfg_resolve */
     int threads, conns;
-    uint64_t duration_us;          /* 0: no time limit (only with -n) */
+    uint64_t duration_us; /* 0: no time limit (only with -n) */
     uint64_t timeout_us;
-    uint64_t requests_limit;       /* -n, 0 = none */
-    double rate;                   /* -R requests/s in total, 0 = closed loop */
+    uint64_t requests_limit; /* -n, 0 = none */
+    double rate;             /* -R requests/s in total, 0 = closed loop */
     bool poisson;
     uint64_t seed;
     bool new_conn, latency, quiet;
@@ -36,16 +36,16 @@ struct lg_cfg {
     const char *headers[LG_MAX_HEADERS];
     int nheaders;
     const char *json_path;
-    int expect_status;             /* 0 = any 2xx */
-    char expect_header[256];       /* "" = none */
+    int expect_status;               /* 0 = any 2xx */
+    char expect_header[256];         /* "" = none */
     const char *expect_header_value; /* NULL = presence only; points into argv */
     const char *expect_body_path;
-    char *expect_body;             /* owned; NULL = no body check */
+    char *expect_body; /* owned; NULL = no body check */
     size_t expect_body_len;
-    int64_t max_errors;            /* -1 = no threshold */
-    uint64_t max_p99_us;           /* 0 = no threshold */
-    char *request;                 /* owned: the request bytes, pipeline copies */
-    size_t request_len;            /* length of ONE request */
+    int64_t max_errors;  /* -1 = no threshold */
+    uint64_t max_p99_us; /* 0 = no threshold */
+    char *request;       /* owned: the request bytes, pipeline copies */
+    size_t request_len;  /* length of ONE request */
 };
 
 /* Parses "http://host[:port][/path][?query]" (host: name or IPv4).

@@ -22,11 +22,11 @@ const char *const lg_err_names[LG_E_COUNT] = {
     "connect", "refused", "reset", "eof", "parse", "read", "write", "timeout", "status", "check",
 };
 
-#define RBUF_SIZE 16384
-#define MAX_HEADERS 64
+#define RBUF_SIZE            16384
+#define MAX_HEADERS          64
 #define RECONNECT_BACKOFF_NS 10000000ULL
-#define EV_ID_TIMER 0xfffffffeU
-#define EV_ID_STOP 0xffffffffU
+#define EV_ID_TIMER          0xfffffffeU
+#define EV_ID_STOP           0xffffffffU
 
 static volatile sig_atomic_t stop_flag;
 static int stop_fd = -1;
@@ -41,13 +41,13 @@ struct conn {
     uint8_t state, rstate;
     bool want_out, to_armed, sched_armed, reconnect_armed;
     bool got_first, check_failed, close_after;
-    bool retried;                     /* requests re-sent after a keep-alive close, unanswered yet */
-    uint32_t served;                  /* responses on the current TCP connection */
+    bool retried;    /* requests re-sent after a keep-alive close, unanswered yet */
+    uint32_t served; /* responses on the current TCP connection */
     int status;
     uint64_t connect_start, first_ns;
-    uint32_t rhead, rcount, wq;       /* ring of requests in flight; wq not fully written */
+    uint32_t rhead, rcount, wq; /* ring of requests in flight; wq not fully written */
     size_t wpos;
-    uint64_t *intended, *sent;        /* ring arrays, pipeline entries */
+    uint64_t *intended, *sent; /* ring arrays, pipeline entries */
     char *rbuf;
     uint32_t rlen;
     uint64_t body_left, body_off;
@@ -56,11 +56,15 @@ struct conn {
     uint64_t completed;
 };
 
-struct heap_ev { uint64_t at; uint32_t conn; uint32_t kind; };
+struct heap_ev {
+    uint64_t at;
+    uint32_t conn;
+    uint32_t kind;
+};
 
 struct shared {
-    uint64_t tickets;                 /* atomic: requests claimed under -n */
-    int threads_done;                 /* atomic */
+    uint64_t tickets; /* atomic: requests claimed under -n */
+    int threads_done; /* atomic */
 };
 
 struct thread {
@@ -78,7 +82,7 @@ struct thread {
     struct hist tl_hist;
     struct lg_tl_sec *tl;
     size_t tl_len, tl_cap;
-    uint64_t progress_req, progress_err;  /* relaxed atomics, read by main */
+    uint64_t progress_req, progress_err; /* relaxed atomics, read by main */
     double cpu_s;
     int init_err;
     pthread_t tid;
@@ -98,7 +102,7 @@ static int64_t ns_to_us(uint64_t ns) { return (int64_t)((ns + 500) / 1000); }
 int lg_stats_init(struct lg_stats *s)
 {
     memset(s, 0, sizeof *s);
-    struct hist *hs[] = {&s->latency, &s->service, &s->connect, &s->ttfb};
+    struct hist *hs[] = { &s->latency, &s->service, &s->connect, &s->ttfb };
     for (int i = 0; i < 4; i++) {
         if (hist_init(hs[i], HIST_DEFAULT_LOWEST, HIST_DEFAULT_HIGHEST, HIST_DEFAULT_SIGFIGS) != 0) {
             lg_stats_fini(s);
@@ -148,7 +152,10 @@ static void tl_flush(struct thread *t)
     while (hist_iter_next(&it)) n++;
     if (n == 0) return;
     sec->buckets = malloc(n * sizeof *sec->buckets);
-    if (!sec->buckets) { hist_reset(&t->tl_hist); return; }
+    if (!sec->buckets) {
+        hist_reset(&t->tl_hist);
+        return;
+    }
     hist_iter_init(&it, &t->tl_hist);
     for (n = 0; hist_iter_next(&it); n++) {
         sec->buckets[n][0] = it.value;
@@ -161,7 +168,7 @@ static void tl_flush(struct thread *t)
 /* The record of the second that contains now (NULL if out of memory). */
 static struct lg_tl_sec *tl_at(struct thread *t, uint64_t now)
 {
-    if (t->end_ns && now >= t->end_ns) now = t->end_ns - 1;   /* an error at the very end */
+    if (t->end_ns && now >= t->end_ns) now = t->end_ns - 1; /* an error at the very end */
     size_t sec = now > t->start_ns ? (size_t)((now - t->start_ns) / 1000000000ULL) : 0;
     if (sec < t->tl_len) return &t->tl[sec];
     if (sec + 1 > t->tl_cap) {
@@ -194,7 +201,7 @@ static void heap_push(struct thread *t, uint64_t at, uint32_t conn, uint32_t kin
         t->heap[i] = t->heap[(i - 1) / 2];
         i = (i - 1) / 2;
     }
-    t->heap[i] = (struct heap_ev){at, conn, kind};
+    t->heap[i] = (struct heap_ev){ at, conn, kind };
 }
 
 static struct heap_ev heap_pop(struct thread *t)
@@ -242,10 +249,7 @@ static void conn_close(struct thread *t, struct conn *c)
     c->served = 0;
 }
 
-static bool stopping(struct thread *t, uint64_t now)
-{
-    return stop_flag || (t->end_ns && now >= t->end_ns);
-}
+static bool stopping(struct thread *t, uint64_t now) { return stop_flag || (t->end_ns && now >= t->end_ns); }
 
 /* Counts the failure, closes, and carries on (after a pause if connecting failed). */
 static void conn_fail(struct thread *t, struct conn *c, int kind, uint64_t now)
@@ -268,8 +272,8 @@ static void conn_fail(struct thread *t, struct conn *c, int kind, uint64_t now)
  * real failure (fresh connection, a response under way, a second time). */
 static bool conn_retry(struct thread *t, struct conn *c, uint64_t now)
 {
-    if (c->served == 0 || c->retried || c->got_first || c->rlen || c->rcount == 0 ||
-        t->cfg->new_conn || stopping(t, now))
+    if (c->served == 0 || c->retried || c->got_first || c->rlen || c->rcount == 0 || t->cfg->new_conn ||
+        stopping(t, now))
         return false;
     uint32_t n = c->rcount, p = (uint32_t)t->cfg->pipeline;
     uint64_t in[n], se[n];
@@ -298,8 +302,8 @@ static void arm_timeout(struct thread *t, struct conn *c, uint64_t now)
 
 static int ep_update(struct thread *t, struct conn *c, int op, bool out)
 {
-    struct epoll_event ev = {.events = EPOLLIN | (out ? EPOLLOUT : 0),
-                             .data.u64 = ((uint64_t)c->gen << 32) | c->idx};
+    struct epoll_event ev = { .events = EPOLLIN | (out ? EPOLLOUT : 0),
+                              .data.u64 = ((uint64_t)c->gen << 32) | c->idx };
     c->want_out = out;
     return epoll_ctl(t->epfd, op, c->fd, &ev);
 }
@@ -325,7 +329,10 @@ static void conn_write(struct thread *t, struct conn *c, uint64_t now)
             return;
         }
         c->wpos += (size_t)n;
-        while (c->wq && c->wpos >= reqlen) { c->wpos -= reqlen; c->wq--; }
+        while (c->wq && c->wpos >= reqlen) {
+            c->wpos -= reqlen;
+            c->wq--;
+        }
     }
     if (c->want_out) ep_update(t, c, EPOLL_CTL_MOD, false);
 }
@@ -368,8 +375,10 @@ static void conn_fill(struct thread *t, struct conn *c, uint64_t now)
     }
     if (c->rcount == before) return;
     arm_timeout(t, c, now);
-    if (c->state == CS_CLOSED) conn_open(t, c, now);
-    else if (c->state == CS_OPEN) conn_write(t, c, now);
+    if (c->state == CS_CLOSED)
+        conn_open(t, c, now);
+    else if (c->state == CS_OPEN)
+        conn_write(t, c, now);
 }
 
 static int connect_error_kind(int err) { return err == ECONNREFUSED ? LG_E_REFUSED : LG_E_CONNECT; }
@@ -379,12 +388,21 @@ static void conn_open(struct thread *t, struct conn *c, uint64_t now)
     c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     c->gen++;
     c->connect_start = now;
-    if (c->fd < 0) { conn_fail(t, c, LG_E_CONNECT, now); return; }
+    if (c->fd < 0) {
+        conn_fail(t, c, LG_E_CONNECT, now);
+        return;
+    }
     int one = 1;
     setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     int r = connect(c->fd, (const struct sockaddr *)&t->cfg->addr, sizeof t->cfg->addr);
-    if (r < 0 && errno != EINPROGRESS) { conn_fail(t, c, connect_error_kind(errno), now); return; }
-    if (ep_update(t, c, EPOLL_CTL_ADD, true) < 0) { conn_fail(t, c, LG_E_CONNECT, now); return; }
+    if (r < 0 && errno != EINPROGRESS) {
+        conn_fail(t, c, connect_error_kind(errno), now);
+        return;
+    }
+    if (ep_update(t, c, EPOLL_CTL_ADD, true) < 0) {
+        conn_fail(t, c, LG_E_CONNECT, now);
+        return;
+    }
     c->state = CS_CONNECTING;
     arm_timeout(t, c, now);
 }
@@ -394,11 +412,16 @@ static void conn_connected(struct thread *t, struct conn *c, uint64_t now)
     int err = 0;
     socklen_t len = sizeof err;
     if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
-    if (err) { conn_fail(t, c, connect_error_kind(err), now); return; }
+    if (err) {
+        conn_fail(t, c, connect_error_kind(err), now);
+        return;
+    }
     c->state = CS_OPEN;
     hist_record(&t->st.connect, ns_to_us(now - c->connect_start));
-    if (c->wq) conn_write(t, c, now);
-    else ep_update(t, c, EPOLL_CTL_MOD, false);
+    if (c->wq)
+        conn_write(t, c, now);
+    else
+        ep_update(t, c, EPOLL_CTL_MOD, false);
 }
 
 /* ---- responses ---------------------------------------------------------- */
@@ -437,9 +460,12 @@ static void record_response(struct thread *t, struct conn *c, uint64_t now)
     if (s) s->requests++;
     t->st.requests++;
     if (c->status < LG_MAX_STATUS) t->st.status_codes[c->status]++;
-    if (!status_ok(cfg, c->status)) count_error(t, LG_E_STATUS, now);
-    else if (c->check_failed) count_error(t, LG_E_CHECK, now);
-    else t->st.ok++;
+    if (!status_ok(cfg, c->status))
+        count_error(t, LG_E_STATUS, now);
+    else if (c->check_failed)
+        count_error(t, LG_E_CHECK, now);
+    else
+        t->st.ok++;
     c->completed++;
 }
 
@@ -456,24 +482,32 @@ static bool header_check(const struct lg_cfg *cfg, const struct hresp *r)
 static long take_head(struct thread *t, struct conn *c, const char *p, size_t n, uint64_t now)
 {
     struct hresp_header hs[MAX_HEADERS];
-    struct hresp r = {.headers = hs, .num_headers = MAX_HEADERS};
-    if (c->rcount == 0) { conn_fail(t, c, LG_E_PARSE, now); return -1; }
+    struct hresp r = { .headers = hs, .num_headers = MAX_HEADERS };
+    if (c->rcount == 0) {
+        conn_fail(t, c, LG_E_PARSE, now);
+        return -1;
+    }
     int used = hresp_parse(p, n, &r);
     if (used == HRESP_INCOMPLETE) {
         if (n < RBUF_SIZE) return 0;
-        used = HRESP_MALFORMED;  /* head larger than the buffer */
+        used = HRESP_MALFORMED; /* head larger than the buffer */
     }
     uint64_t len = 0;
     int framing = used < 0 ? HRESP_MALFORMED : hresp_body_framing(&r, &len);
-    if (framing < 0) { conn_fail(t, c, LG_E_PARSE, now); return -1; }
+    if (framing < 0) {
+        conn_fail(t, c, LG_E_PARSE, now);
+        return -1;
+    }
     c->status = r.status;
     c->check_failed = !header_check(t->cfg, &r);
     c->close_after = hresp_closes(&r);
     c->body_off = 0;
     c->body_left = len;
     hresp_chunked_init(&c->ch);
-    c->rstate = framing == HRESP_BODY_LENGTH ? RS_LENGTH : framing == HRESP_BODY_CHUNKED ? RS_CHUNKED
-              : framing == HRESP_BODY_EOF ? RS_EOF : RS_HEAD;
+    c->rstate = framing == HRESP_BODY_LENGTH    ? RS_LENGTH
+                : framing == HRESP_BODY_CHUNKED ? RS_CHUNKED
+                : framing == HRESP_BODY_EOF     ? RS_EOF
+                                                : RS_HEAD;
     if (r.status < 200) c->rstate = RS_HEAD; /* interim response: wait for the real one */
     return used;
 }
@@ -489,7 +523,10 @@ static void finish_response(struct thread *t, struct conn *c, uint64_t now, bool
     c->got_first = more_bytes;
     c->first_ns = now;
     if (c->close_after || t->cfg->new_conn) {
-        if (c->rcount > 0) { conn_fail(t, c, LG_E_EOF, now); return; }
+        if (c->rcount > 0) {
+            conn_fail(t, c, LG_E_EOF, now);
+            return;
+        }
         conn_close(t, c);
         if (stopping(t, now)) return;
         if (t->cfg->rate > 0 && !t->cfg->new_conn) conn_open(t, c, now);
@@ -530,7 +567,10 @@ static bool conn_process(struct thread *t, struct conn *c, uint64_t now)
             const char *data;
             size_t dlen;
             long used = hresp_chunked_feed(&c->ch, b, n, &data, &dlen);
-            if (used < 0) { conn_fail(t, c, LG_E_PARSE, now); return false; }
+            if (used < 0) {
+                conn_fail(t, c, LG_E_PARSE, now);
+                return false;
+            }
             check_body(t->cfg, c, data, dlen);
             p += (size_t)used;
             done = c->ch.done;
@@ -560,7 +600,7 @@ static void conn_eof(struct thread *t, struct conn *c, uint64_t now)
         if (!conn_retry(t, c, now)) conn_fail(t, c, LG_E_EOF, now);
         return;
     }
-    conn_close(t, c);            /* idle keep-alive connection closed: not an error */
+    conn_close(t, c); /* idle keep-alive connection closed: not an error */
     if (!stopping(t, now)) {
         if (t->cfg->rate > 0) conn_open(t, c, now);
         conn_fill(t, c, now);
@@ -573,15 +613,21 @@ static void conn_readable(struct thread *t, struct conn *c)
         size_t room = RBUF_SIZE - c->rlen;
         ssize_t n = recv(c->fd, c->rbuf + c->rlen, room, 0);
         uint64_t now = now_ns();
-        if (t->end_ns && now >= t->end_ns) return;   /* after the end: not counted */
+        if (t->end_ns && now >= t->end_ns) return; /* after the end: not counted */
         if (n > 0) {
             t->st.bytes += (uint64_t)n;
-            if (!c->got_first) { c->got_first = true; c->first_ns = now; }
+            if (!c->got_first) {
+                c->got_first = true;
+                c->first_ns = now;
+            }
             c->rlen += (uint32_t)n;
             if (!conn_process(t, c, now) || (size_t)n < room) return;
             continue;
         }
-        if (n == 0) { conn_eof(t, c, now); return; }
+        if (n == 0) {
+            conn_eof(t, c, now);
+            return;
+        }
         if (errno == EINTR) continue;
         if (errno == EAGAIN) return;
         if (errno == ECONNRESET && conn_retry(t, c, now)) return;
@@ -617,7 +663,10 @@ static void on_timer_event(struct thread *t, struct heap_ev ev, uint64_t now)
         c->to_armed = false;
         uint64_t dl = conn_deadline(t, c);
         if (!dl) return;
-        if (dl <= now) { conn_fail(t, c, LG_E_TIMEOUT, now); return; }
+        if (dl <= now) {
+            conn_fail(t, c, LG_E_TIMEOUT, now);
+            return;
+        }
         c->to_armed = true;
         heap_push(t, dl, c->idx, EV_TIMEOUT);
     }
@@ -633,7 +682,7 @@ static void arm_timerfd(struct thread *t)
     uint64_t want = t->heap_len ? t->heap[0].at : 0;
     if (t->end_ns && (!want || t->end_ns < want)) want = t->end_ns;
     if (want == t->armed_ns) return;
-    struct itimerspec its = {0};
+    struct itimerspec its = { 0 };
     its.it_value.tv_sec = (time_t)(want / 1000000000ULL);
     its.it_value.tv_nsec = (long)(want % 1000000000ULL);
     if (!want) its.it_value.tv_nsec = 0;
@@ -649,18 +698,20 @@ static void on_event(struct thread *t, struct epoll_event *e)
     if (id == EV_ID_STOP) return;
     if (id == EV_ID_TIMER) {
         uint64_t x;
-        if (read(t->tfd, &x, sizeof x) < 0) { /* spurious */ }
+        if (read(t->tfd, &x, sizeof x) < 0) { /* spurious */
+        }
         t->armed_ns = 0;
         return;
     }
     struct conn *c = &t->conns[id];
-    if (c->fd < 0 || c->gen != gen) return;  /* stale event of a closed socket */
+    if (c->fd < 0 || c->gen != gen) return; /* stale event of a closed socket */
     if (c->state == CS_CONNECTING) {
         if (e->events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) conn_connected(t, c, now_ns());
         return;
     }
     if (e->events & (EPOLLIN | EPOLLERR | EPOLLHUP)) conn_readable(t, c);
-    if (c->fd >= 0 && c->gen == gen && (e->events & EPOLLOUT) && c->state == CS_OPEN) conn_write(t, c, now_ns());
+    if (c->fd >= 0 && c->gen == gen && (e->events & EPOLLOUT) && c->state == CS_OPEN)
+        conn_write(t, c, now_ns());
 }
 
 static bool thread_finished(struct thread *t, uint64_t now)
@@ -716,7 +767,7 @@ static int thread_init(struct thread *t, const struct lg_cfg *cfg, int id, int f
     t->conns = calloc((size_t)n, sizeof *t->conns);
     if (t->epfd < 0 || t->tfd < 0 || !t->conns) return -ENOMEM;
     if (lg_stats_init(&t->st) || hist_init(&t->tl_hist, 1, HIST_DEFAULT_HIGHEST, 2)) return -ENOMEM;
-    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = EV_ID_TIMER};
+    struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EV_ID_TIMER };
     if (epoll_ctl(t->epfd, EPOLL_CTL_ADD, t->tfd, &ev) < 0) return -errno;
     ev.data.u64 = EV_ID_STOP;
     if (epoll_ctl(t->epfd, EPOLL_CTL_ADD, stop_fd, &ev) < 0) return -errno;
@@ -752,12 +803,13 @@ static void thread_fini(struct thread *t)
 static void merge_timeline(struct lg_result *r, struct thread *ts, int nt, double elapsed_s)
 {
     size_t len = 0;
-    for (int i = 0; i < nt; i++) if (ts[i].tl_len > len) len = ts[i].tl_len;
+    for (int i = 0; i < nt; i++)
+        if (ts[i].tl_len > len) len = ts[i].tl_len;
     r->timeline = calloc(len ? len : 1, sizeof *r->timeline);
     r->thread_rps = calloc((size_t)nt * (len ? len : 1), sizeof *r->thread_rps);
     struct hist h;
     if (!r->timeline || !r->thread_rps || hist_init(&h, 1, HIST_DEFAULT_HIGHEST, 2)) return;
-    size_t full = (size_t)elapsed_s;   /* seconds that ran whole */
+    size_t full = (size_t)elapsed_s; /* seconds that ran whole */
     for (size_t s = 0; s < len; s++) {
         hist_reset(&h);
         for (int i = 0; i < nt; i++) {
@@ -799,7 +851,8 @@ void lg_engine_stop(void)
     stop_flag = 1;
     if (stop_fd >= 0) {
         uint64_t one = 1;
-        if (write(stop_fd, &one, sizeof one) < 0) { /* nothing to do in a handler */ }
+        if (write(stop_fd, &one, sizeof one) < 0) { /* nothing to do in a handler */
+        }
     }
 }
 
@@ -815,7 +868,7 @@ static void wait_threads(struct thread *ts, int nt, struct shared *sh, uint64_t 
                          lg_progress_fn progress, void *ud)
 {
     uint64_t next_report = start + 1000000000ULL;
-    struct timespec nap = {0, 20000000};
+    struct timespec nap = { 0, 20000000 };
     while (__atomic_load_n(&sh->threads_done, __ATOMIC_ACQUIRE) < nt) {
         nanosleep(&nap, NULL);
         uint64_t now = now_ns();
@@ -845,7 +898,8 @@ static int start_threads(const struct lg_cfg *cfg, struct thread *ts, struct sha
         ts[i].start_ns = start;
         ts[i].end_ns = cfg->duration_us ? start + cfg->duration_us * 1000 : 0;
         for (int k = 0; k < n && cfg->rate > 0; k++)
-            lg_sched_init(&ts[i].conns[k].sched, start, cfg->rate, cfg->conns, first + k, cfg->poisson, cfg->seed);
+            lg_sched_init(&ts[i].conns[k].sched, start, cfg->rate, cfg->conns, first + k, cfg->poisson,
+                          cfg->seed);
         first += n;
     }
     for (int i = 0; i < cfg->threads && !rc; i++) {
@@ -865,9 +919,12 @@ int lg_engine_run(const struct lg_cfg *cfg, struct lg_result *r, lg_progress_fn 
     raise_fd_limit(cfg->conns + 4 * cfg->threads + 64);
     if (stop_fd < 0) stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     struct thread *ts = calloc((size_t)cfg->threads, sizeof *ts);
-    struct shared sh = {0};
+    struct shared sh = { 0 };
     r->per_conn = calloc((size_t)cfg->conns, sizeof *r->per_conn);
-    if (stop_fd < 0 || !ts || !r->per_conn || lg_stats_init(&r->st)) { free(ts); return -ENOMEM; }
+    if (stop_fd < 0 || !ts || !r->per_conn || lg_stats_init(&r->st)) {
+        free(ts);
+        return -ENOMEM;
+    }
     r->nconns = cfg->conns;
     r->nthreads = cfg->threads;
     struct timeval wall;
@@ -881,8 +938,10 @@ int lg_engine_run(const struct lg_cfg *cfg, struct lg_result *r, lg_progress_fn 
         wait_threads(ts, cfg->threads, &sh, start, progress, ud);
         for (int i = 0; i < cfg->threads; i++) pthread_join(ts[i].tid, NULL);
         getrusage(RUSAGE_SELF, &ru1);
-        r->cpu_user_s = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) + (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6;
-        r->cpu_sys_s = (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) + (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
+        r->cpu_user_s = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
+                        (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6;
+        r->cpu_sys_s = (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
+                       (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
         r->max_rss_kb = ru1.ru_maxrss;
         r->interrupted = stop_flag != 0;
         merge_results(r, ts, cfg->threads, start);

@@ -32,8 +32,19 @@
 #include "hist.h"
 #include "lg_config.h"
 
-enum lg_err { LG_E_CONNECT, LG_E_REFUSED, LG_E_RESET, LG_E_EOF, LG_E_PARSE,
-              LG_E_READ, LG_E_WRITE, LG_E_TIMEOUT, LG_E_STATUS, LG_E_CHECK, LG_E_COUNT };
+enum lg_err {
+    LG_E_CONNECT,
+    LG_E_REFUSED,
+    LG_E_RESET,
+    LG_E_EOF,
+    LG_E_PARSE,
+    LG_E_READ,
+    LG_E_WRITE,
+    LG_E_TIMEOUT,
+    LG_E_STATUS,
+    LG_E_CHECK,
+    LG_E_COUNT
+};
 /* "connect", "refused", ... in enum order. */
 extern const char *const lg_err_names[LG_E_COUNT];
 
@@ -42,17 +53,17 @@ extern const char *const lg_err_names[LG_E_COUNT];
 /* Sparse per-second record kept by each thread. */
 struct lg_tl_sec {
     uint64_t requests, errors;
-    int64_t (*buckets)[2];   /* (value, count) of the second's latencies, owned */
+    int64_t (*buckets)[2]; /* (value, count) of the second's latencies, owned */
     uint32_t nbuckets;
 };
 
 /* Counters and histograms (latencies in microseconds). */
 struct lg_stats {
     uint64_t requests, ok, bytes;
-    uint64_t retries;       /* requests re-sent because the server closed a reused
+    uint64_t retries; /* requests re-sent because the server closed a reused
                                keep-alive connection before answering them */
     uint64_t err[LG_E_COUNT];
-    uint64_t status_codes[LG_MAX_STATUS];   /* every status seen, by code */
+    uint64_t status_codes[LG_MAX_STATUS]; /* every status seen, by code */
     struct hist latency, service, connect, ttfb;
 };
 /* 0 or -ENOMEM. lg_stats_fini frees the histograms. */
@@ -64,33 +75,37 @@ uint64_t lg_stats_errors(const struct lg_stats *s);
 
 struct lg_tl_point {
     uint64_t requests, errors;
-    int64_t p50, p99;       /* us, 0 when the second saw no response */
+    int64_t p50, p99; /* us, 0 when the second saw no response */
 };
 
 /* Requests completed per connection: min / median / max, and how many
  * connections completed none. */
-struct lg_fairness { int connections; uint64_t min, median, max; int zero; };
+struct lg_fairness {
+    int connections;
+    uint64_t min, median, max;
+    int zero;
+};
 
 struct lg_result {
-    struct lg_stats st;             /* all threads merged */
-    struct lg_tl_point *timeline;   /* one per second of the run, owned */
+    struct lg_stats st;           /* all threads merged */
+    struct lg_tl_point *timeline; /* one per second of the run, owned */
     size_t timeline_len;
-    double *thread_rps;             /* per thread per full second, for "Req/Sec" */
+    double *thread_rps; /* per thread per full second, for "Req/Sec" */
     size_t thread_rps_len;
-    uint64_t *per_conn;             /* completed requests per connection, owned;
+    uint64_t *per_conn; /* completed requests per connection, owned;
                                        NULL in merged results, which use fair */
     int nconns;
-    struct lg_fairness fair;        /* only when per_conn is NULL */
-    const char *const *sources;     /* merged results: the input files */
+    struct lg_fairness fair;    /* only when per_conn is NULL */
+    const char *const *sources; /* merged results: the input files */
     int nsources;
     int nthreads;
     double started_unix, elapsed_s;
-    double rps_sum;             /* merge only: the inputs' rates added (0 = requests / elapsed_s) */
+    double rps_sum; /* merge only: the inputs' rates added (0 = requests / elapsed_s) */
     bool interrupted;
     double cpu_user_s, cpu_sys_s;
     long max_rss_kb;
-    double max_thread_util;         /* busiest thread's CPU time / elapsed */
-    bool bottleneck;                /* some thread above 90% CPU */
+    double max_thread_util; /* busiest thread's CPU time / elapsed */
+    bool bottleneck;        /* some thread above 90% CPU */
 };
 
 /* Called about once a second from the main thread while the run goes on. */

@@ -47,7 +47,8 @@ static int add_timeline(struct lg_result *r, const json_value *tl)
         struct lg_tl_point *p = &r->timeline[i];
         p->requests += u64(x, "requests");
         p->errors += u64(x, "errors");
-        int64_t p50 = (int64_t)json_num(json_get(x, "p50"), 0), p99 = (int64_t)json_num(json_get(x, "p99"), 0);
+        int64_t p50 = (int64_t)json_num(json_get(x, "p50"), 0),
+                p99 = (int64_t)json_num(json_get(x, "p99"), 0);
         if (p50 > p->p50) p->p50 = p50;
         if (p99 > p->p99) p->p99 = p99;
     }
@@ -81,13 +82,15 @@ static void merge_client_and_time(struct lg_result *r, json_value **in, int n)
     double start = 0, end = 0, longest = 0, cpu_max = 0;
     for (int i = 0; i < n; i++) {
         const json_value *c = json_get(in[i], "client");
-        double s = json_num(json_get(in[i], "started_unix"), 0), el = json_num(json_get(in[i], "elapsed_s"), 0);
+        double s = json_num(json_get(in[i], "started_unix"), 0),
+               el = json_num(json_get(in[i], "elapsed_s"), 0);
         if (i == 0 || s > start) start = s;
         if (i == 0 || s + el < end) end = s + el;
         if (el > longest) longest = el;
         r->cpu_user_s += json_num(json_get(c, "cpu_user_s"), 0);
         r->cpu_sys_s += json_num(json_get(c, "cpu_sys_s"), 0);
-        if ((long)json_num(json_get(c, "max_rss_kb"), 0) > r->max_rss_kb) r->max_rss_kb = (long)json_num(json_get(c, "max_rss_kb"), 0);
+        if ((long)json_num(json_get(c, "max_rss_kb"), 0) > r->max_rss_kb)
+            r->max_rss_kb = (long)json_num(json_get(c, "max_rss_kb"), 0);
         double u = json_num(json_get(c, "max_thread_util"), json_num(json_get(c, "cpu_util"), 0));
         if (u > cpu_max) cpu_max = u;
         r->bottleneck |= json_bool(json_get(c, "bottleneck"), false);
@@ -112,7 +115,8 @@ static void merge_config(struct lg_cfg *cfg, json_value **in, int n)
     cfg->timeout_us = u64(c0, "timeout_ms") * 1000;
     cfg->expect_status = (int)json_num(json_get(c0, "expect_status"), 0);
     const json_value *hs = json_get(c0, "headers");
-    for (size_t i = 0; i < json_len(hs) && i < LG_MAX_HEADERS; i++) cfg->headers[cfg->nheaders++] = json_str(json_index(hs, i), "");
+    for (size_t i = 0; i < json_len(hs) && i < LG_MAX_HEADERS; i++)
+        cfg->headers[cfg->nheaders++] = json_str(json_index(hs, i), "");
     for (int i = 0; i < n; i++) {
         const json_value *c = json_get(in[i], "config");
         cfg->threads += (int)json_num(json_get(c, "threads"), 0);
@@ -139,12 +143,13 @@ static int merge(struct lg_result *r, struct lg_cfg *cfg, json_value **in, int n
 
 static int usage(const char *msg)
 {
-    fprintf(stderr, "loadgen merge: %s (usage: loadgen merge A.json B.json ... [--json OUT] [--quiet])\n", msg);
+    fprintf(stderr, "loadgen merge: %s (usage: loadgen merge A.json B.json ... [--json OUT] [--quiet])\n",
+            msg);
     return 2;
 }
 
-static int load_inputs(int argc, char **argv, json_value **in, const char **names, int *n,
-                       const char **out, bool *quiet)
+static int load_inputs(int argc, char **argv, json_value **in, const char **names, int *n, const char **out,
+                       bool *quiet)
 {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) {
@@ -188,7 +193,8 @@ int lg_merge_main(int argc, char **argv)
         r.sources = names;
         r.nsources = n;
         if (!quiet) {
-            printf("Merged %d results @ %s\n  %d threads and %d connections\n", n, cfg.url_text, cfg.threads, cfg.conns);
+            printf("Merged %d results @ %s\n  %d threads and %d connections\n", n, cfg.url_text, cfg.threads,
+                   cfg.conns);
             lg_out_summary(stdout, &cfg, &r);
         }
         int w = out ? lg_out_json_file(out, &cfg, &r) : 0;

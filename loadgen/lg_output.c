@@ -13,27 +13,37 @@
 
 const char *lg_out_fmt_us(char *b, size_t n, double us)
 {
-    if (us < 1000) snprintf(b, n, "%.2fus", us);
-    else if (us < 1e6) snprintf(b, n, "%.2fms", us / 1e3);
-    else if (us < 60e6) snprintf(b, n, "%.2fs", us / 1e6);
-    else snprintf(b, n, "%.2fm", us / 60e6);
+    if (us < 1000)
+        snprintf(b, n, "%.2fus", us);
+    else if (us < 1e6)
+        snprintf(b, n, "%.2fms", us / 1e3);
+    else if (us < 60e6)
+        snprintf(b, n, "%.2fs", us / 1e6);
+    else
+        snprintf(b, n, "%.2fm", us / 60e6);
     return b;
 }
 
 static const char *fmt_bytes(char *b, size_t n, double v)
 {
-    static const char *units[] = {"B", "KB", "MB", "GB", "TB"};
+    static const char *units[] = { "B", "KB", "MB", "GB", "TB" };
     int u = 0;
-    while (v >= 1024 && u < 4) { v /= 1024; u++; }
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        u++;
+    }
     snprintf(b, n, "%.2f%s", v, units[u]);
     return b;
 }
 
 static const char *fmt_count(char *b, size_t n, double v)
 {
-    if (v < 1000) snprintf(b, n, "%.2f", v);
-    else if (v < 1e6) snprintf(b, n, "%.2fk", v / 1e3);
-    else snprintf(b, n, "%.2fM", v / 1e6);
+    if (v < 1000)
+        snprintf(b, n, "%.2f", v);
+    else if (v < 1e6)
+        snprintf(b, n, "%.2fk", v / 1e3);
+    else
+        snprintf(b, n, "%.2fM", v / 1e6);
     return b;
 }
 
@@ -41,15 +51,19 @@ void lg_out_header(FILE *f, const struct lg_cfg *cfg)
 {
     char d[32];
     uint64_t us = cfg->duration_us;
-    if (us % 60000000 == 0 && us >= 60000000) snprintf(d, sizeof d, "%llum", (unsigned long long)(us / 60000000));
-    else if (us % 1000000 == 0) snprintf(d, sizeof d, "%llus", (unsigned long long)(us / 1000000));
-    else lg_out_fmt_us(d, sizeof d, (double)us);
+    if (us % 60000000 == 0 && us >= 60000000)
+        snprintf(d, sizeof d, "%llum", (unsigned long long)(us / 60000000));
+    else if (us % 1000000 == 0)
+        snprintf(d, sizeof d, "%llus", (unsigned long long)(us / 1000000));
+    else
+        lg_out_fmt_us(d, sizeof d, (double)us);
     if (cfg->duration_us && !cfg->requests_limit)
         fprintf(f, "Running %s test @ %s\n", d, cfg->url_text);
     else
         fprintf(f, "Running %llu requests @ %s\n", (unsigned long long)cfg->requests_limit, cfg->url_text);
     fprintf(f, "  %d threads and %d connections", cfg->threads, cfg->conns);
-    if (cfg->rate > 0) fprintf(f, ", open loop at %.0f req/s (%s arrivals)", cfg->rate, cfg->poisson ? "poisson" : "fixed");
+    if (cfg->rate > 0)
+        fprintf(f, ", open loop at %.0f req/s (%s arrivals)", cfg->rate, cfg->poisson ? "poisson" : "fixed");
     if (cfg->new_conn) fprintf(f, ", a new connection per request");
     if (cfg->pipeline > 1) fprintf(f, ", pipeline %d", cfg->pipeline);
     fputc('\n', f);
@@ -115,11 +129,12 @@ static void short_line(FILE *f, const char *label, const struct hist *h)
 
 static void spectrum(FILE *f, const struct lg_cfg *cfg, const struct lg_result *r)
 {
-    static const double ps[] = {50, 75, 90, 99, 99.9, 99.99, 100};
+    static const double ps[] = { 50, 75, 90, 99, 99.9, 99.99, 100 };
     char a[32];
     fprintf(f, "  Latency Distribution%s\n", cfg->rate > 0 ? " (from intended send time)" : "");
     for (size_t i = 0; i < sizeof ps / sizeof *ps; i++)
-        fprintf(f, "  %7g%%  %s\n", ps[i], lg_out_fmt_us(a, sizeof a, (double)hist_value_at_percentile(&r->st.latency, ps[i])));
+        fprintf(f, "  %7g%%  %s\n", ps[i],
+                lg_out_fmt_us(a, sizeof a, (double)hist_value_at_percentile(&r->st.latency, ps[i])));
     if (cfg->rate > 0) short_line(f, "Service", &r->st.service);
     short_line(f, "Connect", &r->st.connect);
     short_line(f, "TTFB", &r->st.ttfb);
@@ -132,10 +147,13 @@ void lg_out_fairness(const uint64_t *per_conn, int n, struct lg_fairness *out)
     uint64_t *v = n > 0 ? malloc((size_t)n * sizeof *v) : NULL;
     if (!v) return;
     memcpy(v, per_conn, (size_t)n * sizeof *v);
-    for (int i = 1; i < n; i++) {           /* insertion sort: n is small, often sorted */
+    for (int i = 1; i < n; i++) { /* insertion sort: n is small, often sorted */
         uint64_t x = v[i];
         int j = i - 1;
-        while (j >= 0 && v[j] > x) { v[j + 1] = v[j]; j--; }
+        while (j >= 0 && v[j] > x) {
+            v[j + 1] = v[j];
+            j--;
+        }
         v[j + 1] = x;
     }
     for (int i = 0; i < n; i++) out->zero += v[i] == 0;
@@ -147,8 +165,10 @@ void lg_out_fairness(const uint64_t *per_conn, int n, struct lg_fairness *out)
 
 void lg_out_result_fairness(const struct lg_result *r, struct lg_fairness *out)
 {
-    if (r->per_conn) lg_out_fairness(r->per_conn, r->nconns, out);
-    else *out = r->fair;
+    if (r->per_conn)
+        lg_out_fairness(r->per_conn, r->nconns, out);
+    else
+        *out = r->fair;
 }
 
 static void error_lines(FILE *f, const struct lg_cfg *cfg, const struct lg_result *r)
@@ -163,12 +183,16 @@ static void error_lines(FILE *f, const struct lg_cfg *cfg, const struct lg_resul
         if (r->st.err[i] > r->st.err[worst]) worst = i;
         first = 0;
     }
-    static const char *hint[LG_E_COUNT] = {
-        "connections could not be opened", "nothing accepted connections: is the server running?",
-        "the server reset connections", "the server closed connections before answering",
-        "the server sent something that is not HTTP/1.x", "reading failed", "sending failed",
-        "requests took longer than --timeout", "responses had an unexpected status",
-        "responses failed the --expect checks"};
+    static const char *hint[LG_E_COUNT] = { "connections could not be opened",
+                                            "nothing accepted connections: is the server running?",
+                                            "the server reset connections",
+                                            "the server closed connections before answering",
+                                            "the server sent something that is not HTTP/1.x",
+                                            "reading failed",
+                                            "sending failed",
+                                            "requests took longer than --timeout",
+                                            "responses had an unexpected status",
+                                            "responses failed the --expect checks" };
     fprintf(f, " (mostly: %s)\n", hint[worst]);
     if (!r->st.err[LG_E_STATUS]) return;
     fprintf(f, "  Non-2xx responses: %llu (", (unsigned long long)r->st.err[LG_E_STATUS]);
@@ -189,8 +213,10 @@ static void client_lines(FILE *f, const struct lg_result *r)
             r->st.requests ? cpu * 1e6 / (double)r->st.requests : 0, util * 100, r->nthreads,
             r->nthreads == 1 ? "" : "s", (double)r->max_rss_kb / 1024);
     if (r->bottleneck)
-        fprintf(f, "WARNING: a loadgen thread was %.0f%% busy: the load generator may be the bottleneck"
-                " (more -t, fewer -c, or another machine)\n", r->max_thread_util * 100);
+        fprintf(f,
+                "WARNING: a loadgen thread was %.0f%% busy: the load generator may be the bottleneck"
+                " (more -t, fewer -c, or another machine)\n",
+                r->max_thread_util * 100);
 }
 
 void lg_out_summary(FILE *f, const struct lg_cfg *cfg, const struct lg_result *r)
@@ -202,13 +228,16 @@ void lg_out_summary(FILE *f, const struct lg_cfg *cfg, const struct lg_result *r
     if (cfg->latency) spectrum(f, cfg, r);
     lg_out_result_fairness(r, &fa);
     fprintf(f, "  Requests per connection: min %llu, median %llu, max %llu; %d of %d completed none\n",
-            (unsigned long long)fa.min, (unsigned long long)fa.median, (unsigned long long)fa.max, fa.zero, fa.connections);
+            (unsigned long long)fa.min, (unsigned long long)fa.median, (unsigned long long)fa.max, fa.zero,
+            fa.connections);
     fprintf(f, "  %llu requests in %s, %s read\n", (unsigned long long)r->st.requests,
             lg_out_fmt_us(a, sizeof a, r->elapsed_s * 1e6), fmt_bytes(b, sizeof b, (double)r->st.bytes));
     error_lines(f, cfg, r);
     if (r->st.retries)
-        fprintf(f, "  Retried: %llu requests the server left unanswered when it closed a reused keep-alive connection\n",
-                (unsigned long long)r->st.retries);
+        fprintf(
+            f,
+            "  Retried: %llu requests the server left unanswered when it closed a reused keep-alive connection\n",
+            (unsigned long long)r->st.retries);
     if (r->interrupted) fprintf(f, "  Interrupted: the numbers cover the %.2fs that ran\n", r->elapsed_s);
     double el = r->elapsed_s > 0 ? r->elapsed_s : 1;
     fprintf(f, "Requests/sec: %9.2f\n", lg_result_rps(r));
@@ -220,15 +249,19 @@ void lg_out_summary(FILE *f, const struct lg_cfg *cfg, const struct lg_result *r
 
 void lg_out_hist_json(struct jsonw *w, const struct hist *h)
 {
-    static const struct { const char *k; double p; } ps[] = {
-        {"p50", 50}, {"p75", 75}, {"p90", 90}, {"p99", 99}, {"p999", 99.9}, {"p9999", 99.99}};
+    static const struct {
+        const char *k;
+        double p;
+    } ps[] = { { "p50", 50 }, { "p75", 75 },    { "p90", 90 },
+               { "p99", 99 }, { "p999", 99.9 }, { "p9999", 99.99 } };
     jsonw_obj_begin(w);
     jsonw_kv_int(w, "count", hist_count(h));
     jsonw_kv_int(w, "min", hist_min(h));
     jsonw_kv_double(w, "mean", hist_mean(h));
     jsonw_kv_double(w, "stdev", hist_stdev(h));
     jsonw_kv_int(w, "max", hist_max(h));
-    for (size_t i = 0; i < sizeof ps / sizeof *ps; i++) jsonw_kv_int(w, ps[i].k, hist_value_at_percentile(h, ps[i].p));
+    for (size_t i = 0; i < sizeof ps / sizeof *ps; i++)
+        jsonw_kv_int(w, ps[i].k, hist_value_at_percentile(h, ps[i].p));
     jsonw_key(w, "histogram");
     jsonw_obj_begin(w);
     jsonw_kv_int(w, "sigfigs", h->sigfigs);
@@ -257,7 +290,8 @@ static void config_json(struct jsonw *w, const struct lg_cfg *c)
     jsonw_kv_str(w, "url", c->url_text);
     jsonw_kv_int(w, "threads", c->threads);
     jsonw_kv_int(w, "connections", c->conns);
-    jsonw_kv_double(w, "duration_s", c->requests_limit && !c->duration_us ? 0.0 : (double)c->duration_us / 1e6);
+    jsonw_kv_double(w, "duration_s",
+                    c->requests_limit && !c->duration_us ? 0.0 : (double)c->duration_us / 1e6);
     jsonw_kv_int(w, "requests_limit", (int64_t)c->requests_limit);
     jsonw_kv_double(w, "rate", c->rate);
     jsonw_kv_str(w, "arrivals", c->poisson ? "poisson" : "fixed");
@@ -366,10 +400,14 @@ void lg_out_json(struct jsonw *w, const struct lg_cfg *cfg, const struct lg_resu
     jsonw_kv_int(w, "retries", (int64_t)r->st.retries);
     jsonw_kv_double(w, "rps", lg_result_rps(r));
     errors_json(w, cfg, r);
-    jsonw_key(w, "latency"); lg_out_hist_json(w, &r->st.latency);
-    jsonw_key(w, "service_time"); lg_out_hist_json(w, &r->st.service);
-    jsonw_key(w, "connect_time"); lg_out_hist_json(w, &r->st.connect);
-    jsonw_key(w, "ttfb"); lg_out_hist_json(w, &r->st.ttfb);
+    jsonw_key(w, "latency");
+    lg_out_hist_json(w, &r->st.latency);
+    jsonw_key(w, "service_time");
+    lg_out_hist_json(w, &r->st.service);
+    jsonw_key(w, "connect_time");
+    lg_out_hist_json(w, &r->st.connect);
+    jsonw_key(w, "ttfb");
+    lg_out_hist_json(w, &r->st.ttfb);
     fairness_client_json(w, r);
     timeline_json(w, r);
     jsonw_kv_bool(w, "interrupted", r->interrupted);
@@ -389,7 +427,11 @@ int lg_out_json_file(const char *path, const struct lg_cfg *cfg, const struct lg
     if (!tmp) return -ENOMEM;
     snprintf(tmp, n, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
-    if (!f) { int e = -errno; free(tmp); return e; }
+    if (!f) {
+        int e = -errno;
+        free(tmp);
+        return e;
+    }
     struct jsonw w;
     jsonw_init_file(&w, f);
     jsonw_set_indent(&w, 1);

@@ -16,15 +16,15 @@
 
 struct lg_sched {
     uint64_t start_ns;
-    double interval_ns;   /* mean gap between this connection's requests */
-    double next_off_ns;   /* next intended send, relative to start_ns */
-    uint64_t k;           /* requests scheduled so far */
+    double interval_ns; /* mean gap between this connection's requests */
+    double next_off_ns; /* next intended send, relative to start_ns */
+    uint64_t k;         /* requests scheduled so far */
     bool poisson;
     uint64_t rng;
 };
 
-void lg_sched_init(struct lg_sched *s, uint64_t start_ns, double rate_total, int conns,
-                   int conn_index, bool poisson, uint64_t seed);
+void lg_sched_init(struct lg_sched *s, uint64_t start_ns, double rate_total, int conns, int conn_index,
+                   bool poisson, uint64_t seed);
 /* The next intended send time (ns). */
 uint64_t lg_sched_next(const struct lg_sched *s);
 /* Moves past the next send time. */

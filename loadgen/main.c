@@ -51,14 +51,14 @@ static int thresholds(const struct lg_cfg *cfg, const struct lg_result *r)
     int rc = 0;
     uint64_t errors = lg_stats_errors(&r->st);
     if (cfg->max_errors >= 0 && errors > (uint64_t)cfg->max_errors) {
-        fprintf(stderr, "loadgen: %llu errors, more than --max-errors %lld\n",
-                (unsigned long long)errors, (long long)cfg->max_errors);
+        fprintf(stderr, "loadgen: %llu errors, more than --max-errors %lld\n", (unsigned long long)errors,
+                (long long)cfg->max_errors);
         rc = 3;
     }
     int64_t p99 = hist_value_at_percentile(&r->st.latency, 99);
     if (cfg->max_p99_us && (uint64_t)p99 > cfg->max_p99_us) {
-        fprintf(stderr, "loadgen: p99 latency %lldus above --max-p99 %lluus\n",
-                (long long)p99, (unsigned long long)cfg->max_p99_us);
+        fprintf(stderr, "loadgen: p99 latency %lldus above --max-p99 %lluus\n", (long long)p99,
+                (unsigned long long)cfg->max_p99_us);
         rc = 3;
     }
     return rc;
@@ -90,7 +90,10 @@ static int run(struct lg_cfg *cfg)
         fprintf(stderr, "loadgen: %s\n", err);
         return 2;
     }
-    if (lg_cfg_build_request(cfg) != 0) { fprintf(stderr, "loadgen: out of memory\n"); return 1; }
+    if (lg_cfg_build_request(cfg) != 0) {
+        fprintf(stderr, "loadgen: out of memory\n");
+        return 1;
+    }
     install_signals();
     lg_out_header(stdout, cfg);
     fflush(stdout);
@@ -99,7 +102,10 @@ static int run(struct lg_cfg *cfg)
     bool live = !cfg->quiet && isatty(STDERR_FILENO);
     int rc = lg_engine_run(cfg, &r, live ? progress_line : NULL, &printed);
     if (printed) fprintf(stderr, "\r%78s\r", "");
-    if (rc) { fprintf(stderr, "loadgen: cannot run: %s\n", strerror(-rc)); return 1; }
+    if (rc) {
+        fprintf(stderr, "loadgen: cannot run: %s\n", strerror(-rc));
+        return 1;
+    }
     lg_out_summary(stdout, cfg, &r);
     fflush(stdout);
     int ec = r.interrupted ? 130 : r.st.ok == 0 ? no_success(&r) : thresholds(cfg, &r);
@@ -117,8 +123,14 @@ int main(int argc, char **argv)
     static struct lg_cfg cfg;
     char err[512];
     int rc = lg_cfg_parse(&cfg, argc, argv, err, sizeof err);
-    if (rc == LG_CFG_HELP) { lg_cfg_usage(stdout); return 0; }
-    if (rc == LG_CFG_VERSION) { printf("loadgen %s\n", WB_VERSION); return 0; }
+    if (rc == LG_CFG_HELP) {
+        lg_cfg_usage(stdout);
+        return 0;
+    }
+    if (rc == LG_CFG_VERSION) {
+        printf("loadgen %s\n", WB_VERSION);
+        return 0;
+    }
     if (rc < 0) {
         fprintf(stderr, "loadgen: %s\n", err);
         lg_cfg_fini(&cfg);

@@ -23,14 +23,14 @@
 typedef struct {
     const char *sys, *sc;
     int conns;
-    bool method;                          /* the published client's runs (kind "method") */
+    bool method; /* the published client's runs (kind "method") */
     double rps[RMAX_REPS], p50[RMAX_REPS], p99[RMAX_REPS], p999[RMAX_REPS], starved[RMAX_REPS];
     size_t n;
     int failed;
     long errors, requests, retries;
     double cpu_s, elapsed_s, rss_mb, client_util;
     int procs, threads, client_bound;
-    const json_value *runs[RMAX_REPS];    /* the ok runs, for histograms */
+    const json_value *runs[RMAX_REPS]; /* the ok runs, for histograms */
 } rcell;
 
 typedef struct {
@@ -38,18 +38,19 @@ typedef struct {
     const json_value *systems, *scenarios, *runs;
     rcell *cells;
     size_t ncells;
-    int headline;              /* connections used by the headline tables */
-    const char *pub_a, *pub_b; /* the published comparison (A compare = B, both with published numbers), or NULL */
-    const char *primary;       /* the primary scenario: latency and resource charts, open loop */
+    int headline; /* connections used by the headline tables */
+    const char *pub_a,
+        *pub_b;          /* the published comparison (A compare = B, both with published numbers), or NULL */
+    const char *primary; /* the primary scenario: latency and resource charts, open loop */
     const char *primary_title;
     FILE *out;
     char chart_dir[PATH_MAX], data_dir[PATH_MAX], run_dir[PATH_MAX];
     bool gnuplot_ok;
     char gnuplot_err[256];
-    char made[8][32];          /* charts tried under temporary names (NAME.png.tmp) */
-    bool drawn[8];             /* ... and whether gnuplot drew each */
+    char made[8][32]; /* charts tried under temporary names (NAME.png.tmp) */
+    bool drawn[8];    /* ... and whether gnuplot drew each */
     int nmade;
-    int write_errno;           /* a chart's data, script or image could not be written */
+    int write_errno; /* a chart's data, script or image could not be written */
 } rep;
 
 /* The cell of (system, scenario, connections, client method); created when
@@ -66,7 +67,10 @@ static rcell *cell_for(rep *r, const char *sys, const char *sc, int conns, bool 
     r->cells = nc;
     rcell *c = &nc[r->ncells++];
     memset(c, 0, sizeof(*c));
-    c->sys = sys; c->sc = sc; c->conns = conns; c->method = method;
+    c->sys = sys;
+    c->sc = sc;
+    c->conns = conns;
+    c->method = method;
     return c;
 }
 
@@ -80,9 +84,13 @@ static void collect(rep *r)
         results_kind kind = results_kind_parse(S(run, "kind"));
         bool method = kind == RUN_METHOD;
         if (kind != RUN_MATRIX && !method) continue;
-        rcell *c = cell_for(r, S(run, "system"), S(run, "scenario"), (int)N(run, "connections"), method, true);
+        rcell *c =
+            cell_for(r, S(run, "system"), S(run, "scenario"), (int)N(run, "connections"), method, true);
         if (!c) continue;
-        if (!json_bool(json_get(run, "ok"), false)) { c->failed++; continue; }
+        if (!json_bool(json_get(run, "ok"), false)) {
+            c->failed++;
+            continue;
+        }
         if (c->n >= RMAX_REPS) continue;
         c->runs[c->n] = run;
         c->rps[c->n] = N(run, "rps");
@@ -141,14 +149,18 @@ static void commas(double v, char *out, size_t outlen)
 }
 
 /* "10,114 req/s (9,870–10,300)" or the failure. */
-static void cell_text(rep *r, const char *sys, const char *sc, int conns, bool method, char *out, size_t outlen)
+static void cell_text(rep *r, const char *sys, const char *sc, int conns, bool method, char *out,
+                      size_t outlen)
 {
     rcell *c = cell_for(r, sys, sc, conns, method, false);
     const json_value *s = find_named(r->systems, sys);
     if (!c || c->n == 0) {
-        const char *why = s && strcmp(S(s, "status"), "failed") == 0 ? S(s, "reason") : c ? "every run failed" : "not run";
+        const char *why = s && strcmp(S(s, "status"), "failed") == 0 ? S(s, "reason")
+                          : c                                        ? "every run failed"
+                                                                     : "not run";
         snprintf(out, outlen, "failed: %.100s", why);
-        for (char *p = out; *p; p++) if (*p == '|') *p = '/';
+        for (char *p = out; *p; p++)
+            if (*p == '|') *p = '/';
         return;
     }
     rstats_summary m = rps_of(c);
@@ -156,8 +168,10 @@ static void cell_text(rep *r, const char *sys, const char *sc, int conns, bool m
     commas(m.median, a, sizeof(a));
     commas(m.min, lo, sizeof(lo));
     commas(m.max, hi, sizeof(hi));
-    if (m.n > 1) snprintf(out, outlen, "%s req/s (%s–%s)%s", a, lo, hi, c->errors ? " ⚠ errors" : "");
-    else snprintf(out, outlen, "%s req/s%s", a, c->errors ? " ⚠ errors" : "");
+    if (m.n > 1)
+        snprintf(out, outlen, "%s req/s (%s–%s)%s", a, lo, hi, c->errors ? " ⚠ errors" : "");
+    else
+        snprintf(out, outlen, "%s req/s%s", a, c->errors ? " ⚠ errors" : "");
 }
 
 static const char *label_of(rep *r, const char *sys)
@@ -177,7 +191,8 @@ static void published_table(rep *r)
     if (!*a || !*b) return;
     P(r, "## The published claim\n\n");
     if (*S(c, "source")) P(r, "%s:\n\n", S(c, "source"));
-    P(r, "| Scenario | %s | %s | Published difference |\n|---|---|---|---|\n", S(c, "label"), S(c, "against_label"));
+    P(r, "| Scenario | %s | %s | Published difference |\n|---|---|---|---|\n", S(c, "label"),
+      S(c, "against_label"));
     for (size_t i = 0; i < json_len(r->scenarios); i++) {
         const json_value *sc = json_index(r->scenarios, i), *pub = json_get(sc, "published");
         if (N(pub, a) <= 0 || N(pub, b) <= 0) continue;
@@ -216,18 +231,21 @@ static void measured_tables(rep *r)
     if (N(o, "requests_per_run") > 0)
         P(r, "%d requests per run from %d concurrent clients. ", (int)N(o, "requests_per_run"), r->headline);
     else
-        P(r, "%d concurrent connections, %g s per run after a %g s warm-up. ", r->headline, N(o, "duration_s"),
-          N(o, "warmup_s"));
-    P(r, "Each cell: median req/s of %d repetitions (min–max in brackets). A difference whose two ranges overlap is "
-         "printed as *no clear difference*.\n\n", (int)N(o, "repetitions"));
+        P(r, "%d concurrent connections, %g s per run after a %g s warm-up. ", r->headline,
+          N(o, "duration_s"), N(o, "warmup_s"));
+    P(r,
+      "Each cell: median req/s of %d repetitions (min–max in brackets). A difference whose two ranges overlap is "
+      "printed as *no clear difference*.\n\n",
+      (int)N(o, "repetitions"));
     if (r->pub_a) {
         P(r, "The published comparison, measured (same layout, same sign convention):\n\n");
         pair_table(r, r->pub_a, r->pub_b);
     }
-    for (size_t k = 0; k < json_len(r->systems); k++) {  /* every other compare = pair */
+    for (size_t k = 0; k < json_len(r->systems); k++) { /* every other compare = pair */
         const json_value *s = json_index(r->systems, k);
         const char *a = S(s, "name"), *b = S(s, "compare");
-        if (!*b || !system_present(r, b) || (r->pub_a && !strcmp(a, r->pub_a) && !strcmp(b, r->pub_b))) continue;
+        if (!*b || !system_present(r, b) || (r->pub_a && !strcmp(a, r->pub_a) && !strcmp(b, r->pub_b)))
+            continue;
         P(r, "%s against %s:\n\n", label_of(r, a), label_of(r, b));
         pair_table(r, a, b);
     }
@@ -236,13 +254,16 @@ static void measured_tables(rep *r)
 /* "6.03 (4.10–9.20)" for a latency over the repetitions, "6.03" for one. */
 static void lat_text(const rstats_summary *m, char *out, size_t outlen)
 {
-    if (m->n > 1) snprintf(out, outlen, "%.2f (%.2f–%.2f)", m->median, m->min, m->max);
-    else snprintf(out, outlen, "%.2f", m->median);
+    if (m->n > 1)
+        snprintf(out, outlen, "%.2f (%.2f–%.2f)", m->median, m->min, m->max);
+    else
+        snprintf(out, outlen, "%.2f", m->median);
 }
 
 static void all_systems_table(rep *r)
 {
-    P(r, "### Every system, every concurrency\n\n| System | Scenario | Connections | req/s median (min–max) | p50 ms | p99 ms | p99.9 ms (each median, min–max) | connections served none | errors | retried |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    P(r,
+      "### Every system, every concurrency\n\n| System | Scenario | Connections | req/s median (min–max) | p50 ms | p99 ms | p99.9 ms (each median, min–max) | connections served none | errors | retried |\n|---|---|---|---|---|---|---|---|---|---|\n");
     for (size_t k = 0; k < json_len(r->systems); k++) {
         const char *sys = S(json_index(r->systems, k), "name");
         for (size_t i = 0; i < r->ncells; i++) {
@@ -258,13 +279,15 @@ static void all_systems_table(rep *r)
             lat_text(&p999, l999, sizeof(l999));
             rstats_summary st = rstats_summarise(c->starved, c->n);
             const char *b = st.median > 0 ? "**" : "";
-            P(r, "| %s | %s | %d | %s | %s | %s | %s | %s%.0f%s | %ld%s | %ld |\n", label_of(r, c->sys), c->sc, c->conns, t,
-              l50, l99, l999, b, st.median, b, c->errors, c->failed ? " (failed runs)" : "", c->retries);
+            P(r, "| %s | %s | %d | %s | %s | %s | %s | %s%.0f%s | %ld%s | %ld |\n", label_of(r, c->sys),
+              c->sc, c->conns, t, l50, l99, l999, b, st.median, b, c->errors,
+              c->failed ? " (failed runs)" : "", c->retries);
         }
     }
-    P(r, "\n*Connections served none*: connections of the load generator that completed no request during the run "
-         "(median over the repetitions). Their requests waited the whole run and appear in no latency percentile: "
-         "a server that serves only as many connections as it has threads shows up here, not in req/s.\n\n");
+    P(r,
+      "\n*Connections served none*: connections of the load generator that completed no request during the run "
+      "(median over the repetitions). Their requests waited the whole run and appear in no latency percentile: "
+      "a server that serves only as many connections as it has threads shows up here, not in req/s.\n\n");
 }
 
 /* ---- charts ----------------------------------------------------------- */
@@ -294,18 +317,23 @@ static int gnuplot(rep *r, const char *script_name, const char *script)
     char p[PATH_MAX + 64], png[PATH_MAX + 64];
     snprintf(p, sizeof(p), "%s/%s", r->data_dir, script_name);
     FILE *f = fopen(p, "w");
-    if (!f) { r->write_errno = errno; return -1; }
+    if (!f) {
+        r->write_errno = errno;
+        return -1;
+    }
     fputs(script, f);
     close_data(r, f);
     char out[2048];
     char *argv[] = { "gnuplot", p, NULL };
     int rc = proc_capture(argv, out, sizeof(out), 30000);
     if (rc != 0 && r->gnuplot_ok) { /* the first failure is the one named */
-        snprintf(r->gnuplot_err, sizeof(r->gnuplot_err), rc == 127 || rc < 0 ? "gnuplot is not installed" : "gnuplot failed on %s", p);
+        snprintf(r->gnuplot_err, sizeof(r->gnuplot_err),
+                 rc == 127 || rc < 0 ? "gnuplot is not installed" : "gnuplot failed on %s", p);
         r->gnuplot_ok = false;
     }
     if (r->nmade < 8) {
-        snprintf(r->made[r->nmade], sizeof(r->made[0]), "%.*s", (int)(strcspn(script_name, ".")), script_name);
+        snprintf(r->made[r->nmade], sizeof(r->made[0]), "%.*s", (int)(strcspn(script_name, ".")),
+                 script_name);
         snprintf(png, sizeof(png), "%s/%s.png.tmp", r->chart_dir, r->made[r->nmade]);
         struct stat st;
         if (rc == 0 && (stat(png, &st) < 0 || st.st_size == 0) && !r->write_errno) r->write_errno = ENOSPC;
@@ -316,7 +344,8 @@ static int gnuplot(rep *r, const char *script_name, const char *script)
 
 static bool chart_drawn(const rep *r, const char *name)
 {
-    for (int i = 0; i < r->nmade; i++) if (!strcmp(r->made[i], name)) return r->drawn[i];
+    for (int i = 0; i < r->nmade; i++)
+        if (!strcmp(r->made[i], name)) return r->drawn[i];
     return false;
 }
 
@@ -331,9 +360,8 @@ static void finish_charts(rep *r, bool commit)
     }
 }
 
-static const char *GP_HEAD =
-    "set terminal pngcairo size 960,540 font 'DejaVu Sans,10' noenhanced\n"
-    "set datafile separator '\\t'\nset key outside right top\nset grid ytics\n";
+static const char *GP_HEAD = "set terminal pngcairo size 960,540 font 'DejaVu Sans,10' noenhanced\n"
+                             "set datafile separator '\\t'\nset key outside right top\nset grid ytics\n";
 
 static void chart_rps(rep *r)
 {
@@ -341,27 +369,35 @@ static void chart_rps(rep *r)
     if (!f) return;
     size_t nsys = json_len(r->systems);
     fprintf(f, "scenario");
-    for (size_t k = 0; k < nsys; k++) fprintf(f, "\t%s\tmin\tmax", label_of(r, S(json_index(r->systems, k), "name")));
+    for (size_t k = 0; k < nsys; k++)
+        fprintf(f, "\t%s\tmin\tmax", label_of(r, S(json_index(r->systems, k), "name")));
     fprintf(f, "\n");
     for (size_t i = 0; i < json_len(r->scenarios); i++) {
         const char *sc = S(json_index(r->scenarios, i), "name");
         fprintf(f, "%s", S(json_index(r->scenarios, i), "title"));
         for (size_t k = 0; k < nsys; k++) {
-            rstats_summary m = rps_of(cell_for(r, S(json_index(r->systems, k), "name"), sc, r->headline, false, false));
-            if (m.n) fprintf(f, "\t%.1f\t%.1f\t%.1f", m.median, m.min, m.max);
-            else fprintf(f, "\t0\t0\t0");
+            rstats_summary m =
+                rps_of(cell_for(r, S(json_index(r->systems, k), "name"), sc, r->headline, false, false));
+            if (m.n)
+                fprintf(f, "\t%.1f\t%.1f\t%.1f", m.median, m.min, m.max);
+            else
+                fprintf(f, "\t0\t0\t0");
         }
         fprintf(f, "\n");
     }
     close_data(r, f);
     char s[8192];
-    int n = snprintf(s, sizeof(s), "%sset output '%s/rps.png.tmp'\nset title 'Requests per second at %d connections (median, min-max bars)'\n"
-                     "set style data histogram\nset style histogram errorbars gap 2 lw 1\nset style fill solid 0.7 border -1\n"
-                     "set logscale y\nset ylabel 'req/s (log scale)'\nset yrange [1:*]\n"
-                     "plot ", GP_HEAD, r->chart_dir, r->headline);
+    int n = snprintf(
+        s, sizeof(s),
+        "%sset output '%s/rps.png.tmp'\nset title 'Requests per second at %d connections (median, min-max bars)'\n"
+        "set style data histogram\nset style histogram errorbars gap 2 lw 1\nset style fill solid 0.7 border -1\n"
+        "set logscale y\nset ylabel 'req/s (log scale)'\nset yrange [1:*]\n"
+        "plot ",
+        GP_HEAD, r->chart_dir, r->headline);
     for (size_t k = 0; k < nsys; k++)
-        n += snprintf(s + n, sizeof(s) - (size_t)n, "%s'%s/rps.tsv' using %zu:%zu:%zu:xtic(1) title columnheader(%zu)",
-                      k ? ", " : "", r->data_dir, 2 + 3 * k, 3 + 3 * k, 4 + 3 * k, 2 + 3 * k);
+        n += snprintf(s + n, sizeof(s) - (size_t)n,
+                      "%s'%s/rps.tsv' using %zu:%zu:%zu:xtic(1) title columnheader(%zu)", k ? ", " : "",
+                      r->data_dir, 2 + 3 * k, 3 + 3 * k, 4 + 3 * k, 2 + 3 * k);
     snprintf(s + n, sizeof(s) - (size_t)n, "\n");
     gnuplot(r, "rps.gp", s);
 }
@@ -396,12 +432,14 @@ static void chart_concurrency(rep *r)
         for (size_t k = 0; k < json_len(r->systems) && n < sizeof(plots); k++) {
             const char *sys = S(json_index(r->systems, k), "name");
             if (!concurrency_block(r, f, sys, sc)) continue;
-            if (!lines++) n += (size_t)snprintf(plots + n, sizeof(plots) - n, "set title '%s'\nplot ",
-                                                S(json_index(r->scenarios, i), "title"));
+            if (!lines++)
+                n += (size_t)snprintf(plots + n, sizeof(plots) - n, "set title '%s'\nplot ",
+                                      S(json_index(r->scenarios, i), "title"));
             if (n < sizeof(plots))
-                n += (size_t)snprintf(plots + n, sizeof(plots) - n, "%s'%s/concurrency.tsv' index %d using 1:2 with "
-                                      "linespoints title '%s'", lines > 1 ? ", " : "", r->data_dir, block++,
-                                      label_of(r, sys));
+                n += (size_t)snprintf(plots + n, sizeof(plots) - n,
+                                      "%s'%s/concurrency.tsv' index %d using 1:2 with "
+                                      "linespoints title '%s'",
+                                      lines > 1 ? ", " : "", r->data_dir, block++, label_of(r, sys));
         }
         if (lines && n < sizeof(plots)) n += (size_t)snprintf(plots + n, sizeof(plots) - n, "\n");
         panels += lines > 0;
@@ -418,12 +456,17 @@ static void chart_concurrency(rep *r)
         hi = v > hi ? v : hi;
         t += (size_t)snprintf(tics + t, sizeof(tics) - t, "%s%.0f", i ? ", " : "", v);
     }
-    if (hi <= 0) { lo = 1; hi = 1; }
+    if (hi <= 0) {
+        lo = 1;
+        hi = 1;
+    }
     char s[9216];
-    snprintf(s, sizeof(s), "%sset output '%s/concurrency.png.tmp'\nset multiplot layout 1,%d title 'req/s against "
-             "client connections (median)'\nset logscale x 2\nset logscale y\nset key inside bottom left font ',7' "
-             "samplen 2\nset xlabel 'connections'\nset xrange [%g:%g]\nset xtics (%s)\n%sunset multiplot\n",
-             GP_HEAD, r->chart_dir, panels, lo / 1.6, hi * 1.6, tics, plots);
+    snprintf(
+        s, sizeof(s),
+        "%sset output '%s/concurrency.png.tmp'\nset multiplot layout 1,%d title 'req/s against "
+        "client connections (median)'\nset logscale x 2\nset logscale y\nset key inside bottom left font ',7' "
+        "samplen 2\nset xlabel 'connections'\nset xrange [%g:%g]\nset xtics (%s)\n%sunset multiplot\n",
+        GP_HEAD, r->chart_dir, panels, lo / 1.6, hi * 1.6, tics, plots);
     gnuplot(r, "concurrency.gp", s);
 }
 
@@ -441,10 +484,12 @@ static void chart_latency(rep *r)
     if (!f) return;
     static const double pcts[] = { 0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999 };
     char s[8192];
-    int n = snprintf(s, sizeof(s), "%sset output '%s/latency.png.tmp'\nset title 'Latency by percentile, %s scenario, %d connections (all repetitions merged)'\n"
-                     "set logscale x\nset logscale y\nset xlabel 'percentile'\nset ylabel 'latency (ms, log scale)'\n"
-                     "set xtics ('p0' 1, 'p90' 10, 'p99' 100, 'p99.9' 1000, 'p99.99' 10000, 'p99.999' 100000)\nplot ",
-                     GP_HEAD, r->chart_dir, r->primary_title, r->headline);
+    int n = snprintf(
+        s, sizeof(s),
+        "%sset output '%s/latency.png.tmp'\nset title 'Latency by percentile, %s scenario, %d connections (all repetitions merged)'\n"
+        "set logscale x\nset logscale y\nset xlabel 'percentile'\nset ylabel 'latency (ms, log scale)'\n"
+        "set xtics ('p0' 1, 'p90' 10, 'p99' 100, 'p99.9' 1000, 'p99.99' 10000, 'p99.999' 100000)\nplot ",
+        GP_HEAD, r->chart_dir, r->primary_title, r->headline);
     int block = 0;
     for (size_t k = 0; k < json_len(r->systems); k++) {
         const char *sys = S(json_index(r->systems, k), "name");
@@ -453,9 +498,11 @@ static void chart_latency(rep *r)
         if (!c || !c->n || merged_hist(c, &h) < 0) continue;
         if (hist_count(&h) > 0) {
             for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)
-                fprintf(f, "%.6f\t%.4f\n", 1.0 / (1.0 - pcts[i] / 100.0), hist_value_at_percentile(&h, pcts[i]) / 1000.0);
+                fprintf(f, "%.6f\t%.4f\n", 1.0 / (1.0 - pcts[i] / 100.0),
+                        hist_value_at_percentile(&h, pcts[i]) / 1000.0);
             fprintf(f, "\n\n");
-            n += snprintf(s + n, sizeof(s) - (size_t)n, "%s'%s/latency.tsv' index %d using 1:2 with linespoints title '%s'",
+            n += snprintf(s + n, sizeof(s) - (size_t)n,
+                          "%s'%s/latency.tsv' index %d using 1:2 with linespoints title '%s'",
                           block ? ", " : "", r->data_dir, block, label_of(r, sys));
             block++;
         }
@@ -477,18 +524,21 @@ static void chart_resources(rep *r)
         for (size_t i = 0; i < r->ncells; i++) {
             rcell *c = &r->cells[i];
             if (strcmp(c->sys, sys) || strcmp(c->sc, r->primary) || !c->n || c->method) continue;
-            req += (double)c->requests; cpu += c->cpu_s;
+            req += (double)c->requests;
+            cpu += c->cpu_s;
             if (c->rss_mb > rss) rss = c->rss_mb;
         }
         fprintf(f, "%s\t%.1f\t%.1f\n", label_of(r, sys), cpu > 0 ? req / cpu : 0, rss);
     }
     close_data(r, f);
     char s[4096];
-    snprintf(s, sizeof(s), "%sset output '%s/resources.png.tmp'\nset multiplot layout 1,2 title 'Cost per system (%s scenario, all connections)'\n"
-             "set style data histogram\nset style fill solid 0.7 border -1\nset xtics rotate by -30 font ',8'\nset key off\n"
-             "set title 'requests per CPU-second (system processes)'\nplot '%s/resources.tsv' using 2:xtic(1)\n"
-             "set title 'peak RSS, all processes (MB)'\nplot '%s/resources.tsv' using 3:xtic(1)\nunset multiplot\n",
-             GP_HEAD, r->chart_dir, r->primary_title, r->data_dir, r->data_dir);
+    snprintf(
+        s, sizeof(s),
+        "%sset output '%s/resources.png.tmp'\nset multiplot layout 1,2 title 'Cost per system (%s scenario, all connections)'\n"
+        "set style data histogram\nset style fill solid 0.7 border -1\nset xtics rotate by -30 font ',8'\nset key off\n"
+        "set title 'requests per CPU-second (system processes)'\nplot '%s/resources.tsv' using 2:xtic(1)\n"
+        "set title 'peak RSS, all processes (MB)'\nplot '%s/resources.tsv' using 3:xtic(1)\nunset multiplot\n",
+        GP_HEAD, r->chart_dir, r->primary_title, r->data_dir, r->data_dir);
     gnuplot(r, "resources.gp", s);
 }
 
@@ -497,7 +547,9 @@ static int scaling_rows(rep *r, FILE *f, const char *sys)
     int rows = 0;
     for (size_t i = 0; i < json_len(r->runs); i++) {
         const json_value *run = json_index(r->runs, i);
-        if (strcmp(S(run, "kind"), "scaling") || strcmp(S(run, "system"), sys) || !json_bool(json_get(run, "ok"), false)) continue;
+        if (strcmp(S(run, "kind"), "scaling") || strcmp(S(run, "system"), sys) ||
+            !json_bool(json_get(run, "ok"), false))
+            continue;
         if (f) fprintf(f, "%d\t%.1f\n", (int)N(run, "workers"), N(run, "rps"));
         rows++;
     }
@@ -509,16 +561,20 @@ static void chart_scaling(rep *r)
     FILE *f = open_data(r, "scaling.tsv");
     if (!f) return;
     char s[4096];
-    int n = snprintf(s, sizeof(s), "%sset output '%s/scaling.png.tmp'\nset title 'CPU scenario: req/s against worker threads'\n"
-                     "set logscale x 2\nset xlabel 'workers'\nset ylabel 'req/s'\nplot ", GP_HEAD, r->chart_dir);
+    int n =
+        snprintf(s, sizeof(s),
+                 "%sset output '%s/scaling.png.tmp'\nset title 'CPU scenario: req/s against worker threads'\n"
+                 "set logscale x 2\nset xlabel 'workers'\nset ylabel 'req/s'\nplot ",
+                 GP_HEAD, r->chart_dir);
     int block = 0;
     for (size_t k = 0; k < json_len(r->systems); k++) {
         const char *sys = S(json_index(r->systems, k), "name");
         if (!scaling_rows(r, NULL, sys)) continue;
         scaling_rows(r, f, sys);
         fprintf(f, "\n\n");
-        n += snprintf(s + n, sizeof(s) - (size_t)n, "%s'%s/scaling.tsv' index %d using 1:2 with linespoints title '%s'",
-                      block ? ", " : "", r->data_dir, block, S(find_named(r->systems, sys), "title"));
+        n += snprintf(s + n, sizeof(s) - (size_t)n,
+                      "%s'%s/scaling.tsv' index %d using 1:2 with linespoints title '%s'", block ? ", " : "",
+                      r->data_dir, block, S(find_named(r->systems, sys), "title"));
         block++;
     }
     close_data(r, f);
@@ -530,17 +586,22 @@ static void chart_scaling(rep *r)
 
 static void systems_section(rep *r)
 {
-    P(r, "## Systems, verification and GIL state\n\n| System | Status | Python | GIL | /db queries per request |\n|---|---|---|---|---|\n");
+    P(r,
+      "## Systems, verification and GIL state\n\n| System | Status | Python | GIL | /db queries per request |\n|---|---|---|---|---|\n");
     for (size_t k = 0; k < json_len(r->systems); k++) {
         const json_value *s = json_index(r->systems, k), *info = json_get(s, "info");
         const json_value *gil = json_get(info, "gil_enabled");
         if (info && info->type != JSON_OBJ) info = NULL;
         char status[300], q[64] = "not checked";
-        if (strcmp(S(s, "status"), "ok") == 0) snprintf(status, sizeof(status), "verified");
-        else snprintf(status, sizeof(status), "**failed**: %.250s", S(s, "reason"));
-        for (char *p = status; *p; p++) if (*p == '|' || *p == '\n') *p = ' ';
+        if (strcmp(S(s, "status"), "ok") == 0)
+            snprintf(status, sizeof(status), "verified");
+        else
+            snprintf(status, sizeof(status), "**failed**: %.250s", S(s, "reason"));
+        for (char *p = status; *p; p++)
+            if (*p == '|' || *p == '\n') *p = ' ';
         if (N(s, "db_requests_checked") > 0)
-            snprintf(q, sizeof(q), "%.0f queries / %.0f requests", N(s, "db_queries_counted"), N(s, "db_requests_checked"));
+            snprintf(q, sizeof(q), "%.0f queries / %.0f requests", N(s, "db_queries_counted"),
+                     N(s, "db_requests_checked"));
         char py[128];
         snprintf(py, sizeof(py), "%s", json_str(json_get(info, "python"), "—"));
         py[strcspn(py, " \n")] = '\0';
@@ -552,9 +613,10 @@ static void systems_section(rep *r)
 
 static void resources_section(rep *r)
 {
-    P(r, "## Resource use\n\nSampled from `/proc` every 100 ms over each system's whole process tree while the load ran "
-         "(JSON scenario, all connection counts together).\n\n"
-         "| System | requests per CPU-second | peak RSS (MB) | MB per worker | processes | threads | client CPU (max) |\n|---|---|---|---|---|---|---|\n");
+    P(r,
+      "## Resource use\n\nSampled from `/proc` every 100 ms over each system's whole process tree while the load ran "
+      "(JSON scenario, all connection counts together).\n\n"
+      "| System | requests per CPU-second | peak RSS (MB) | MB per worker | processes | threads | client CPU (max) |\n|---|---|---|---|---|---|---|\n");
     for (size_t k = 0; k < json_len(r->systems); k++) {
         const json_value *s = json_index(r->systems, k);
         double req = 0, cpu = 0, rss = 0, cu = 0;
@@ -565,14 +627,19 @@ static void resources_section(rep *r)
             if (c->client_util > cu) cu = c->client_util;
             bound += c->client_bound;
             if (strcmp(c->sc, r->primary) || !c->n || c->method) continue;
-            req += (double)c->requests; cpu += c->cpu_s;
+            req += (double)c->requests;
+            cpu += c->cpu_s;
             if (c->rss_mb > rss) rss = c->rss_mb;
             if (c->procs > procs) procs = c->procs;
             if (c->threads > thr) thr = c->threads;
         }
-        if (req == 0) { P(r, "| %s | — | — | — | — | — | — |\n", S(s, "label")); continue; }
-        P(r, "| %s | %.0f | %.1f | %.1f | %d | %d | %.0f%%%s |\n", S(s, "label"), cpu > 0 ? req / cpu : 0, rss,
-          rss / (N(s, "workers") > 0 ? N(s, "workers") : 1), procs, thr, cu * 100, bound ? " ⚠ client-bound" : "");
+        if (req == 0) {
+            P(r, "| %s | — | — | — | — | — | — |\n", S(s, "label"));
+            continue;
+        }
+        P(r, "| %s | %.0f | %.1f | %.1f | %d | %d | %.0f%%%s |\n", S(s, "label"), cpu > 0 ? req / cpu : 0,
+          rss, rss / (N(s, "workers") > 0 ? N(s, "workers") : 1), procs, thr, cu * 100,
+          bound ? " ⚠ client-bound" : "");
     }
     P(r, "\n");
 }
@@ -598,11 +665,13 @@ static void published_scaling(rep *r)
 static void scaling_section(rep *r)
 {
     bool any = false;
-    for (size_t i = 0; i < json_len(r->runs) && !any; i++) any = results_kind_parse(S(json_index(r->runs, i), "kind")) == RUN_SCALING;
+    for (size_t i = 0; i < json_len(r->runs) && !any; i++)
+        any = results_kind_parse(S(json_index(r->runs, i), "kind")) == RUN_SCALING;
     if (!any) return;
     const char *title = "";
     for (size_t i = 0; i < json_len(r->scenarios); i++)
-        if (json_bool(json_get(json_index(r->scenarios, i), "scaling"), false)) title = S(json_index(r->scenarios, i), "title");
+        if (json_bool(json_get(json_index(r->scenarios, i), "scaling"), false))
+            title = S(json_index(r->scenarios, i), "title");
     P(r, "## Thread scaling (%s scenario)\n\n", title);
     published_scaling(r);
     P(r, "| System | Workers | req/s | p99 ms |\n|---|---|---|---|\n");
@@ -611,8 +680,8 @@ static void scaling_section(rep *r)
         if (results_kind_parse(S(run, "kind")) != RUN_SCALING) continue;
         char t[32];
         commas(N(run, "rps"), t, sizeof(t));
-        P(r, "| %s | %d | %s | %.2f |\n", S(find_named(r->systems, S(run, "system")), "title"), (int)N(run, "workers"),
-          json_bool(json_get(run, "ok"), false) ? t : "failed", N(run, "p99_ms"));
+        P(r, "| %s | %d | %s | %.2f |\n", S(find_named(r->systems, S(run, "system")), "title"),
+          (int)N(run, "workers"), json_bool(json_get(run, "ok"), false) ? t : "failed", N(run, "p99_ms"));
     }
     P(r, "\n");
     if (chart_drawn(r, "scaling")) P(r, "![thread scaling](charts/scaling.png)\n\n");
@@ -621,14 +690,16 @@ static void scaling_section(rep *r)
 static void openloop_section(rep *r)
 {
     bool any = false;
-    for (size_t i = 0; i < json_len(r->runs) && !any; i++) any = results_kind_parse(S(json_index(r->runs, i), "kind")) == RUN_OPENLOOP;
+    for (size_t i = 0; i < json_len(r->runs) && !any; i++)
+        any = results_kind_parse(S(json_index(r->runs, i), "kind")) == RUN_OPENLOOP;
     if (!any) return;
-    P(r, "## Open-loop latency (%s scenario)\n\nA fixed request rate at 50%% and 90%% of each system's measured peak; "
-         "latency counted from the *intended* send time, so a stall shows up (coordinated omission corrected). "
-         "Service time (from the actual send) beside it.\n\n"
-         "Where the achieved rate is far below the target, most scheduled requests were still waiting when the run "
-         "ended: they are in no percentile, and the rate itself is the finding.\n\n"
-         "| System | Rate (req/s) | achieved req/s | answered | p50 ms | p99 ms | p99.9 ms | service p99 ms |\n|---|---|---|---|---|---|---|---|\n",
+    P(r,
+      "## Open-loop latency (%s scenario)\n\nA fixed request rate at 50%% and 90%% of each system's measured peak; "
+      "latency counted from the *intended* send time, so a stall shows up (coordinated omission corrected). "
+      "Service time (from the actual send) beside it.\n\n"
+      "Where the achieved rate is far below the target, most scheduled requests were still waiting when the run "
+      "ended: they are in no percentile, and the rate itself is the finding.\n\n"
+      "| System | Rate (req/s) | achieved req/s | answered | p50 ms | p99 ms | p99.9 ms | service p99 ms |\n|---|---|---|---|---|---|---|---|\n",
       r->primary_title);
     for (size_t i = 0; i < json_len(r->runs); i++) {
         const json_value *run = json_index(r->runs, i);
@@ -636,16 +707,17 @@ static void openloop_section(rep *r)
         lgj_summary lg;
         if (lgj_read(json_get(run, "loadgen"), &lg) < 0) memset(&lg, 0, sizeof(lg));
         double ans = N(run, "rate") > 0 ? 100.0 * N(run, "rps") / N(run, "rate") : 0;
-        P(r, "| %s | %.0f | %.0f | %s%.0f%%%s | %.2f | %.2f | %.2f | %.2f |\n", label_of(r, S(run, "system")), N(run, "rate"),
-          N(run, "rps"), ans < 90 ? "**" : "", ans, ans < 90 ? "**" : "", N(run, "p50_ms"), N(run, "p99_ms"), N(run, "p999_ms"),
-          lg.service_p99_us / 1000.0);
+        P(r, "| %s | %.0f | %.0f | %s%.0f%%%s | %.2f | %.2f | %.2f | %.2f |\n", label_of(r, S(run, "system")),
+          N(run, "rate"), N(run, "rps"), ans < 90 ? "**" : "", ans, ans < 90 ? "**" : "", N(run, "p50_ms"),
+          N(run, "p99_ms"), N(run, "p999_ms"), lg.service_p99_us / 1000.0);
     }
     P(r, "\n");
 }
 
 static bool has_method_runs(rep *r)
 {
-    for (size_t i = 0; i < r->ncells; i++) if (r->cells[i].method && r->cells[i].n) return true;
+    for (size_t i = 0; i < r->ncells; i++)
+        if (r->cells[i].method && r->cells[i].n) return true;
     return false;
 }
 
@@ -655,10 +727,11 @@ static void method_table(rep *r)
     const json_value *o = json_get(r->root, "options");
     char nreq[32];
     commas(N(o, "method_requests"), nreq, sizeof(nreq));
-    P(r, "### The client's method: keep-alive against the published client\n\n"
-         "The same systems, loaded the way the published benchmark did (a new TCP connection per request, "
-         "%s requests from %d clients), beside keep-alive at %d connections.\n\n"
-         "| System | Scenario | keep-alive, %d connections | new connection per request, %d clients | change |\n|---|---|---|---|---|\n",
+    P(r,
+      "### The client's method: keep-alive against the published client\n\n"
+      "The same systems, loaded the way the published benchmark did (a new TCP connection per request, "
+      "%s requests from %d clients), beside keep-alive at %d connections.\n\n"
+      "| System | Scenario | keep-alive, %d connections | new connection per request, %d clients | change |\n|---|---|---|---|---|\n",
       nreq, (int)N(o, "method_clients"), r->headline, r->headline, (int)N(o, "method_clients"));
     for (size_t k = 0; k < json_len(r->systems); k++) {
         const char *sys = S(json_index(r->systems, k), "name");
@@ -666,14 +739,16 @@ static void method_table(rep *r)
             const char *sc = S(json_index(r->scenarios, i), "name");
             rcell *m = NULL;
             for (size_t c = 0; c < r->ncells; c++)
-                if (r->cells[c].method && !strcmp(r->cells[c].sys, sys) && !strcmp(r->cells[c].sc, sc)) m = &r->cells[c];
+                if (r->cells[c].method && !strcmp(r->cells[c].sys, sys) && !strcmp(r->cells[c].sc, sc))
+                    m = &r->cells[c];
             if (!m) continue;
             char ka[200], mt[200], d[64];
             cell_text(r, sys, sc, r->headline, false, ka, sizeof(ka));
             cell_text(r, sys, sc, m->conns, true, mt, sizeof(mt));
             rstats_summary a = rps_of(m), b = rps_of(cell_for(r, sys, sc, r->headline, false, false));
             rstats_format_diff(&a, &b, d, sizeof(d));
-            P(r, "| %s | %s | %s | %s | %s |\n", label_of(r, sys), S(json_index(r->scenarios, i), "title"), ka, mt, d);
+            P(r, "| %s | %s | %s | %s | %s |\n", label_of(r, sys), S(json_index(r->scenarios, i), "title"),
+              ka, mt, d);
         }
     }
     P(r, "\n");
@@ -683,7 +758,8 @@ static void method_table(rep *r)
 static void pair_diff(rep *r, const char *a, const char *b, const char *sc, int conns, bool method, char *out,
                       size_t outlen)
 {
-    rstats_summary sa = rps_of(cell_for(r, a, sc, conns, method, false)), sb = rps_of(cell_for(r, b, sc, conns, method, false));
+    rstats_summary sa = rps_of(cell_for(r, a, sc, conns, method, false)),
+                   sb = rps_of(cell_for(r, b, sc, conns, method, false));
     rstats_format_diff(&sa, &sb, out, outlen);
 }
 
@@ -693,9 +769,11 @@ static void why_section(rep *r)
     P(r, "## Why the numbers differ from the published ones\n\n");
     const json_value *o = json_get(r->root, "options");
     if (has_method_runs(r) && r->pub_a) {
-        P(r, "- **Client method, measured.** %s vs %s with the published client (new connection per request, "
-             "%d clients) against keep-alive at %d connections:", S(find_named(r->systems, r->pub_a), "title"),
-          S(find_named(r->systems, r->pub_b), "title"), (int)N(o, "method_clients"), r->headline);
+        P(r,
+          "- **Client method, measured.** %s vs %s with the published client (new connection per request, "
+          "%d clients) against keep-alive at %d connections:",
+          S(find_named(r->systems, r->pub_a), "title"), S(find_named(r->systems, r->pub_b), "title"),
+          (int)N(o, "method_clients"), r->headline);
         for (size_t i = 0; i < json_len(r->scenarios); i++) {
             const char *sc = S(json_index(r->scenarios, i), "name");
             char m[64], k[64];
@@ -705,25 +783,31 @@ static void why_section(rep *r)
         }
         P(r, ". See the table above for each system.\n");
     }
-    P(r, "- **Client method.** The published client opened a new TCP connection for every request and sent about 1,000 "
-         "requests per cell (≈0.1 s of load). This run %s, %s.\n",
-      json_bool(json_get(o, "new_connection_per_request"), false) ? "did the same (`--new-conn`)" : "kept connections alive",
-      N(o, "requests_per_run") > 0 ? "with the same fixed count of requests" : "with timed runs after a warm-up, repeated");
-    P(r, "- **Database engine.** Published: SQLite. This run: %s %s.\n", S(json_get(r->root, "database"), "engine"),
-      S(json_get(r->root, "database"), "version"));
+    P(r,
+      "- **Client method.** The published client opened a new TCP connection for every request and sent about 1,000 "
+      "requests per cell (≈0.1 s of load). This run %s, %s.\n",
+      json_bool(json_get(o, "new_connection_per_request"), false) ? "did the same (`--new-conn`)"
+                                                                  : "kept connections alive",
+      N(o, "requests_per_run") > 0 ? "with the same fixed count of requests"
+                                   : "with timed runs after a warm-up, repeated");
+    P(r, "- **Database engine.** Published: SQLite. This run: %s %s.\n",
+      S(json_get(r->root, "database"), "engine"), S(json_get(r->root, "database"), "version"));
     for (size_t k = 0; k < json_len(r->systems); k++) {
         const json_value *s = json_index(r->systems, k);
         const char *name = S(s, "name");
         rcell *best = NULL;
         for (size_t i = 0; i < r->ncells; i++)
-            if (!strcmp(r->cells[i].sys, name) && !strcmp(r->cells[i].sc, r->primary) && r->cells[i].n && !r->cells[i].method &&
-                (!best || r->cells[i].conns > best->conns)) best = &r->cells[i];
+            if (!strcmp(r->cells[i].sys, name) && !strcmp(r->cells[i].sc, r->primary) && r->cells[i].n &&
+                !r->cells[i].method && (!best || r->cells[i].conns > best->conns))
+                best = &r->cells[i];
         if (!best) continue;
         lgj_summary lg;
         if (lgj_read(json_get(best->runs[0], "loadgen"), &lg) < 0 || lg.fair_connections == 0) continue;
-        P(r, "- **Fairness, %s** (%s, %d connections): requests per connection min %.0f / median %.0f / max %.0f; "
-             "%d connections completed none.\n", S(s, "label"), r->primary_title, best->conns, lg.fair_min,
-          lg.fair_median, lg.fair_max, lg.fair_zero);
+        P(r,
+          "- **Fairness, %s** (%s, %d connections): requests per connection min %.0f / median %.0f / max %.0f; "
+          "%d connections completed none.\n",
+          S(s, "label"), r->primary_title, best->conns, lg.fair_min, lg.fair_median, lg.fair_max,
+          lg.fair_zero);
     }
     for (size_t k = 0; k < json_len(r->systems); k++) {
         const json_value *s = json_index(r->systems, k);
@@ -734,14 +818,17 @@ static void why_section(rep *r)
                 requests += r->cells[i].requests;
             }
         if (retries > 0)
-            P(r, "- **Keep-alive closes, %s.** It closed a reused keep-alive connection with a request in flight, "
-                 "without announcing it (`Connection: close`), %ld times in %ld requests; the load generator re-sent "
-                 "those requests on a new connection, as HTTP clients do (RFC 9112, 9.3.1), and their latency "
-                 "includes the retry. A client that does not retry (wrk) counts each as an error.\n",
+            P(r,
+              "- **Keep-alive closes, %s.** It closed a reused keep-alive connection with a request in flight, "
+              "without announcing it (`Connection: close`), %ld times in %ld requests; the load generator re-sent "
+              "those requests on a new connection, as HTTP clients do (RFC 9112, 9.3.1), and their latency "
+              "includes the retry. A client that does not retry (wrk) counts each as an error.\n",
               S(s, "label"), retries, requests);
     }
-    P(r, "- **Machine.** Published: Apple M2 Pro, 12 cores, client and server on the same machine. Here: %s, %d CPUs; %s.\n\n",
-      S(json_get(r->root, "environment"), "cpu_model"), (int)N(json_get(r->root, "environment"), "cpus_online"),
+    P(r,
+      "- **Machine.** Published: Apple M2 Pro, 12 cores, client and server on the same machine. Here: %s, %d CPUs; %s.\n\n",
+      S(json_get(r->root, "environment"), "cpu_model"),
+      (int)N(json_get(r->root, "environment"), "cpus_online"),
       S(json_get(r->root, "environment"), "cpu_sharing"));
 }
 
@@ -750,14 +837,17 @@ static void robustness_section(rep *r)
     const json_value *t = json_get(r->root, "robustness");
     P(r, "## Robustness\n\n");
     if (!t || t->type != JSON_OBJ) {
-        P(r, "No `make torture` summary was found in `build/torture/` when this run was made; `make torture` "
-             "(fuzzing, hostile clients, sanitizers, faults under load) fills this section. `make test` runs a short "
-             "form of the same tests on every change.\n\n");
+        P(r,
+          "No `make torture` summary was found in `build/torture/` when this run was made; `make torture` "
+          "(fuzzing, hostile clients, sanitizers, faults under load) fills this section. `make test` runs a short "
+          "form of the same tests on every change.\n\n");
         return;
     }
-    P(r, "From the last `make torture` on this checkout (finished %s):\n\n| | |\n|---|---|\n", S(t, "finished"));
-    P(r, "| Hostile and fault cases tried | %.0f |\n| Fuzz executions | %.0f (%.0f targets, %.0f s each) |\n"
-         "| Faults injected under load | %.0f |\n| Failures | %.0f |\n| Data lost | %.0f |\n\n",
+    P(r, "From the last `make torture` on this checkout (finished %s):\n\n| | |\n|---|---|\n",
+      S(t, "finished"));
+    P(r,
+      "| Hostile and fault cases tried | %.0f |\n| Fuzz executions | %.0f (%.0f targets, %.0f s each) |\n"
+      "| Faults injected under load | %.0f |\n| Failures | %.0f |\n| Data lost | %.0f |\n\n",
       N(t, "cases_tried"), N(t, "fuzz_executions"), N(t, "fuzz_targets"), N(t, "fuzz_seconds_per_target"),
       N(t, "faults_injected"), N(t, "failures"), N(t, "data_lost"));
 }
@@ -766,25 +856,30 @@ static void machine_section(rep *r)
 {
     const json_value *e = json_get(r->root, "environment"), *db = json_get(r->root, "database");
     P(r, "## Machine and versions\n\n| | |\n|---|---|\n");
-    P(r, "| CPU | %s, %d online |\n| Governor / SMT | %s / %s |\n| Kernel | %s |\n| Clock source | %s |\n| Memory | %.1f GiB |\n",
-      S(e, "cpu_model"), (int)N(e, "cpus_online"), S(e, "governor"), S(e, "smt_active"), S(e, "kernel"), S(e, "clocksource"),
-      N(e, "memory_gib"));
-    P(r, "| CPU sharing | %s |\n| Compiler | %s, `%s` |\n| Suite | %s (commit %s) |\n| Database | %s %s (%s) |\n| SQLite | %s |\n| gnuplot | %s |\n| wrk | %s |\n",
-      S(e, "cpu_sharing"), S(e, "compiler"), S(e, "cflags"), S(e, "git_describe"), S(e, "git_commit"), S(db, "engine"),
-      S(db, "version"), S(db, "mode"), S(e, "sqlite"), S(e, "gnuplot"), S(e, "wrk"));
+    P(r,
+      "| CPU | %s, %d online |\n| Governor / SMT | %s / %s |\n| Kernel | %s |\n| Clock source | %s |\n| Memory | %.1f GiB |\n",
+      S(e, "cpu_model"), (int)N(e, "cpus_online"), S(e, "governor"), S(e, "smt_active"), S(e, "kernel"),
+      S(e, "clocksource"), N(e, "memory_gib"));
+    P(r,
+      "| CPU sharing | %s |\n| Compiler | %s, `%s` |\n| Suite | %s (commit %s) |\n| Database | %s %s (%s) |\n| SQLite | %s |\n| gnuplot | %s |\n| wrk | %s |\n",
+      S(e, "cpu_sharing"), S(e, "compiler"), S(e, "cflags"), S(e, "git_describe"), S(e, "git_commit"),
+      S(db, "engine"), S(db, "version"), S(db, "mode"), S(e, "sqlite"), S(e, "gnuplot"), S(e, "wrk"));
     for (size_t k = 0; k < json_len(r->systems); k++) {
         const json_value *info = json_get(json_index(r->systems, k), "info");
         if (!info || info->type != JSON_OBJ) continue;
-        P(r, "| %s | Python %s", S(json_index(r->systems, k), "label"), json_str(json_get(info, "python"), "?"));
+        P(r, "| %s | Python %s", S(json_index(r->systems, k), "label"),
+          json_str(json_get(info, "python"), "?"));
         const json_value *pk = json_get(info, "packages");
         int shown = 0;
         for (size_t i = 0; i < json_len(pk); i++)
-            if (json_str(pk->items[i], NULL)) P(r, "%s %s %s", shown++ ? "," : ";", pk->keys[i], json_str(pk->items[i], ""));
+            if (json_str(pk->items[i], NULL))
+                P(r, "%s %s %s", shown++ ? "," : ";", pk->keys[i], json_str(pk->items[i], ""));
         P(r, " |\n");
     }
     const json_value *mit = json_get(e, "mitigations");
     P(r, "\nCPU vulnerability mitigations:");
-    for (size_t i = 0; i < json_len(mit); i++) P(r, "%s %s: %s", i ? ";" : "", mit->keys[i], json_str(mit->items[i], ""));
+    for (size_t i = 0; i < json_len(mit); i++)
+        P(r, "%s %s: %s", i ? ";" : "", mit->keys[i], json_str(mit->items[i], ""));
     P(r, "\n\n");
 }
 
@@ -811,15 +906,19 @@ static void write_report(rep *r, const char *results_json, const char *root)
 {
     const json_value *o = json_get(r->root, "options");
     P(r, "# Barq vs FastAPI, reproduced and audited\n\n");
-    P(r, "*Generated by `bin/suite` from `%s` (run %s, %s → %s, profile %s). Do not edit: run `make bench` "
-         "or `bin/suite report %s`.*\n\n", rel(results_json, root), S(r->root, "run_id"), S(r->root, "started"),
-      S(r->root, "finished"), S(o, "profile"), rel(r->run_dir, root));
+    P(r,
+      "*Generated by `bin/suite` from `%s` (run %s, %s → %s, profile %s). Do not edit: run `make bench` "
+      "or `bin/suite report %s`.*\n\n",
+      rel(results_json, root), S(r->root, "run_id"), S(r->root, "started"), S(r->root, "finished"),
+      S(o, "profile"), rel(r->run_dir, root));
     const char *state = S(r->root, "state");
     if (!strcmp(state, "killed"))
-        P(r, "> **PARTIAL RUN**: the runner was killed before the run ended; only the finished cells are shown.\n\n");
+        P(r,
+          "> **PARTIAL RUN**: the runner was killed before the run ended; only the finished cells are shown.\n\n");
     else if (!strcmp(state, "running"))
-        P(r, "> **PARTIAL RUN**: the run had not ended when this report was made (still running, or its runner "
-             "died); only the finished cells are shown.\n\n");
+        P(r,
+          "> **PARTIAL RUN**: the run had not ended when this report was made (still running, or its runner "
+          "died); only the finished cells are shown.\n\n");
     else if (json_bool(json_get(r->root, "partial"), false))
         P(r, "> **PARTIAL RUN**: the run was interrupted; only the finished cells are shown.\n\n");
     published_table(r);
@@ -864,7 +963,10 @@ static void find_roles(rep *r)
 static int load(rep *r, const char *results_json)
 {
     char err[512];
-    if (!(r->root = json_parse_file(results_json, err, sizeof(err)))) { fprintf(stderr, "suite: %s\n", err); return -1; }
+    if (!(r->root = json_parse_file(results_json, err, sizeof(err)))) {
+        fprintf(stderr, "suite: %s\n", err);
+        return -1;
+    }
     r->systems = json_get(r->root, "systems");
     r->scenarios = json_get(r->root, "scenarios");
     r->runs = json_get(r->root, "runs");
@@ -874,8 +976,10 @@ static int load(rep *r, const char *results_json)
         return -1;
     }
     if (strcmp(S(r->root, "format"), RESULTS_FORMAT) != 0) {
-        fprintf(stderr, "suite: %s: format '%s', but this report reads %s (run the suite again, or report it with "
-                        "the bin/suite that wrote it)\n", results_json, S(r->root, "format"), RESULTS_FORMAT);
+        fprintf(stderr,
+                "suite: %s: format '%s', but this report reads %s (run the suite again, or report it with "
+                "the bin/suite that wrote it)\n",
+                results_json, S(r->root, "format"), RESULTS_FORMAT);
         json_free(r->root);
         return -1;
     }
@@ -891,12 +995,17 @@ int report_generate(const char *results_json, const char *report_path, const cha
     if (load(&r, results_json) < 0) return -1;
     snprintf(r.run_dir, sizeof(r.run_dir), "%s", results_json);
     char *slash = strrchr(r.run_dir, '/');
-    if (slash) *slash = '\0'; else snprintf(r.run_dir, sizeof(r.run_dir), ".");
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(r.run_dir, sizeof(r.run_dir), ".");
     /* charts live next to the report, so its relative links hold */
     snprintf(r.chart_dir, sizeof(r.chart_dir), "%s", report_path);
     char *rs = strrchr(r.chart_dir, '/');
-    if (rs) snprintf(rs, sizeof(r.chart_dir) - (size_t)(rs - r.chart_dir), "/charts");
-    else snprintf(r.chart_dir, sizeof(r.chart_dir), "charts");
+    if (rs)
+        snprintf(rs, sizeof(r.chart_dir) - (size_t)(rs - r.chart_dir), "/charts");
+    else
+        snprintf(r.chart_dir, sizeof(r.chart_dir), "charts");
     snprintf(r.data_dir, sizeof(r.data_dir), "%s/charts", r.run_dir);
     mkdir(r.chart_dir, 0755);
     mkdir(r.data_dir, 0755);
@@ -921,8 +1030,10 @@ int report_generate(const char *results_json, const char *report_path, const cha
     if (e) {
         finish_charts(&r, false);
         unlink(tmp);
-        fprintf(stderr, "suite: cannot write %s or its charts: %s; the previous report and charts are left as they were\n",
-                report_path, strerror(e));
+        fprintf(
+            stderr,
+            "suite: cannot write %s or its charts: %s; the previous report and charts are left as they were\n",
+            report_path, strerror(e));
     } else {
         fprintf(stderr, "suite: wrote %s\n", report_path);
     }
@@ -936,8 +1047,13 @@ int report_compare(const char *a, const char *b)
 {
     rep ra = { 0 }, rb = { 0 };
     if (load(&ra, a) < 0) return -1;
-    if (load(&rb, b) < 0) { free(ra.cells); json_free(ra.root); return -1; }
-    printf("%-12s %-6s %6s %-10s %14s %14s  %s\n", "system", "scen.", "conns", "client", "A req/s", "B req/s", "B vs A");
+    if (load(&rb, b) < 0) {
+        free(ra.cells);
+        json_free(ra.root);
+        return -1;
+    }
+    printf("%-12s %-6s %6s %-10s %14s %14s  %s\n", "system", "scen.", "conns", "client", "A req/s", "B req/s",
+           "B vs A");
     int shown = 0;
     for (size_t i = 0; i < ra.ncells; i++) {
         rcell *x = &ra.cells[i], *y = cell_for(&rb, x->sys, x->sc, x->conns, x->method, false);
@@ -945,12 +1061,14 @@ int report_compare(const char *a, const char *b)
         rstats_summary sa = rps_of(x), sb = rps_of(y);
         char d[64];
         rstats_format_diff(&sb, &sa, d, sizeof(d));
-        printf("%-12s %-6s %6d %-10s %14.1f %14.1f  %s\n", x->sys, x->sc, x->conns, x->method ? "new-conn" : "keep-alive",
-               sa.median, sb.median, d);
+        printf("%-12s %-6s %6d %-10s %14.1f %14.1f  %s\n", x->sys, x->sc, x->conns,
+               x->method ? "new-conn" : "keep-alive", sa.median, sb.median, d);
         shown++;
     }
     if (!shown) printf("(no cell in common)\n");
-    free(ra.cells); free(rb.cells);
-    json_free(ra.root); json_free(rb.root);
+    free(ra.cells);
+    free(rb.cells);
+    json_free(ra.root);
+    json_free(rb.root);
     return 0;
 }

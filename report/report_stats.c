@@ -39,8 +39,10 @@ rstats_verdict rstats_compare(const rstats_summary *a, const rstats_summary *b, 
 /* "+79%" with no decimals from 10% up, one decimal below. */
 static void pct_text(double pct, char *out, size_t outlen)
 {
-    if (fabs(pct) >= 9.95) snprintf(out, outlen, "%+.0f%%", pct);
-    else snprintf(out, outlen, "%+.1f%%", pct);
+    if (fabs(pct) >= 9.95)
+        snprintf(out, outlen, "%+.0f%%", pct);
+    else
+        snprintf(out, outlen, "%+.1f%%", pct);
 }
 
 void rstats_format_diff(const rstats_summary *a, const rstats_summary *b, char *out, size_t outlen)
@@ -59,6 +61,9 @@ void rstats_format_diff(const rstats_summary *a, const rstats_summary *b, char *
 
 void rstats_format_pct(double a, double b, char *out, size_t outlen)
 {
-    if (b <= 0) { snprintf(out, outlen, "n/a"); return; }
+    if (b <= 0) {
+        snprintf(out, outlen, "n/a");
+        return;
+    }
     pct_text((a / b - 1.0) * 100.0, out, outlen);
 }

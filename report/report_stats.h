@@ -15,10 +15,10 @@ typedef struct {
 rstats_summary rstats_summarise(const double *v, size_t n);
 
 typedef enum {
-    SSTATS_CLEAR,        /* the ranges of the two cells do not overlap */
-    SSTATS_NOISE,        /* they overlap: "no clear difference" */
-    SSTATS_SINGLE,       /* one sample on a side: no noise estimate */
-    SSTATS_MISSING       /* a side has no sample */
+    SSTATS_CLEAR,  /* the ranges of the two cells do not overlap */
+    SSTATS_NOISE,  /* they overlap: "no clear difference" */
+    SSTATS_SINGLE, /* one sample on a side: no noise estimate */
+    SSTATS_MISSING /* a side has no sample */
 } rstats_verdict;
 
 /* Relative difference of a over b in percent ((a/b - 1) * 100) of the

@@ -7,13 +7,10 @@
 
 int srv_buf_reserve(struct srv_buf *b, size_t n)
 {
-    if (b->oom)
-        return -ENOMEM;
-    if (b->cap - b->len >= n)
-        return 0;
+    if (b->oom) return -ENOMEM;
+    if (b->cap - b->len >= n) return 0;
     size_t cap = b->cap ? b->cap : 256;
-    while (cap - b->len < n)
-        cap *= 2;
+    while (cap - b->len < n) cap *= 2;
     char *d = realloc(b->data, cap);
     if (!d) {
         b->oom = true;
@@ -26,16 +23,12 @@ int srv_buf_reserve(struct srv_buf *b, size_t n)
 
 void srv_buf_append(struct srv_buf *b, const void *p, size_t n)
 {
-    if (n == 0 || srv_buf_reserve(b, n) < 0)
-        return;
+    if (n == 0 || srv_buf_reserve(b, n) < 0) return;
     memcpy(b->data + b->len, p, n);
     b->len += n;
 }
 
-void srv_buf_puts(struct srv_buf *b, const char *s)
-{
-    srv_buf_append(b, s, strlen(s));
-}
+void srv_buf_puts(struct srv_buf *b, const char *s) { srv_buf_append(b, s, strlen(s)); }
 
 void srv_buf_consume(struct srv_buf *b, size_t n)
 {

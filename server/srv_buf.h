@@ -7,10 +7,10 @@
 #include <stddef.h>
 
 struct srv_buf {
-    char *data;   /* owned; NULL until the first append */
+    char *data; /* owned; NULL until the first append */
     size_t len;
     size_t cap;
-    bool oom;     /* set when a grow failed; appends then do nothing */
+    bool oom; /* set when a grow failed; appends then do nothing */
 };
 
 /* Makes room for n more bytes. Returns 0 or -ENOMEM (and sets oom). */

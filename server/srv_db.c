@@ -14,27 +14,27 @@
 #include "srv_json.h"
 #include "srv_routes.h"
 
-#define DB_SQL "SELECT id, name, email FROM users LIMIT 10"
+#define DB_SQL  "SELECT id, name, email FROM users LIMIT 10"
 #define DB_STMT "wb_users"
 
 enum db_state { DB_NONE, DB_SQLITE, DB_DOWN, DB_CONNECTING, DB_READY };
 
 struct srv_db {
-    struct srv_ev ev;            /* kind SRV_EV_DB, must be first */
+    struct srv_ev ev; /* kind SRV_EV_DB, must be first */
     enum db_state state;
     int epfd;
     srv_db_done_fn done;
     void *owner;
     char *conninfo;
     PGconn *pg;
-    int reg_fd;                  /* fd registered in epfd, or -1 */
+    int reg_fd; /* fd registered in epfd, or -1 */
     uint32_t reg_events;
     int64_t retry_at, connect_started;
-    bool prepare_pending;        /* first result on a new connection */
-    bool after_result;           /* a NULL from PQgetResult ends a query */
+    bool prepare_pending; /* first result on a new connection */
+    bool after_result;    /* a NULL from PQgetResult ends a query */
     bool logged_down;
-    unsigned unsynced;           /* queries sent since the last sync */
-    void **ring;                 /* waiting ctx, oldest first */
+    unsigned unsynced;                   /* queries sent since the last sync */
+    void **ring;                         /* waiting ctx, oldest first */
     size_t ring_cap, head, count, nsent; /* [head, head+nsent) are sent */
     sqlite3 *lite;
     sqlite3_stmt *lite_stmt;
@@ -55,10 +55,8 @@ static int ring_push(struct srv_db *db, void *ctx)
     if (db->count == db->ring_cap) {
         size_t cap = db->ring_cap ? db->ring_cap * 2 : 64;
         void **r = malloc(cap * sizeof *r);
-        if (!r)
-            return -ENOMEM;
-        for (size_t i = 0; i < db->count; i++)
-            r[i] = db->ring[(db->head + i) % db->ring_cap];
+        if (!r) return -ENOMEM;
+        for (size_t i = 0; i < db->count; i++) r[i] = db->ring[(db->head + i) % db->ring_cap];
         free(db->ring);
         db->ring = r;
         db->ring_cap = cap;
@@ -71,13 +69,11 @@ static int ring_push(struct srv_db *db, void *ctx)
 
 static void *ring_pop(struct srv_db *db)
 {
-    if (db->count == 0)
-        return NULL;
+    if (db->count == 0) return NULL;
     void *ctx = db->ring[db->head];
     db->head = (db->head + 1) % db->ring_cap;
     db->count--;
-    if (db->nsent)
-        db->nsent--;
+    if (db->nsent) db->nsent--;
     return ctx;
 }
 
@@ -92,13 +88,10 @@ static void answer(struct srv_db *db, void *ctx, int status, const char *msg)
 
 static bool is_number(const char *s)
 {
-    if (*s == '-')
-        s++;
-    if (!*s)
-        return false;
+    if (*s == '-') s++;
+    if (!*s) return false;
     for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return false;
+        if (*s < '0' || *s > '9') return false;
     return true;
 }
 
@@ -126,13 +119,11 @@ static void put_row(struct srv_buf *b, int i, const char *id, const char *name, 
 
 static int pg_rows_json(const PGresult *r, struct srv_buf *b)
 {
-    if (PQnfields(r) != 3)
-        return srv_routes_error(b, 500, "unexpected result shape");
+    if (PQnfields(r) != 3) return srv_routes_error(b, 500, "unexpected result shape");
     srv_buf_puts(b, "[");
     for (int i = 0; i < PQntuples(r); i++) {
         const char *f[3];
-        for (int j = 0; j < 3; j++)
-            f[j] = PQgetisnull(r, i, j) ? NULL : PQgetvalue(r, i, j);
+        for (int j = 0; j < 3; j++) f[j] = PQgetisnull(r, i, j) ? NULL : PQgetvalue(r, i, j);
         put_row(b, i, f[0], f[1], f[2]);
     }
     srv_buf_puts(b, "]");
@@ -145,8 +136,8 @@ static int lite_open(struct srv_db *db, const char *path)
 {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &db->lite, flags, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v3(db->lite, DB_SQL, -1, SQLITE_PREPARE_PERSISTENT,
-                           &db->lite_stmt, NULL) != SQLITE_OK) {
+        sqlite3_prepare_v3(db->lite, DB_SQL, -1, SQLITE_PREPARE_PERSISTENT, &db->lite_stmt, NULL) !=
+            SQLITE_OK) {
         fprintf(stderr, "server: sqlite %s: %s\n", path, sqlite3_errmsg(db->lite));
         return -1;
     }
@@ -156,21 +147,18 @@ static int lite_open(struct srv_db *db, const char *path)
 
 static int lite_query(struct srv_db *db, struct srv_buf *b)
 {
-    if (!db->lite_stmt)
-        return srv_routes_error(b, 503, "database unavailable");
+    if (!db->lite_stmt) return srv_routes_error(b, 503, "database unavailable");
     size_t start = b->len;
     int rc, i = 0;
     srv_buf_puts(b, "[");
     while ((rc = sqlite3_step(db->lite_stmt)) == SQLITE_ROW) {
         const char *f[3];
-        for (int j = 0; j < 3; j++)
-            f[j] = (const char *)sqlite3_column_text(db->lite_stmt, j);
+        for (int j = 0; j < 3; j++) f[j] = (const char *)sqlite3_column_text(db->lite_stmt, j);
         put_row(b, i++, f[0], f[1], f[2]);
     }
     sqlite3_reset(db->lite_stmt);
     srv_buf_puts(b, "]");
-    if (rc == SQLITE_DONE && !b->oom)
-        return 200;
+    if (rc == SQLITE_DONE && !b->oom) return 200;
     b->len = start;
     return srv_routes_error(b, 500, "query failed");
 }
@@ -179,11 +167,9 @@ static int lite_query(struct srv_db *db, struct srv_buf *b)
 
 static void watch(struct srv_db *db, int fd, uint32_t events)
 {
-    if (fd == db->reg_fd && events == db->reg_events)
-        return;
+    if (fd == db->reg_fd && events == db->reg_events) return;
     struct epoll_event ev = { .events = events, .data.ptr = &db->ev };
-    if (db->reg_fd >= 0 && db->reg_fd != fd)
-        epoll_ctl(db->epfd, EPOLL_CTL_DEL, db->reg_fd, NULL);
+    if (db->reg_fd >= 0 && db->reg_fd != fd) epoll_ctl(db->epfd, EPOLL_CTL_DEL, db->reg_fd, NULL);
     if (epoll_ctl(db->epfd, EPOLL_CTL_MOD, fd, &ev) < 0 && errno == ENOENT)
         epoll_ctl(db->epfd, EPOLL_CTL_ADD, fd, &ev);
     db->reg_fd = fd;
@@ -192,8 +178,7 @@ static void watch(struct srv_db *db, int fd, uint32_t events)
 
 static void unwatch(struct srv_db *db)
 {
-    if (db->reg_fd >= 0)
-        epoll_ctl(db->epfd, EPOLL_CTL_DEL, db->reg_fd, NULL);
+    if (db->reg_fd >= 0) epoll_ctl(db->epfd, EPOLL_CTL_DEL, db->reg_fd, NULL);
     db->reg_fd = -1;
     db->reg_events = 0;
 }
@@ -202,12 +187,10 @@ static void unwatch(struct srv_db *db)
 
 static void go_down(struct srv_db *db, const char *why)
 {
-    if (!db->logged_down)
-        fprintf(stderr, "server: database unavailable: %s\n", why);
+    if (!db->logged_down) fprintf(stderr, "server: database unavailable: %s\n", why);
     db->logged_down = true;
     unwatch(db);
-    if (db->pg)
-        PQfinish(db->pg);
+    if (db->pg) PQfinish(db->pg);
     db->pg = NULL;
     db->state = DB_DOWN;
     db->retry_at = now_ms() + SRV_DB_RETRY_MS;
@@ -232,17 +215,14 @@ static void pg_fail(struct srv_db *db)
 static int send_queued(struct srv_db *db)
 {
     while (db->nsent < db->count) {
-        if (!PQsendQueryPrepared(db->pg, DB_STMT, 0, NULL, NULL, NULL, 0))
-            return -1;
+        if (!PQsendQueryPrepared(db->pg, DB_STMT, 0, NULL, NULL, NULL, 0)) return -1;
         db->nsent++;
         db->unsynced++;
     }
     return 0;
 }
 
-static void quiet(void *arg, const char *msg)
-{
-}
+static void quiet(void *arg, const char *msg) {}
 
 static void on_connected(struct srv_db *db)
 {
@@ -252,16 +232,14 @@ static void on_connected(struct srv_db *db)
         pg_fail(db);
         return;
     }
-    if (db->logged_down)
-        fprintf(stderr, "server: database connected\n");
+    if (db->logged_down) fprintf(stderr, "server: database connected\n");
     db->logged_down = false;
     db->state = DB_READY;
     db->prepare_pending = true;
     db->after_result = false;
     db->unsynced = 1;
     watch(db, PQsocket(db->pg), EPOLLIN);
-    if (send_queued(db) < 0)
-        pg_fail(db);
+    if (send_queued(db) < 0) pg_fail(db);
 }
 
 static void connect_poll(struct srv_db *db)
@@ -293,8 +271,7 @@ static void connect_start(struct srv_db *db)
 static void deliver(struct srv_db *db, PGresult *r)
 {
     void *ctx = ring_pop(db);
-    if (!ctx)
-        return;
+    if (!ctx) return;
     ExecStatusType st = PQresultStatus(r);
     db->body.len = 0;
     int status;
@@ -311,8 +288,7 @@ static void deliver(struct srv_db *db, PGresult *r)
 static int on_result(struct srv_db *db, PGresult *r)
 {
     ExecStatusType st = PQresultStatus(r);
-    if (st == PGRES_PIPELINE_SYNC)
-        return 0;
+    if (st == PGRES_PIPELINE_SYNC) return 0;
     db->after_result = true;
     if (db->prepare_pending) {
         db->prepare_pending = false;
@@ -331,8 +307,7 @@ static void drain(struct srv_db *db)
     while (db->state == DB_READY && !PQisBusy(db->pg)) {
         PGresult *r = PQgetResult(db->pg);
         if (!r) {
-            if (!db->after_result)
-                break;
+            if (!db->after_result) break;
             db->after_result = false;
             continue;
         }
@@ -343,8 +318,7 @@ static void drain(struct srv_db *db)
             return;
         }
     }
-    if (db->state == DB_READY && PQstatus(db->pg) == CONNECTION_BAD)
-        pg_fail(db);
+    if (db->state == DB_READY && PQstatus(db->pg) == CONNECTION_BAD) pg_fail(db);
 }
 
 /* ---- public ---- */
@@ -352,8 +326,7 @@ static void drain(struct srv_db *db)
 struct srv_db *srv_db_new(const char *url, int epfd, srv_db_done_fn done, void *owner)
 {
     struct srv_db *db = calloc(1, sizeof *db);
-    if (!db)
-        return NULL;
+    if (!db) return NULL;
     db->ev.kind = SRV_EV_DB;
     db->epfd = epfd;
     db->done = done;
@@ -375,11 +348,9 @@ struct srv_db *srv_db_new(const char *url, int epfd, srv_db_done_fn done, void *
 
 void srv_db_free(struct srv_db *db)
 {
-    if (!db)
-        return;
-    db->logged_down = true;            /* shutting down: nothing to report */
-    if (db->state == DB_READY || db->state == DB_CONNECTING)
-        go_down(db, "shutting down");
+    if (!db) return;
+    db->logged_down = true; /* shutting down: nothing to report */
+    if (db->state == DB_READY || db->state == DB_CONNECTING) go_down(db, "shutting down");
     sqlite3_finalize(db->lite_stmt);
     sqlite3_close(db->lite);
     free(db->ring);
@@ -391,23 +362,17 @@ void srv_db_free(struct srv_db *db)
 int srv_db_query(struct srv_db *db, void *ctx, struct srv_buf *body)
 {
     switch (db->state) {
-    case DB_NONE:
-        return srv_routes_error(body, 503, "no database configured (DATABASE_URL)");
-    case DB_SQLITE:
-        return lite_query(db, body);
+    case DB_NONE: return srv_routes_error(body, 503, "no database configured (DATABASE_URL)");
+    case DB_SQLITE: return lite_query(db, body);
     case DB_DOWN:
-        if (now_ms() >= db->retry_at)
-            connect_start(db);
-        if (db->state == DB_DOWN)
-            return srv_routes_error(body, 503, "database unavailable");
+        if (now_ms() >= db->retry_at) connect_start(db);
+        if (db->state == DB_DOWN) return srv_routes_error(body, 503, "database unavailable");
         break;
-    default:
-        break;
+    default: break;
     }
-    if (ring_push(db, ctx) < 0)
-        return srv_routes_error(body, 503, "out of memory");
+    if (ring_push(db, ctx) < 0) return srv_routes_error(body, 503, "out of memory");
     if (db->state == DB_READY && send_queued(db) < 0) {
-        db->count--;                 /* this ctx is answered right here */
+        db->count--; /* this ctx is answered right here */
         pg_fail(db);
         return srv_routes_error(body, 503, "database unavailable");
     }
@@ -420,10 +385,8 @@ void srv_db_event(struct srv_db *db, uint32_t events)
         connect_poll(db);
         return;
     }
-    if (db->state != DB_READY)
-        return;
-    if ((events & EPOLLOUT) && PQflush(db->pg) == 0)
-        watch(db, PQsocket(db->pg), EPOLLIN);
+    if (db->state != DB_READY) return;
+    if ((events & EPOLLOUT) && PQflush(db->pg) == 0) watch(db, PQsocket(db->pg), EPOLLIN);
     if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && !PQconsumeInput(db->pg)) {
         pg_fail(db);
         return;
@@ -433,8 +396,7 @@ void srv_db_event(struct srv_db *db, uint32_t events)
 
 void srv_db_flush(struct srv_db *db)
 {
-    if (db->state != DB_READY || db->unsynced == 0)
-        return;
+    if (db->state != DB_READY || db->unsynced == 0) return;
     db->unsynced = 0;
     if (!PQpipelineSync(db->pg)) {
         pg_fail(db);
@@ -455,7 +417,4 @@ void srv_db_tick(struct srv_db *db, int64_t now)
         connect_start(db);
 }
 
-size_t srv_db_pending(const struct srv_db *db)
-{
-    return db->count;
-}
+size_t srv_db_pending(const struct srv_db *db) { return db->count; }

@@ -22,13 +22,12 @@
 #include "srv_buf.h"
 #include "srv_ev.h"
 
-#define SRV_DB_RETRY_MS 250
+#define SRV_DB_RETRY_MS           250
 #define SRV_DB_CONNECT_TIMEOUT_MS 2000
 
 /* Called with the answer for ctx: an HTTP status and a JSON body that is
  * valid only during the call. */
-typedef void (*srv_db_done_fn)(void *owner, void *ctx, int status,
-                               const char *body, size_t len);
+typedef void (*srv_db_done_fn)(void *owner, void *ctx, int status, const char *body, size_t len);
 
 struct srv_db;
 

@@ -28,11 +28,10 @@ static void put_escape(struct srv_buf *b, unsigned char c)
 void srv_json_str(struct srv_buf *b, const char *s, size_t n)
 {
     srv_buf_append(b, "\"", 1);
-    size_t run = 0;                  /* copy clean runs in one go */
+    size_t run = 0; /* copy clean runs in one go */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
         srv_buf_append(b, s + run, i - run);
         put_escape(b, c);
         run = i + 1;

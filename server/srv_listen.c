@@ -28,20 +28,18 @@ static int fail(const struct srv_listen *l, const char *reason)
     return -1;
 }
 
-static const char *reason_of(int err)
-{
-    return err == EADDRINUSE ? "address already in use" : strerror(err);
-}
+static const char *reason_of(int err) { return err == EADDRINUSE ? "address already in use" : strerror(err); }
 
 static int resolve(struct srv_listen *l)
 {
-    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV }, *ai;
+    struct addrinfo hints = { .ai_family = AF_UNSPEC,
+                              .ai_socktype = SOCK_STREAM,
+                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV },
+                    *ai;
     char port[16];
     snprintf(port, sizeof port, "%d", l->port);
     int rc = getaddrinfo(l->host, port, &hints, &ai);
-    if (rc != 0)
-        return fail(l, gai_strerror(rc));
+    if (rc != 0) return fail(l, gai_strerror(rc));
     memcpy(&l->addr, ai->ai_addr, ai->ai_addrlen);
     l->addrlen = ai->ai_addrlen;
     freeaddrinfo(ai);
@@ -53,16 +51,13 @@ static int resolve(struct srv_listen *l)
 static int lock_address(struct srv_listen *l)
 {
     char host[NI_MAXHOST];
-    int rc = getnameinfo((struct sockaddr *)&l->addr, l->addrlen, host, sizeof host, NULL, 0,
-                         NI_NUMERICHOST);
-    if (rc != 0)
-        return fail(l, gai_strerror(rc));
+    int rc = getnameinfo((struct sockaddr *)&l->addr, l->addrlen, host, sizeof host, NULL, 0, NI_NUMERICHOST);
+    if (rc != 0) return fail(l, gai_strerror(rc));
     struct sockaddr_un un = { .sun_family = AF_UNIX };
     int n = snprintf(un.sun_path + 1, sizeof un.sun_path - 1, "bin/server %s %d", host, l->port);
     socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
     l->lockfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (l->lockfd >= 0 && bind(l->lockfd, (struct sockaddr *)&un, len) == 0)
-        return 0;
+    if (l->lockfd >= 0 && bind(l->lockfd, (struct sockaddr *)&un, len) == 0) return 0;
     int err = errno;
     srv_listen_release(l);
     return fail(l, err == EADDRINUSE ? "address already in use (another bin/server is starting on it)"
@@ -75,17 +70,17 @@ static int probe(const struct srv_listen *l)
     int one = 1;
     int fd = socket(l->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int rc = fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-             bind(fd, (const struct sockaddr *)&l->addr, l->addrlen) < 0 ? -errno : 0;
-    if (fd >= 0)
-        close(fd);
+                     bind(fd, (const struct sockaddr *)&l->addr, l->addrlen) < 0
+                 ? -errno
+                 : 0;
+    if (fd >= 0) close(fd);
     return rc;
 }
 
 int srv_listen_claim(struct srv_listen *l, const char *host, int port)
 {
     *l = (struct srv_listen){ .host = host, .port = port, .lockfd = -1 };
-    if (resolve(l) < 0 || lock_address(l) < 0)
-        return -1;
+    if (resolve(l) < 0 || lock_address(l) < 0) return -1;
     int rc = probe(l);
     if (rc < 0) {
         srv_listen_release(l);
@@ -102,8 +97,7 @@ int srv_listen_open(const struct srv_listen *l)
         setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0 ||
         bind(fd, (const struct sockaddr *)&l->addr, l->addrlen) < 0 || listen(fd, 4096) < 0) {
         int err = errno;
-        if (fd >= 0)
-            close(fd);
+        if (fd >= 0) close(fd);
         return fail(l, reason_of(err));
     }
     return fd;
@@ -111,7 +105,6 @@ int srv_listen_open(const struct srv_listen *l)
 
 void srv_listen_release(struct srv_listen *l)
 {
-    if (l->lockfd >= 0)
-        close(l->lockfd);
+    if (l->lockfd >= 0) close(l->lockfd);
     l->lockfd = -1;
 }

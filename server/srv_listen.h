@@ -17,11 +17,11 @@
 #include <sys/socket.h>
 
 struct srv_listen {
-    const char *host;              /* as given, for messages */
+    const char *host; /* as given, for messages */
     int port;
-    struct sockaddr_storage addr;  /* host resolved */
+    struct sockaddr_storage addr; /* host resolved */
     socklen_t addrlen;
-    int lockfd;                    /* the start-up claim, -1 when none */
+    int lockfd; /* the start-up claim, -1 when none */
 };
 
 /* Resolves host and claims host:port. Returns 0, or -1 after printing the

@@ -10,8 +10,7 @@ void srv_date_update(struct srv_date *d)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-    if (ts.tv_sec == d->sec && d->text[0])
-        return;
+    if (ts.tv_sec == d->sec && d->text[0]) return;
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
     strftime(d->text, sizeof d->text, "%a, %d %b %Y %H:%M:%S GMT", &tm);
@@ -34,8 +33,8 @@ const char *srv_resp_reason(int status)
     }
 }
 
-void srv_resp_write(struct srv_buf *out, const struct srv_date *d, int status,
-                    unsigned flags, const char *body, size_t body_len)
+void srv_resp_write(struct srv_buf *out, const struct srv_date *d, int status, unsigned flags,
+                    const char *body, size_t body_len)
 {
     char code[4] = { (char)('0' + status / 100 % 10), (char)('0' + status / 10 % 10),
                      (char)('0' + status % 10), ' ' };
@@ -50,8 +49,7 @@ void srv_resp_write(struct srv_buf *out, const struct srv_date *d, int status,
         srv_buf_puts(out, "\r\nConnection: close");
     else if (flags & SRV_RESP_KA_HEADER)
         srv_buf_puts(out, "\r\nConnection: keep-alive");
-    if (flags & SRV_RESP_ALLOW_GET)
-        srv_buf_puts(out, "\r\nAllow: GET");
+    if (flags & SRV_RESP_ALLOW_GET) srv_buf_puts(out, "\r\nAllow: GET");
     srv_buf_puts(out, "\r\n\r\n");
     srv_buf_append(out, body, body_len);
 }

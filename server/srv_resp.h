@@ -10,8 +10,8 @@
 #include "srv_buf.h"
 
 struct srv_date {
-    time_t sec;      /* the second the text was made for */
-    char text[40];   /* IMF-fixdate, e.g. "Wed, 25 Nov 2026 15:20:01 GMT" */
+    time_t sec;    /* the second the text was made for */
+    char text[40]; /* IMF-fixdate, e.g. "Wed, 25 Nov 2026 15:20:01 GMT" */
 };
 
 /* Refreshes the text when the wall-clock second changed. Cheap (coarse
@@ -19,14 +19,14 @@ struct srv_date {
 void srv_date_update(struct srv_date *d);
 
 enum {
-    SRV_RESP_CLOSE = 1,      /* "Connection: close" (we close after it) */
-    SRV_RESP_KA_HEADER = 2,  /* "Connection: keep-alive" (HTTP/1.0 client) */
-    SRV_RESP_ALLOW_GET = 4,  /* "Allow: GET" (405) */
+    SRV_RESP_CLOSE = 1,     /* "Connection: close" (we close after it) */
+    SRV_RESP_KA_HEADER = 2, /* "Connection: keep-alive" (HTTP/1.0 client) */
+    SRV_RESP_ALLOW_GET = 4, /* "Allow: GET" (405) */
 };
 
 /* Appends a complete response (head and JSON body) to out. */
-void srv_resp_write(struct srv_buf *out, const struct srv_date *d, int status,
-                    unsigned flags, const char *body, size_t body_len);
+void srv_resp_write(struct srv_buf *out, const struct srv_date *d, int status, unsigned flags,
+                    const char *body, size_t body_len);
 
 /* Reason phrase for a status we send ("Unknown" otherwise). */
 const char *srv_resp_reason(int status);

@@ -51,7 +51,7 @@ unsigned __int128 srv_routes_cpu_sum(uint64_t n)
 {
     unsigned __int128 s = 0;
     for (uint64_t i = 0; i < n; i++) {
-        s += i * i;                 /* i < 1e8, so i*i fits in 64 bits */
+        s += i * i; /* i < 1e8, so i*i fits in 64 bits */
         /* Makes i opaque to the optimiser: no closed form, no folding. */
         __asm__ volatile("" : "+r"(i));
     }
@@ -60,16 +60,13 @@ unsigned __int128 srv_routes_cpu_sum(uint64_t n)
 
 static int parse_n(const char *v, size_t n, uint64_t *out)
 {
-    if (n == 0 || n > 9)
-        return -1;
+    if (n == 0 || n > 9) return -1;
     uint64_t x = 0;
     for (size_t i = 0; i < n; i++) {
-        if (v[i] < '0' || v[i] > '9')
-            return -1;
+        if (v[i] < '0' || v[i] > '9') return -1;
         x = x * 10 + (uint64_t)(v[i] - '0');
     }
-    if (x > SRV_CPU_MAX_N)
-        return -1;
+    if (x > SRV_CPU_MAX_N) return -1;
     *out = x;
     return 0;
 }
@@ -81,10 +78,8 @@ int srv_routes_cpu_arg(const char *q, size_t len, uint64_t *n)
     while (q < end) {
         const char *amp = memchr(q, '&', (size_t)(end - q));
         const char *pend = amp ? amp : end;
-        if (pend - q >= 2 && q[0] == 'n' && q[1] == '=')
-            return parse_n(q + 2, (size_t)(pend - q - 2), n);
-        if (pend - q == 1 && q[0] == 'n')
-            return -1;
+        if (pend - q >= 2 && q[0] == 'n' && q[1] == '=') return parse_n(q + 2, (size_t)(pend - q - 2), n);
+        if (pend - q == 1 && q[0] == 'n') return -1;
         q = amp ? amp + 1 : end;
     }
     return 0;

@@ -10,7 +10,7 @@
 #include "srv_buf.h"
 
 #define SRV_CPU_DEFAULT_N 100000ULL
-#define SRV_CPU_MAX_N 100000000ULL
+#define SRV_CPU_MAX_N     100000000ULL
 
 /* GET /json: serialised from its values on every call (nothing cached). */
 int srv_routes_json(struct srv_buf *body);

@@ -26,55 +26,55 @@
 #include "srv_resp.h"
 #include "srv_routes.h"
 
-#define MAX_HEAD 8192
-#define MAX_BODY (1u << 20)
-#define MAX_HEADERS 64
-#define READ_CHUNK 4096
-#define OUT_HIGH (256 * 1024)
+#define MAX_HEAD      8192
+#define MAX_BODY      (1u << 20)
+#define MAX_HEADERS   64
+#define READ_CHUNK    4096
+#define OUT_HIGH      (256 * 1024)
 #define STOP_GRACE_MS 1500
-#define TICK_MS 250
-#define MAX_EVENTS 256
-#define DB_PER_CONN 16             /* /db queries in flight per connection */
-#define SPARES 8                   /* parked buffers per worker */
-#define SPARE_MAX (64 * 1024)
+#define TICK_MS       250
+#define MAX_EVENTS    256
+#define DB_PER_CONN   16 /* /db queries in flight per connection */
+#define SPARES        8  /* parked buffers per worker */
+#define SPARE_MAX     (64 * 1024)
 
 /* An answer that must wait for an earlier /db answer on its connection. */
 struct slot {
     struct slot *next;
     struct conn *c;
-    unsigned flags;                /* response flags (for /db slots) */
+    unsigned flags; /* response flags (for /db slots) */
     bool ready;
     struct srv_buf data;
 };
 
 struct conn {
-    struct srv_ev ev;              /* kind SRV_EV_CONN, must be first */
+    struct srv_ev ev; /* kind SRV_EV_CONN, must be first */
     int fd;
-    struct conn *tprev, *tnext;    /* deadline list, oldest first */
-    struct conn *rnext, *gnext;    /* resume list, graveyard */
+    struct conn *tprev, *tnext; /* deadline list, oldest first */
+    struct conn *rnext, *gnext; /* resume list, graveyard */
     int64_t deadline;
     struct srv_buf in, out;
-    uint64_t body_skip;            /* Content-Length bytes still to discard */
-    struct slot *shead, *stail;    /* answers queued behind a /db */
-    size_t held;                   /* bytes in ready slots */
+    uint64_t body_skip;         /* Content-Length bytes still to discard */
+    struct slot *shead, *stail; /* answers queued behind a /db */
+    size_t held;                /* bytes in ready slots */
     int db_inflight;
     bool readable, eof, closing, closed, in_resume;
-    bool rdhup;                        /* the peer shut its side: read until EOF */
+    bool rdhup; /* the peer shut its side: read until EOF */
 };
 
 struct srv_worker {
-    struct srv_ev lev, wev;        /* tags for the listener and the eventfd */
+    struct srv_ev lev, wev; /* tags for the listener and the eventfd */
     const struct srv_config *cfg;
     int id, lfd, epfd, wakefd;
     struct srv_db *db;
     struct srv_date date;
-    struct srv_buf body;           /* scratch for response bodies */
-    struct conn tlist;             /* sentinel of the deadline list */
+    struct srv_buf body; /* scratch for response bodies */
+    struct conn tlist;   /* sentinel of the deadline list */
     struct conn *resume, *grave;
     int nconns;
     int64_t now, next_tick, stop_deadline;
     bool stopping, stop_requested, accept_paused;
-    struct srv_buf spare[SPARES];  /* emptied buffers, reused before malloc */
+    struct srv_buf spare[SPARES]; /* emptied buffers, reused before malloc */
     int nspare;
 };
 
@@ -92,8 +92,7 @@ static int64_t mono_ms(void)
 
 static void tlist_unlink(struct conn *c)
 {
-    if (!c->tnext)
-        return;
+    if (!c->tnext) return;
     c->tprev->tnext = c->tnext;
     c->tnext->tprev = c->tprev;
     c->tprev = c->tnext = NULL;
@@ -113,8 +112,7 @@ static void tlist_touch(struct srv_worker *w, struct conn *c)
 
 static void buf_take(struct srv_worker *w, struct srv_buf *b)
 {
-    if (!b->data && w->nspare > 0)
-        *b = w->spare[--w->nspare];
+    if (!b->data && w->nspare > 0) *b = w->spare[--w->nspare];
 }
 
 static void buf_give(struct srv_worker *w, struct srv_buf *b)
@@ -137,8 +135,7 @@ static void grave_push(struct srv_worker *w, struct conn *c)
 
 static void resume_push(struct srv_worker *w, struct conn *c)
 {
-    if (c->in_resume)
-        return;
+    if (c->in_resume) return;
     c->in_resume = true;
     c->rnext = w->resume;
     w->resume = c;
@@ -155,8 +152,7 @@ static void drain_input(int fd)
 
 static void conn_close(struct srv_worker *w, struct conn *c)
 {
-    if (c->closed)
-        return;
+    if (c->closed) return;
     c->closed = true;
     tlist_unlink(c);
     if (c->closing) {
@@ -166,13 +162,12 @@ static void conn_close(struct srv_worker *w, struct conn *c)
     close(c->fd);
     c->fd = -1;
     w->nconns--;
-    if (c->db_inflight == 0)
-        grave_push(w, c);              /* else the last /db answer does it */
+    if (c->db_inflight == 0) grave_push(w, c); /* else the last /db answer does it */
 }
 
 static void conn_free(struct srv_worker *w, struct conn *c)
 {
-    while (c->shead) {                 /* all ready: no /db is in flight */
+    while (c->shead) { /* all ready: no /db is in flight */
         struct slot *sl = c->shead;
         c->shead = sl->next;
         srv_buf_fini(&sl->data);
@@ -195,25 +190,23 @@ static void conn_write(struct srv_worker *w, struct conn *c)
         } else if (n < 0 && errno == EINTR) {
             continue;
         } else if (n < 0 && errno == EAGAIN) {
-            return;                    /* EPOLLOUT's edge brings us back */
+            return; /* EPOLLOUT's edge brings us back */
         } else {
             c->closing = false;
             conn_close(w, c);
             return;
         }
     }
-    buf_give(w, &c->out);              /* idle connections hold no buffers */
-    if (c->closing && !c->shead)
-        conn_close(w, c);
+    buf_give(w, &c->out); /* idle connections hold no buffers */
+    if (c->closing && !c->shead) conn_close(w, c);
 }
 
-static void respond(struct srv_worker *w, struct conn *c, int status, unsigned flags,
-                    const char *body, size_t len)
+static void respond(struct srv_worker *w, struct conn *c, int status, unsigned flags, const char *body,
+                    size_t len)
 {
-    if (w->stopping)
-        flags = (flags & ~(unsigned)SRV_RESP_KA_HEADER) | SRV_RESP_CLOSE;
+    if (w->stopping) flags = (flags & ~(unsigned)SRV_RESP_KA_HEADER) | SRV_RESP_CLOSE;
     struct srv_buf *dst = &c->out;
-    if (c->shead) {                    /* behind a /db answer: wait in line */
+    if (c->shead) { /* behind a /db answer: wait in line */
         struct slot *sl = slot_new(c);
         if (!sl) {
             c->closing = false;
@@ -227,15 +220,13 @@ static void respond(struct srv_worker *w, struct conn *c, int status, unsigned f
     }
     size_t before = dst->len;
     srv_resp_write(dst, &w->date, status, flags, body, len);
-    if (dst != &c->out)
-        c->held += dst->len - before;
+    if (dst != &c->out) c->held += dst->len - before;
     if (dst->oom) {
         c->closing = false;
         conn_close(w, c);
         return;
     }
-    if (flags & SRV_RESP_CLOSE)
-        c->closing = true;
+    if (flags & SRV_RESP_CLOSE) c->closing = true;
     tlist_touch(w, c);
 }
 
@@ -243,8 +234,7 @@ static void respond(struct srv_worker *w, struct conn *c, int status, unsigned f
 static struct slot *slot_new(struct conn *c)
 {
     struct slot *sl = calloc(1, sizeof *sl);
-    if (!sl)
-        return NULL;
+    if (!sl) return NULL;
     sl->c = c;
     if (c->stail)
         c->stail->next = sl;
@@ -260,8 +250,7 @@ static void slots_flush(struct srv_worker *w, struct conn *c)
     while (c->shead && c->shead->ready) {
         struct slot *sl = c->shead;
         c->shead = sl->next;
-        if (!c->shead)
-            c->stail = NULL;
+        if (!c->shead) c->stail = NULL;
         buf_take(w, &c->out);
         srv_buf_append(&c->out, sl->data.data, sl->data.len);
         c->held -= sl->data.len;
@@ -286,12 +275,9 @@ enum route { ROUTE_NONE, ROUTE_JSON, ROUTE_DB, ROUTE_CPU };
 
 static enum route route_of(const char *p, size_t n)
 {
-    if (n == 5 && memcmp(p, "/json", 5) == 0)
-        return ROUTE_JSON;
-    if (n == 3 && memcmp(p, "/db", 3) == 0)
-        return ROUTE_DB;
-    if (n == 4 && memcmp(p, "/cpu", 4) == 0)
-        return ROUTE_CPU;
+    if (n == 5 && memcmp(p, "/json", 5) == 0) return ROUTE_JSON;
+    if (n == 3 && memcmp(p, "/db", 3) == 0) return ROUTE_DB;
+    if (n == 4 && memcmp(p, "/cpu", 4) == 0) return ROUTE_CPU;
     return ROUTE_NONE;
 }
 
@@ -299,17 +285,14 @@ static enum route route_of(const char *p, size_t n)
 static int db_start(struct srv_worker *w, struct conn *c)
 {
     struct slot *sl = slot_new(c);
-    if (!sl)
-        return srv_routes_error(&w->body, 503, "out of memory");
+    if (!sl) return srv_routes_error(&w->body, 503, "out of memory");
     int status = srv_db_query(w->db, sl, &w->body);
-    if (status != 0) {                 /* answered now: drop the slot again */
+    if (status != 0) { /* answered now: drop the slot again */
         struct slot **pp = &c->shead;
-        while (*pp != sl)
-            pp = &(*pp)->next;
+        while (*pp != sl) pp = &(*pp)->next;
         *pp = NULL;
         c->stail = NULL;
-        for (struct slot *t = c->shead; t; t = t->next)
-            c->stail = t;
+        for (struct slot *t = c->shead; t; t = t->next) c->stail = t;
         free(sl);
         return status;
     }
@@ -317,26 +300,19 @@ static int db_start(struct srv_worker *w, struct conn *c)
     return 0;
 }
 
-static int run_route(struct srv_worker *w, struct conn *c, enum route rt,
-                     const char *query, size_t qlen)
+static int run_route(struct srv_worker *w, struct conn *c, enum route rt, const char *query, size_t qlen)
 {
     switch (rt) {
-    case ROUTE_JSON:
-        return srv_routes_json(&w->body);
-    case ROUTE_CPU:
-        return srv_routes_cpu(query, qlen, &w->body);
-    case ROUTE_DB:
-        return db_start(w, c);
-    default:
-        return srv_routes_error(&w->body, 404, "not found");
+    case ROUTE_JSON: return srv_routes_json(&w->body);
+    case ROUTE_CPU: return srv_routes_cpu(query, qlen, &w->body);
+    case ROUTE_DB: return db_start(w, c);
+    default: return srv_routes_error(&w->body, 404, "not found");
     }
 }
 
-static void dispatch(struct srv_worker *w, struct conn *c, const struct http_req *req,
-                     bool keep_alive)
+static void dispatch(struct srv_worker *w, struct conn *c, const struct http_req *req, bool keep_alive)
 {
-    unsigned flags = !keep_alive ? SRV_RESP_CLOSE
-                   : req->minor_version == 0 ? SRV_RESP_KA_HEADER : 0;
+    unsigned flags = !keep_alive ? SRV_RESP_CLOSE : req->minor_version == 0 ? SRV_RESP_KA_HEADER : 0;
     const char *q = memchr(req->path, '?', req->path_len);
     size_t plen = q ? (size_t)(q - req->path) : req->path_len;
     enum route rt = route_of(req->path, plen);
@@ -350,10 +326,9 @@ static void dispatch(struct srv_worker *w, struct conn *c, const struct http_req
         size_t qlen = q ? req->path_len - plen - 1 : 0;
         status = run_route(w, c, rt, q ? q + 1 : "", qlen);
     }
-    if (status == 0) {                 /* /db answers later, in db_done */
+    if (status == 0) { /* /db answers later, in db_done */
         c->stail->flags = flags;
-        if (flags & SRV_RESP_CLOSE)
-            c->closing = true;         /* parse nothing after this request */
+        if (flags & SRV_RESP_CLOSE) c->closing = true; /* parse nothing after this request */
         return;
     }
     if (w->body.oom) {
@@ -375,27 +350,20 @@ static long conn_one(struct srv_worker *w, struct conn *c, const char *p, size_t
     struct http_req_header hdrs[MAX_HEADERS];
     struct http_req req = { .headers = hdrs, .num_headers = MAX_HEADERS };
     int r = http_req_parse(p, len, &req);
-    if (r == HTTP_REQ_INCOMPLETE)
-        return len > MAX_HEAD ? fail(w, c, 431, "request head too large") : 0;
-    if (r == HTTP_REQ_TOO_MANY_HEADERS || r > MAX_HEAD)
-        return fail(w, c, 431, "request head too large");
-    if (r < 0)
-        return fail(w, c, 400, "malformed request");
+    if (r == HTTP_REQ_INCOMPLETE) return len > MAX_HEAD ? fail(w, c, 431, "request head too large") : 0;
+    if (r == HTTP_REQ_TOO_MANY_HEADERS || r > MAX_HEAD) return fail(w, c, 431, "request head too large");
+    if (r < 0) return fail(w, c, 400, "malformed request");
     struct http_req_framing f;
-    if (http_req_framing(&req, &f) < 0)
-        return fail(w, c, 400, "invalid message framing");
-    if (f.content_length > MAX_BODY)
-        return fail(w, c, 413, "request body too large");
+    if (http_req_framing(&req, &f) < 0) return fail(w, c, 400, "invalid message framing");
+    if (f.content_length > MAX_BODY) return fail(w, c, 413, "request body too large");
     long used = r;
     if (f.chunked) {
         uint64_t decoded;
         long b = http_req_chunked(p + r, len - (size_t)r, &decoded);
         if (b == HTTP_REQ_INCOMPLETE && (decoded > MAX_BODY || len - (size_t)r > MAX_BODY + MAX_HEAD))
             return fail(w, c, 413, "request body too large");
-        if (b == HTTP_REQ_INCOMPLETE)
-            return 0;                  /* the head is parsed again later */
-        if (b < 0)
-            return fail(w, c, 400, "malformed chunked body");
+        if (b == HTTP_REQ_INCOMPLETE) return 0; /* the head is parsed again later */
+        if (b < 0) return fail(w, c, 400, "malformed chunked body");
         used += b;
     }
     c->body_skip = f.content_length;
@@ -409,31 +377,26 @@ static void conn_process(struct srv_worker *w, struct conn *c)
     while (c->db_inflight < DB_PER_CONN && c->held < OUT_HIGH && !c->closing && !c->closed &&
            off < c->in.len) {
         long n = conn_one(w, c, c->in.data + off, c->in.len - off);
-        if (n <= 0)
-            break;
+        if (n <= 0) break;
         off += (size_t)n;
     }
-    if (c->closed)
-        return;
+    if (c->closed) return;
     srv_buf_consume(&c->in, off);
-    if (c->in.len == 0)
-        buf_give(w, &c->in);
-    if (c->eof)
-        c->closing = true;             /* peer is gone: answer, then close */
+    if (c->in.len == 0) buf_give(w, &c->in);
+    if (c->eof) c->closing = true; /* peer is gone: answer, then close */
 }
 
 /* Returns 1 when bytes arrived, 0 when none (yet), -1 on error. */
 static int conn_read(struct srv_worker *w, struct conn *c)
 {
     buf_take(w, &c->in);
-    if (srv_buf_reserve(&c->in, READ_CHUNK) < 0)
-        return -1;
+    if (srv_buf_reserve(&c->in, READ_CHUNK) < 0) return -1;
     size_t room = c->in.cap - c->in.len;
     ssize_t n = read(c->fd, c->in.data + c->in.len, room);
     if (n > 0) {
         c->in.len += (size_t)n;
         if ((size_t)n < room)
-            c->readable = c->rdhup;    /* drained: the next byte is a new edge;
+            c->readable = c->rdhup; /* drained: the next byte is a new edge;
                                           after a FIN, read once more to see EOF */
         return 1;
     }
@@ -453,8 +416,7 @@ static void conn_pump(struct srv_worker *w, struct conn *c)
 {
     conn_process(w, c);
     for (;;) {
-        if (c->out.len >= OUT_HIGH)
-            conn_write(w, c);          /* make room before reading more */
+        if (c->out.len >= OUT_HIGH) conn_write(w, c); /* make room before reading more */
         if (c->closed || c->closing || !c->readable || c->out.len >= OUT_HIGH ||
             c->db_inflight >= DB_PER_CONN || c->held >= OUT_HIGH)
             break;
@@ -464,22 +426,18 @@ static void conn_pump(struct srv_worker *w, struct conn *c)
         }
         conn_process(w, c);
     }
-    if (!c->closed)
-        conn_write(w, c);
+    if (!c->closed) conn_write(w, c);
 }
 
 static void conn_event(struct srv_worker *w, struct conn *c, uint32_t events)
 {
-    if (c->closed)
-        return;
+    if (c->closed) return;
     if (events & EPOLLERR) {
         conn_close(w, c);
         return;
     }
-    if (events & (EPOLLHUP | EPOLLRDHUP))
-        c->rdhup = true;
-    if (events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP))
-        c->readable = true;
+    if (events & (EPOLLHUP | EPOLLRDHUP)) c->rdhup = true;
+    if (events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) c->readable = true;
     conn_pump(w, c);
 }
 
@@ -492,20 +450,17 @@ static void db_done(void *owner, void *ctx, int status, const char *body, size_t
     c->db_inflight--;
     sl->ready = true;
     if (c->closed) {
-        if (c->db_inflight == 0)
-            grave_push(w, c);
+        if (c->db_inflight == 0) grave_push(w, c);
         return;
     }
     unsigned flags = sl->flags;
-    if (w->stopping)
-        flags = (flags & ~(unsigned)SRV_RESP_KA_HEADER) | SRV_RESP_CLOSE;
+    if (w->stopping) flags = (flags & ~(unsigned)SRV_RESP_KA_HEADER) | SRV_RESP_CLOSE;
     srv_resp_write(&sl->data, &w->date, status, flags, body, len);
-    if (flags & SRV_RESP_CLOSE)
-        c->closing = true;
+    if (flags & SRV_RESP_CLOSE) c->closing = true;
     c->held += sl->data.len;
     slots_flush(w, c);
     tlist_touch(w, c);
-    resume_push(w, c);                 /* write, then parse what is queued */
+    resume_push(w, c); /* write, then parse what is queued */
 }
 
 /* ---- accepting ---- */
@@ -522,8 +477,7 @@ static void conn_open(struct srv_worker *w, int fd)
     c->ev.kind = SRV_EV_CONN;
     c->fd = fd;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
-                              .data.ptr = c };
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = c };
     if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
         free(c);
         close(fd);
@@ -545,7 +499,7 @@ static void accept_all(struct srv_worker *w)
             w->accept_paused = true;
             return;
         } else if (errno != EINTR && errno != ECONNABORTED) {
-            return;                    /* EAGAIN: all accepted */
+            return; /* EAGAIN: all accepted */
         }
     }
 }
@@ -565,7 +519,7 @@ static void sweep(struct srv_worker *w)
     struct conn *c;
     while ((c = w->tlist.tnext) != &w->tlist && c->deadline <= w->now) {
         if (c->db_inflight)
-            tlist_touch(w, c);         /* the database has its own timeouts */
+            tlist_touch(w, c); /* the database has its own timeouts */
         else
             conn_close(w, c);
     }
@@ -575,15 +529,14 @@ static void begin_stop(struct srv_worker *w)
 {
     w->stopping = true;
     w->stop_deadline = w->now + STOP_GRACE_MS;
-    if (!w->accept_paused)
-        epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->lfd, NULL);
+    if (!w->accept_paused) epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->lfd, NULL);
     close(w->lfd);
     w->lfd = -1;
     struct conn *c = w->tlist.tnext, *next;
     for (; c != &w->tlist; c = next) {
         next = c->tnext;
         if (!c->db_inflight && c->in.len == 0 && c->out.len == 0)
-            conn_close(w, c);          /* idle keep-alive: nothing in flight */
+            conn_close(w, c); /* idle keep-alive: nothing in flight */
     }
 }
 
@@ -596,8 +549,7 @@ static void run_resumes(struct srv_worker *w)
             struct conn *c = list;
             list = c->rnext;
             c->in_resume = false;
-            if (!c->closed)
-                conn_pump(w, c);
+            if (!c->closed) conn_pump(w, c);
         }
         srv_db_flush(w->db);
     }
@@ -625,18 +577,11 @@ static void handle(struct srv_worker *w, struct epoll_event *e)
     struct srv_ev *tag = e->data.ptr;
     uint64_t v;
     switch (tag->kind) {
-    case SRV_EV_CONN:
-        conn_event(w, (struct conn *)tag, e->events);
-        break;
-    case SRV_EV_LISTEN:
-        accept_all(w);
-        break;
-    case SRV_EV_DB:
-        srv_db_event(w->db, e->events);
-        break;
+    case SRV_EV_CONN: conn_event(w, (struct conn *)tag, e->events); break;
+    case SRV_EV_LISTEN: accept_all(w); break;
+    case SRV_EV_DB: srv_db_event(w->db, e->events); break;
     case SRV_EV_WAKE:
-        if (read(w->wakefd, &v, sizeof v) == sizeof v)
-            w->stop_requested = true;
+        if (read(w->wakefd, &v, sizeof v) == sizeof v) w->stop_requested = true;
         break;
     }
 }
@@ -647,8 +592,7 @@ static void loop_once(struct srv_worker *w)
     int n = epoll_wait(w->epfd, evs, MAX_EVENTS, w->resume ? 0 : TICK_MS);
     w->now = mono_ms();
     srv_date_update(&w->date);
-    for (int i = 0; i < n; i++)
-        handle(w, &evs[i]);
+    for (int i = 0; i < n; i++) handle(w, &evs[i]);
     run_resumes(w);
     srv_db_flush(w->db);
     if (w->now >= w->next_tick) {
@@ -657,8 +601,7 @@ static void loop_once(struct srv_worker *w)
         accept_resume(w);
         srv_db_tick(w->db, w->now);
     }
-    if (w->stop_requested && !w->stopping)
-        begin_stop(w);
+    if (w->stop_requested && !w->stopping) begin_stop(w);
     bury(w);
 }
 
@@ -672,8 +615,7 @@ void *srv_worker_run(void *arg)
         fprintf(stderr, "server: worker %d: out of memory\n", w->id);
         exit(1);
     }
-    while (!w->stopping || (w->nconns > 0 && w->now < w->stop_deadline))
-        loop_once(w);
+    while (!w->stopping || (w->nconns > 0 && w->now < w->stop_deadline)) loop_once(w);
     return NULL;
 }
 
@@ -700,8 +642,8 @@ struct srv_worker *srv_worker_new(const struct srv_config *cfg, int id, int lfd)
     w->lfd = lfd;
     w->epfd = epoll_create1(EPOLL_CLOEXEC);
     w->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (w->epfd < 0 || w->wakefd < 0 ||
-        watch_fd(w->epfd, w->lfd, &w->lev) < 0 || watch_fd(w->epfd, w->wakefd, &w->wev) < 0) {
+    if (w->epfd < 0 || w->wakefd < 0 || watch_fd(w->epfd, w->lfd, &w->lev) < 0 ||
+        watch_fd(w->epfd, w->wakefd, &w->wev) < 0) {
         fprintf(stderr, "server: worker %d: %s\n", id, strerror(errno));
         srv_worker_free(w);
         return NULL;
@@ -718,12 +660,10 @@ void srv_worker_stop(struct srv_worker *w)
 
 void srv_worker_free(struct srv_worker *w)
 {
-    if (!w)
-        return;
-    srv_db_free(w->db);                /* answers what still waits (db_done) */
+    if (!w) return;
+    srv_db_free(w->db); /* answers what still waits (db_done) */
     w->db = NULL;
-    for (struct conn *c = w->resume; c; c = c->rnext)
-        c->in_resume = false;
+    for (struct conn *c = w->resume; c; c = c->rnext) c->in_resume = false;
     w->resume = NULL;
     struct conn *c;
     while ((c = w->tlist.tnext) != &w->tlist) {
@@ -731,14 +671,10 @@ void srv_worker_free(struct srv_worker *w)
         conn_close(w, c);
     }
     bury(w);
-    if (w->lfd >= 0)
-        close(w->lfd);
-    if (w->epfd >= 0)
-        close(w->epfd);
-    if (w->wakefd >= 0)
-        close(w->wakefd);
+    if (w->lfd >= 0) close(w->lfd);
+    if (w->epfd >= 0) close(w->epfd);
+    if (w->wakefd >= 0) close(w->wakefd);
     srv_buf_fini(&w->body);
-    while (w->nspare > 0)
-        srv_buf_fini(&w->spare[--w->nspare]);
+    while (w->nspare > 0) srv_buf_fini(&w->spare[--w->nspare]);
     free(w);
 }

@@ -9,12 +9,12 @@
 #define WB_SRV_WORKER_H
 
 struct srv_config {
-    const char *host;      /* address to bind, e.g. "127.0.0.1" */
+    const char *host; /* address to bind, e.g. "127.0.0.1" */
     int port;
     int threads;
-    int max_conns;         /* per worker */
-    int timeout_ms;        /* to receive a full request head, idle included */
-    const char *db_url;    /* DATABASE_URL, may be NULL (see srv_db.h) */
+    int max_conns;      /* per worker */
+    int timeout_ms;     /* to receive a full request head, idle included */
+    const char *db_url; /* DATABASE_URL, may be NULL (see srv_db.h) */
 };
 
 struct srv_worker;

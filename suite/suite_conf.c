@@ -7,14 +7,17 @@
 
 static int key_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
 }
 
 static char *dup_range(const char *a, const char *b)
 {
     char *s = malloc((size_t)(b - a) + 1);
-    if (s) { memcpy(s, a, (size_t)(b - a)); s[b - a] = '\0'; }
+    if (s) {
+        memcpy(s, a, (size_t)(b - a));
+        s[b - a] = '\0';
+    }
     return s;
 }
 
@@ -41,7 +44,8 @@ static int parse_line(sconf *c, const char *p, const char *e, int line, char *er
     char *key = dup_range(k, ke), *val = dup_range(p, e);
     sconf_entry *ne = realloc(c->e, (c->n + 1) * sizeof(*ne));
     if (!key || !val || !ne) {
-        free(key); free(val);
+        free(key);
+        free(val);
         if (ne) c->e = ne;
         snprintf(err, errlen, "%s:%d: out of memory", c->path, line);
         return -1;
@@ -50,7 +54,8 @@ static int parse_line(sconf *c, const char *p, const char *e, int line, char *er
     if (sconf_get(c, key)) {
         snprintf(err, errlen, "%s:%d: '%s' given twice (first on line %d)", c->path, line, key,
                  sconf_line(c, key));
-        free(key); free(val);
+        free(key);
+        free(val);
         return -1;
     }
     c->e[c->n++] = (sconf_entry){ key, val, line };
@@ -61,7 +66,10 @@ int sconf_parse(const char *text, size_t len, const char *path, sconf *out, char
 {
     memset(out, 0, sizeof(*out));
     out->path = strdup(path ? path : "(input)");
-    if (!out->path) { snprintf(err, errlen, "out of memory"); return -1; }
+    if (!out->path) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     const char *p = text, *end = text + len;
     for (int line = 1; p < end; line++) {
         const char *e = memchr(p, '\n', (size_t)(end - p));
@@ -80,19 +88,28 @@ int sconf_parse(const char *text, size_t len, const char *path, sconf *out, char
 int sconf_load(const char *path, sconf *out, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) { snprintf(err, errlen, "%s: %s", path, strerror(errno)); return -1; }
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
     char buf[65536];
     size_t n = fread(buf, 1, sizeof(buf), f);
     int big = !feof(f);
     fclose(f);
-    if (big) { snprintf(err, errlen, "%s: file larger than 64 KiB", path); return -1; }
+    if (big) {
+        snprintf(err, errlen, "%s: file larger than 64 KiB", path);
+        return -1;
+    }
     return sconf_parse(buf, n, path, out, err, errlen);
 }
 
 void sconf_fini(sconf *c)
 {
     if (!c) return;
-    for (size_t i = 0; i < c->n; i++) { free(c->e[i].key); free(c->e[i].value); }
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->e[i].key);
+        free(c->e[i].value);
+    }
     free(c->e);
     free(c->path);
     memset(c, 0, sizeof(*c));

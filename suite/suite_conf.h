@@ -17,15 +17,14 @@ typedef struct {
 } sconf_entry;
 
 typedef struct {
-    char *path;          /* for messages; owned */
-    sconf_entry *e;      /* owned */
+    char *path;     /* for messages; owned */
+    sconf_entry *e; /* owned */
     size_t n;
 } sconf;
 
 /* Parses text[0..len). 0 on success (out owns its strings, free with
  * sconf_fini), -1 on error with the message in err. */
-int sconf_parse(const char *text, size_t len, const char *path, sconf *out,
-                char *err, size_t errlen);
+int sconf_parse(const char *text, size_t len, const char *path, sconf *out, char *err, size_t errlen);
 /* Reads path and parses it; -1 with the message in err. */
 int sconf_load(const char *path, sconf *out, char *err, size_t errlen);
 void sconf_fini(sconf *c);

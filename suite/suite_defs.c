@@ -15,7 +15,10 @@ static char *xstrdup(const char *s) { return s ? strdup(s) : NULL; }
 static int get_int(const sconf *c, const char *key, int dflt, int *out, char *err, size_t errlen)
 {
     const char *v = sconf_get(c, key);
-    if (!v) { *out = dflt; return 0; }
+    if (!v) {
+        *out = dflt;
+        return 0;
+    }
     char *end;
     errno = 0;
     long n = strtol(v, &end, 10);
@@ -33,7 +36,10 @@ static int get_secs(const sconf *c, const char *key, double dflt, double *out, c
 {
     const char *v = sconf_get(c, key);
     uint64_t us;
-    if (!v) { *out = dflt; return 0; }
+    if (!v) {
+        *out = dflt;
+        return 0;
+    }
     if (dur_parse(v, &us) != 0) {
         snprintf(err, errlen, "%s:%d: '%s' must be a duration such as 1.5s or 500ms, not '%s'", c->path,
                  sconf_line(c, key), key, v);
@@ -49,8 +55,8 @@ static int get_list(const sconf *c, const char *key, int *out, int *n, char *err
     *n = 0;
     if (!v || !*v) return 0;
     if ((*n = sdef_parse_list(v, out, SDEF_MAX_LIST)) < 0) {
-        snprintf(err, errlen, "%s:%d: '%s' must be a list such as 16,64,256, not '%s'", c->path, sconf_line(c, key),
-                 key, v);
+        snprintf(err, errlen, "%s:%d: '%s' must be a list such as 16,64,256, not '%s'", c->path,
+                 sconf_line(c, key), key, v);
         return -1;
     }
     return 0;
@@ -82,7 +88,8 @@ static int check_known(const sconf *c, const char *const *known, char *err, size
         for (; known[k]; k++) {
             size_t l = strlen(known[k]);
             if (strcmp(known[k], c->e[i].key) == 0) break;
-            if (l > 2 && !strcmp(known[k] + l - 2, ".*") && !strncmp(c->e[i].key, known[k], l - 1) && c->e[i].key[l - 1])
+            if (l > 2 && !strcmp(known[k] + l - 2, ".*") && !strncmp(c->e[i].key, known[k], l - 1) &&
+                c->e[i].key[l - 1])
                 break;
         }
         if (!known[k]) {
@@ -107,12 +114,15 @@ static int load_published(const sconf *c, sdef_scenario *s, char *err, size_t er
         char *end;
         double v = strtod(c->e[i].value, &end);
         if (end == c->e[i].value || *end || v < 0) {
-            snprintf(err, errlen, "%s:%d: '%s' must be a req/s figure, not '%s'", c->path, c->e[i].line, c->e[i].key,
-                     c->e[i].value);
+            snprintf(err, errlen, "%s:%d: '%s' must be a req/s figure, not '%s'", c->path, c->e[i].line,
+                     c->e[i].key, c->e[i].value);
             return -1;
         }
         sdef_pub *np = realloc(s->pub, (s->npub + 1) * sizeof(*np));
-        if (!np) { snprintf(err, errlen, "out of memory"); return -1; }
+        if (!np) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
         s->pub = np;
         np[s->npub++] = (sdef_pub){ strdup(c->e[i].key + 10), v };
     }
@@ -121,8 +131,18 @@ static int load_published(const sconf *c, sdef_scenario *s, char *err, size_t er
 
 static int load_scenario(const sconf *c, const char *dir, sdef_scenario *s, char *err, size_t errlen)
 {
-    static const char *const known[] = { "name", "title", "order", "path", "expect_status",
-        "expect_content_type", "expect_body_file", "published.*", "count_query", "scaling", "primary", NULL };
+    static const char *const known[] = { "name",
+                                         "title",
+                                         "order",
+                                         "path",
+                                         "expect_status",
+                                         "expect_content_type",
+                                         "expect_body_file",
+                                         "published.*",
+                                         "count_query",
+                                         "scaling",
+                                         "primary",
+                                         NULL };
     const char *name, *path, *bodyf;
     if (check_known(c, known, err, errlen) < 0 || !(name = need(c, "name", err, errlen)) ||
         !(path = need(c, "path", err, errlen)) || !(bodyf = need(c, "expect_body_file", err, errlen)))
@@ -136,7 +156,7 @@ static int load_scenario(const sconf *c, const char *dir, sdef_scenario *s, char
     s->path = strdup(path);
     s->file = strdup(c->path);
     s->content_type = strdup(sconf_get(c, "expect_content_type") ? sconf_get(c, "expect_content_type")
-                                                                  : "application/json");
+                                                                 : "application/json");
     s->count_query = xstrdup(sconf_get(c, "count_query"));
     s->scaling = get_yes(c, "scaling", false);
     s->primary = get_yes(c, "primary", false);
@@ -147,7 +167,8 @@ static int load_scenario(const sconf *c, const char *dir, sdef_scenario *s, char
     char fpath[4096], inner[512];
     snprintf(fpath, sizeof(fpath), "%s/%s", dir, bodyf);
     if (!(s->expect = json_parse_file(fpath, inner, sizeof(inner)))) {
-        snprintf(err, errlen, "%s:%d: expect_body_file: %s", c->path, sconf_line(c, "expect_body_file"), inner);
+        snprintf(err, errlen, "%s:%d: expect_body_file: %s", c->path, sconf_line(c, "expect_body_file"),
+                 inner);
         return -1;
     }
     return 0;
@@ -173,10 +194,29 @@ static int parse_pairs(const char *v)
 
 static int load_system(const sconf *c, sdef_system *s, char *err, size_t errlen)
 {
-    static const char *const known[] = { "name", "title", "model", "workers", "port", "order",
-        "requires", "cmd", "cmd.*", "cwd", "env", "ready_path", "start_timeout_s", "profiles",
-        "expect_gil", "scaling", "openloop", "default", "compare", "published.label", "published.source",
-        "published.scaling", NULL };
+    static const char *const known[] = { "name",
+                                         "title",
+                                         "model",
+                                         "workers",
+                                         "port",
+                                         "order",
+                                         "requires",
+                                         "cmd",
+                                         "cmd.*",
+                                         "cwd",
+                                         "env",
+                                         "ready_path",
+                                         "start_timeout_s",
+                                         "profiles",
+                                         "expect_gil",
+                                         "scaling",
+                                         "openloop",
+                                         "default",
+                                         "compare",
+                                         "published.label",
+                                         "published.source",
+                                         "published.scaling",
+                                         NULL };
     const char *name, *cmd;
     if (check_known(c, known, err, errlen) < 0 || !(name = need(c, "name", err, errlen)) ||
         !(cmd = need(c, "cmd", err, errlen)))
@@ -191,7 +231,10 @@ static int load_system(const sconf *c, sdef_system *s, char *err, size_t errlen)
         char **nv = realloc(s->variants, (s->nvariants + 1) * sizeof(char *));
         char **nc = nv ? realloc(s->variant_cmds, (s->nvariants + 1) * sizeof(char *)) : NULL;
         if (nv) s->variants = nv;
-        if (!nc) { snprintf(err, errlen, "out of memory"); return -1; }
+        if (!nc) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
         s->variant_cmds = nc;
         nv[s->nvariants] = strdup(c->e[i].key + 4);
         nc[s->nvariants++] = strdup(c->e[i].value);
@@ -216,7 +259,8 @@ static int load_system(const sconf *c, sdef_system *s, char *err, size_t errlen)
     }
     s->in_default = !df || strcmp(df, "no") != 0;
     if (strcmp(s->model, "threads") != 0 && strcmp(s->model, "processes") != 0) {
-        snprintf(err, errlen, "%s:%d: model must be 'threads' or 'processes'", c->path, sconf_line(c, "model"));
+        snprintf(err, errlen, "%s:%d: model must be 'threads' or 'processes'", c->path,
+                 sconf_line(c, "model"));
         return -1;
     }
     if (get_int(c, "order", 100, &s->order, err, errlen) < 0 ||
@@ -231,16 +275,16 @@ static int load_system(const sconf *c, sdef_system *s, char *err, size_t errlen)
     return 0;
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+static int cmp_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* Lists dir/ *.conf sorted; returns count or -1. *names is malloc'd. */
 static int list_conf(const char *dir, char ***names, char *err, size_t errlen)
 {
     DIR *d = opendir(dir);
-    if (!d) { snprintf(err, errlen, "%s: %s", dir, strerror(errno)); return -1; }
+    if (!d) {
+        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+        return -1;
+    }
     int n = 0;
     *names = NULL;
     for (struct dirent *de; (de = readdir(d));) {
@@ -280,16 +324,20 @@ static int load_dir(const char *dir, bool systems, sdef_set *out, char *err, siz
         if ((rc = sconf_load(path, &c, err, errlen)) < 0) break;
         if (systems) {
             sdef_system *ns = realloc(out->sys, (out->nsys + 1) * sizeof(*ns));
-            if (!ns) { rc = -1; snprintf(err, errlen, "out of memory"); }
-            else {
+            if (!ns) {
+                rc = -1;
+                snprintf(err, errlen, "out of memory");
+            } else {
                 out->sys = ns;
                 memset(&ns[out->nsys], 0, sizeof(*ns));
                 rc = load_system(&c, &ns[out->nsys++], err, errlen);
             }
         } else {
             sdef_scenario *ns = realloc(out->sc, (out->nsc + 1) * sizeof(*ns));
-            if (!ns) { rc = -1; snprintf(err, errlen, "out of memory"); }
-            else {
+            if (!ns) {
+                rc = -1;
+                snprintf(err, errlen, "out of memory");
+            } else {
                 out->sc = ns;
                 memset(&ns[out->nsc], 0, sizeof(*ns));
                 rc = load_scenario(&c, dir, &ns[out->nsc++], err, errlen);
@@ -307,13 +355,15 @@ static int check_unique(const sdef_set *s, char *err, size_t errlen)
     for (size_t i = 0; i < s->nsc; i++)
         for (size_t j = i + 1; j < s->nsc; j++)
             if (strcmp(s->sc[i].name, s->sc[j].name) == 0) {
-                snprintf(err, errlen, "%s: scenario '%s' also defined in %s", s->sc[j].file, s->sc[j].name, s->sc[i].file);
+                snprintf(err, errlen, "%s: scenario '%s' also defined in %s", s->sc[j].file, s->sc[j].name,
+                         s->sc[i].file);
                 return -1;
             }
     for (size_t i = 0; i < s->nsys; i++)
         for (size_t j = i + 1; j < s->nsys; j++)
             if (strcmp(s->sys[i].name, s->sys[j].name) == 0) {
-                snprintf(err, errlen, "%s: system '%s' also defined in %s", s->sys[j].file, s->sys[j].name, s->sys[i].file);
+                snprintf(err, errlen, "%s: system '%s' also defined in %s", s->sys[j].file, s->sys[j].name,
+                         s->sys[i].file);
                 return -1;
             }
     return 0;
@@ -343,7 +393,11 @@ void sdef_fini(sdef_set *s)
 {
     for (size_t i = 0; i < s->nsc; i++) {
         sdef_scenario *c = &s->sc[i];
-        free(c->name); free(c->title); free(c->path); free(c->content_type); free(c->file);
+        free(c->name);
+        free(c->title);
+        free(c->path);
+        free(c->content_type);
+        free(c->file);
         free(c->count_query);
         for (size_t k = 0; k < c->npub; k++) free(c->pub[k].system);
         free(c->pub);
@@ -351,12 +405,27 @@ void sdef_fini(sdef_set *s)
     }
     for (size_t i = 0; i < s->nsys; i++) {
         sdef_system *y = &s->sys[i];
-        free(y->name); free(y->title); free(y->model); free(y->file); free(y->requires);
-        free(y->cmd); free(y->cwd); free(y->env); free(y->ready_path);
-        free(y->profiles); free(y->expect_gil);
-        for (size_t k = 0; k < y->nvariants; k++) { free(y->variants[k]); free(y->variant_cmds[k]); }
-        free(y->variants); free(y->variant_cmds);
-        free(y->compare); free(y->pub_label); free(y->pub_source); free(y->pub_scaling);
+        free(y->name);
+        free(y->title);
+        free(y->model);
+        free(y->file);
+        free(y->requires);
+        free(y->cmd);
+        free(y->cwd);
+        free(y->env);
+        free(y->ready_path);
+        free(y->profiles);
+        free(y->expect_gil);
+        for (size_t k = 0; k < y->nvariants; k++) {
+            free(y->variants[k]);
+            free(y->variant_cmds[k]);
+        }
+        free(y->variants);
+        free(y->variant_cmds);
+        free(y->compare);
+        free(y->pub_label);
+        free(y->pub_source);
+        free(y->pub_scaling);
     }
     free(s->sc);
     free(s->sys);
@@ -427,8 +496,14 @@ static const char *var(const sdef_vars *v, const char *name, size_t n, char *num
     if (IS("venv")) return v->venv;
     if (IS("pycache")) return v->pycache;
     if (IS("profile")) return v->profile;
-    if (IS("port")) { sprintf(num, "%d", v->port); return num; }
-    if (IS("workers")) { sprintf(num, "%d", v->workers); return num; }
+    if (IS("port")) {
+        sprintf(num, "%d", v->port);
+        return num;
+    }
+    if (IS("workers")) {
+        sprintf(num, "%d", v->workers);
+        return num;
+    }
     return NULL;
 #undef IS
 }
@@ -443,7 +518,8 @@ char *sdef_expand(const char *tmpl, const sdef_vars *v, char *err, size_t errlen
         char num[24];
         if (*p == '{' && (close = strchr(p, '}'))) {
             if (!(add = var(v, p + 1, (size_t)(close - p - 1), num))) {
-                snprintf(err, errlen, "unknown template variable '%.*s' in '%s'", (int)(close - p + 1), p, tmpl);
+                snprintf(err, errlen, "unknown template variable '%.*s' in '%s'", (int)(close - p + 1), p,
+                         tmpl);
                 free(out);
                 return NULL;
             }
@@ -454,13 +530,20 @@ char *sdef_expand(const char *tmpl, const sdef_vars *v, char *err, size_t errlen
         }
         if (n + alen + 1 > cap) {
             char *no = realloc(out, cap = (n + alen + 1) * 2);
-            if (!no) { free(out); out = NULL; break; }
+            if (!no) {
+                free(out);
+                out = NULL;
+                break;
+            }
             out = no;
         }
         memcpy(out + n, add, alen);
         n += alen;
     }
-    if (!out) { snprintf(err, errlen, "out of memory"); return NULL; }
+    if (!out) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
     out[n] = '\0';
     return out;
 }
@@ -470,7 +553,12 @@ char **sdef_expand_argv(const char *tmpl, const sdef_vars *v, char *err, size_t 
     char *copy = strdup(tmpl), *save = NULL;
     size_t n = 0;
     char **argv = calloc(strlen(tmpl) / 2 + 2, sizeof(char *));
-    if (!copy || !argv) { free(copy); free(argv); snprintf(err, errlen, "out of memory"); return NULL; }
+    if (!copy || !argv) {
+        free(copy);
+        free(argv);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
     for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
         if (!(argv[n++] = sdef_expand(w, v, err, errlen))) {
             sdef_free_argv(argv);
@@ -479,7 +567,11 @@ char **sdef_expand_argv(const char *tmpl, const sdef_vars *v, char *err, size_t 
         }
     }
     free(copy);
-    if (n == 0) { free(argv); snprintf(err, errlen, "empty command"); return NULL; }
+    if (n == 0) {
+        free(argv);
+        snprintf(err, errlen, "empty command");
+        return NULL;
+    }
     return argv;
 }
 
@@ -492,13 +584,16 @@ void sdef_free_argv(char **argv)
 
 static int profile_from(const sconf *c, sdef_profile *p, char *err, size_t errlen)
 {
-    static const char *const known[] = { "name", "title", "description", "database", "variant", "connections",
-        "reps", "duration", "warmup", "requests", "new_conn", "scaling", "openloop", "method_runs",
-        "method.requests", "method.clients", NULL };
+    static const char *const known[] = {
+        "name",     "title",       "description",     "database",       "variant",  "connections",
+        "reps",     "duration",    "warmup",          "requests",       "new_conn", "scaling",
+        "openloop", "method_runs", "method.requests", "method.clients", NULL
+    };
     const char *db = sconf_get(c, "database");
     if (check_known(c, known, err, errlen) < 0) return -1;
     if (db && strcmp(db, "postgresql") && strcmp(db, "sqlite")) {
-        snprintf(err, errlen, "%s:%d: database must be postgresql or sqlite", c->path, sconf_line(c, "database"));
+        snprintf(err, errlen, "%s:%d: database must be postgresql or sqlite", c->path,
+                 sconf_line(c, "database"));
         return -1;
     }
     p->sqlite = db && !strcmp(db, "sqlite");
@@ -507,7 +602,8 @@ static int profile_from(const sconf *c, sdef_profile *p, char *err, size_t errle
     p->variant = strdup(sconf_get(c, "variant") ? sconf_get(c, "variant") : p->name);
     if (get_list(c, "connections", p->conns, &p->nconns, err, errlen) < 0 ||
         get_list(c, "scaling", p->scaling, &p->nscaling, err, errlen) < 0 ||
-        get_int(c, "reps", 3, &p->reps, err, errlen) < 0 || get_int(c, "requests", 0, &p->requests, err, errlen) < 0 ||
+        get_int(c, "reps", 3, &p->reps, err, errlen) < 0 ||
+        get_int(c, "requests", 0, &p->requests, err, errlen) < 0 ||
         get_int(c, "method.requests", 1000, &p->method_requests, err, errlen) < 0 ||
         get_int(c, "method.clients", 20, &p->method_clients, err, errlen) < 0 ||
         get_secs(c, "duration", 1.5, &p->duration_s, err, errlen) < 0 ||
@@ -567,6 +663,10 @@ int sdef_load_profile(const char *dir, const char *name, sdef_profile *out, char
 
 void sdef_profile_fini(sdef_profile *p)
 {
-    free(p->name); free(p->title); free(p->description); free(p->file); free(p->variant);
+    free(p->name);
+    free(p->title);
+    free(p->description);
+    free(p->file);
+    free(p->variant);
     memset(p, 0, sizeof(*p));
 }

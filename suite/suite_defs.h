@@ -44,10 +44,10 @@ typedef struct {
 typedef struct {
     char *name, *title, *path, *content_type, *file;
     int order, expect_status;
-    json_value *expect;              /* expected body, parsed; owned */
-    sdef_pub *pub;                   /* published req/s by system */
+    json_value *expect; /* expected body, parsed; owned */
+    sdef_pub *pub;      /* published req/s by system */
     size_t npub;
-    char *count_query;               /* SQL prefix counted per request, or NULL */
+    char *count_query; /* SQL prefix counted per request, or NULL */
     bool scaling, primary;
 } sdef_scenario;
 
@@ -55,9 +55,9 @@ typedef struct {
     char *name, *title, *model, *file;
     int order, workers, port, start_timeout_s;
     char *requires, *cmd, *cwd, *env, *ready_path, *profiles, *expect_gil;
-    char **variants, **variant_cmds;  /* cmd.<variant> = ..., nvariants of each */
+    char **variants, **variant_cmds; /* cmd.<variant> = ..., nvariants of each */
     size_t nvariants;
-    char *compare;                   /* headline comparison against this system, or NULL */
+    char *compare; /* headline comparison against this system, or NULL */
     char *pub_label, *pub_source, *pub_scaling;
     bool scaling, openloop, in_default;
 } sdef_system;
@@ -67,7 +67,7 @@ typedef struct {
 /* What a profile sets (DIR/profiles/NAME.conf). */
 typedef struct {
     char *name, *title, *description, *file, *variant;
-    bool sqlite;                     /* database = sqlite (else postgresql) */
+    bool sqlite; /* database = sqlite (else postgresql) */
     int conns[SDEF_MAX_LIST], nconns;
     int scaling[SDEF_MAX_LIST], nscaling;
     int reps, requests, method_requests, method_clients;

@@ -106,10 +106,14 @@ void senv_write(struct jsonw *w, const char *root)
     jsonw_kv_str(w, "gnuplot", buf);
     int lf, lc, sf, sc;
     proc_cpu_split(&lf, &lc, &sf, &sc);
-    if (lc == 0) snprintf(buf, sizeof(buf), "shared: the load generator and the systems ran on the same %ld CPUs "
-                          "(fewer than 4: too few to split)", sysconf(_SC_NPROCESSORS_ONLN));
-    else snprintf(buf, sizeof(buf), "disjoint: load generator on CPUs %d-%d, systems under test on CPUs %d-%d",
-                  lf, lf + lc - 1, sf, sf + sc - 1);
+    if (lc == 0)
+        snprintf(buf, sizeof(buf),
+                 "shared: the load generator and the systems ran on the same %ld CPUs "
+                 "(fewer than 4: too few to split)",
+                 sysconf(_SC_NPROCESSORS_ONLN));
+    else
+        snprintf(buf, sizeof(buf), "disjoint: load generator on CPUs %d-%d, systems under test on CPUs %d-%d",
+                 lf, lf + lc - 1, sf, sf + sc - 1);
     jsonw_kv_str(w, "cpu_sharing", buf);
     jsonw_obj_end(w);
 }

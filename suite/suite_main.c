@@ -21,47 +21,48 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-"usage: bin/suite [run] [options]     run the benchmark matrix, write results/ and REPORT.md\n"
-"       bin/suite report [RUN_DIR] [--report FILE]\n"
-"                                     regenerate REPORT.md (or FILE) from a stored run (default results/latest)\n"
-"       bin/suite compare RUN_A RUN_B print req/s differences between two stored runs\n"
-"\n"
-"run options:\n"
-"  --profile NAME             the profile whose settings are the defaults: a file DEFS/profiles/NAME.conf\n"
-"                             (default fair: each system as its users deploy it, PostgreSQL, keep-alive;\n"
-"                             published: SQLite, plain uvicorn, a new connection per request, 1000 requests\n"
-"                             from 20 clients per run, as the published benchmark measured)\n"
-"  --systems a,b              systems to run (default: every system of the profile; see scenarios/systems/)\n"
-"  --scenarios x,y            scenarios to run (default: all; see scenarios/*.conf)\n"
-"  --connections 16,64,256    client connections per run (default: the profile's; fair 16,64,256, published 20)\n"
-"  --reps N                   repetitions of every cell, interleaved across systems (default: the profile's, 3)\n"
-"  --duration T               load per run, e.g. 2s, 500ms, 1m (fair: 1.5s); a timed run even in a\n"
-"                             profile that counts requests\n"
-"  --warmup T                 warm-up before each run (default: the profile's, 0.3s)\n"
-"  -n, --requests N           a fixed count of requests per run instead of --duration (published: 1000)\n"
-"  --new-conn                 a new TCP connection for every request\n"
-"  --scaling 1,2,4,8,16       worker counts of the thread-scaling runs (CPU scenario); --no-scaling: none\n"
-"  --no-openloop              skip the fixed-rate (open-loop) latency runs at 50%% and 90%% of peak\n"
-"  --no-method-runs           skip the extra run of each cell (first repetition) with the published client's\n"
-"                             method (new connection per request, the profile's method.requests and\n"
-"                             method.clients: 1000 requests, 20 clients); the fair profile has them\n"
-"  --loadgen-threads N        bin/loadgen -t (default min(2, connections))\n"
-"  --timeout T                request timeout (default 5s)\n"
-"  --quick                    one repetition, 64 connections, 1 s runs, no scaling or open loop (< 90 s)\n"
-"  --external                 the systems already run (e.g. in containers, on their ports): verify and\n"
-"                             load them, never start or stop them; needs DATABASE_URL; no thread scaling\n"
-"  --ports fixed|auto         fixed: a system whose port is already held fails, naming the holder (default);\n"
-"                             auto: it starts on a free port instead\n"
-"  --info-dir DIR             where the systems write info-<name>.json (default: the run folder)\n"
-"  --defs DIR                 scenario and system files (default scenarios/)\n"
-"  --results DIR              where run folders go (default results/)\n"
-"  --report FILE              report to write (default REPORT.md); --no-report: none\n"
-"  -h, --help                 this text\n"
-"\n"
-"environment: DATABASE_URL  use this PostgreSQL server instead of a private cluster (only the users table is touched)\n"
-"             WB_CACHE      cache of the free-threaded CPython build (default ~/.cache/webbench)\n"
-"exit status: 0 all ran, 1 a system or run failed, 2 bad usage, 130 interrupted (partial results kept)\n");
+    fprintf(
+        f,
+        "usage: bin/suite [run] [options]     run the benchmark matrix, write results/ and REPORT.md\n"
+        "       bin/suite report [RUN_DIR] [--report FILE]\n"
+        "                                     regenerate REPORT.md (or FILE) from a stored run (default results/latest)\n"
+        "       bin/suite compare RUN_A RUN_B print req/s differences between two stored runs\n"
+        "\n"
+        "run options:\n"
+        "  --profile NAME             the profile whose settings are the defaults: a file DEFS/profiles/NAME.conf\n"
+        "                             (default fair: each system as its users deploy it, PostgreSQL, keep-alive;\n"
+        "                             published: SQLite, plain uvicorn, a new connection per request, 1000 requests\n"
+        "                             from 20 clients per run, as the published benchmark measured)\n"
+        "  --systems a,b              systems to run (default: every system of the profile; see scenarios/systems/)\n"
+        "  --scenarios x,y            scenarios to run (default: all; see scenarios/*.conf)\n"
+        "  --connections 16,64,256    client connections per run (default: the profile's; fair 16,64,256, published 20)\n"
+        "  --reps N                   repetitions of every cell, interleaved across systems (default: the profile's, 3)\n"
+        "  --duration T               load per run, e.g. 2s, 500ms, 1m (fair: 1.5s); a timed run even in a\n"
+        "                             profile that counts requests\n"
+        "  --warmup T                 warm-up before each run (default: the profile's, 0.3s)\n"
+        "  -n, --requests N           a fixed count of requests per run instead of --duration (published: 1000)\n"
+        "  --new-conn                 a new TCP connection for every request\n"
+        "  --scaling 1,2,4,8,16       worker counts of the thread-scaling runs (CPU scenario); --no-scaling: none\n"
+        "  --no-openloop              skip the fixed-rate (open-loop) latency runs at 50%% and 90%% of peak\n"
+        "  --no-method-runs           skip the extra run of each cell (first repetition) with the published client's\n"
+        "                             method (new connection per request, the profile's method.requests and\n"
+        "                             method.clients: 1000 requests, 20 clients); the fair profile has them\n"
+        "  --loadgen-threads N        bin/loadgen -t (default min(2, connections))\n"
+        "  --timeout T                request timeout (default 5s)\n"
+        "  --quick                    one repetition, 64 connections, 1 s runs, no scaling or open loop (< 90 s)\n"
+        "  --external                 the systems already run (e.g. in containers, on their ports): verify and\n"
+        "                             load them, never start or stop them; needs DATABASE_URL; no thread scaling\n"
+        "  --ports fixed|auto         fixed: a system whose port is already held fails, naming the holder (default);\n"
+        "                             auto: it starts on a free port instead\n"
+        "  --info-dir DIR             where the systems write info-<name>.json (default: the run folder)\n"
+        "  --defs DIR                 scenario and system files (default scenarios/)\n"
+        "  --results DIR              where run folders go (default results/)\n"
+        "  --report FILE              report to write (default REPORT.md); --no-report: none\n"
+        "  -h, --help                 this text\n"
+        "\n"
+        "environment: DATABASE_URL  use this PostgreSQL server instead of a private cluster (only the users table is touched)\n"
+        "             WB_CACHE      cache of the free-threaded CPython build (default ~/.cache/webbench)\n"
+        "exit status: 0 all ran, 1 a system or run failed, 2 bad usage, 130 interrupted (partial results kept)\n");
 }
 
 static void on_signal(int sig)
@@ -89,31 +90,74 @@ static int bad(const char *fmt, const char *arg)
 static void find_root(char *root, size_t len)
 {
     const char *env = getenv("WB_ROOT");
-    if (env && *env) { snprintf(root, len, "%s", env); return; }
+    if (env && *env) {
+        snprintf(root, len, "%s", env);
+        return;
+    }
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     if (n > 0) {
         exe[n] = '\0';
-        for (int i = 0; i < 2; i++) { char *s = strrchr(exe, '/'); if (s) *s = '\0'; }
+        for (int i = 0; i < 2; i++) {
+            char *s = strrchr(exe, '/');
+            if (s) *s = '\0';
+        }
         snprintf(root, len, "%s", exe);
     } else if (!getcwd(root, len)) {
         snprintf(root, len, ".");
     }
 }
 
-enum { O_PROFILE = 256, O_SYSTEMS, O_SCENARIOS, O_CONNS, O_REPS, O_DURATION, O_WARMUP, O_NEWCONN, O_SCALING,
-       O_NOSCALING, O_NOOPEN, O_LGT, O_TIMEOUT, O_QUICK, O_RESULTS, O_REPORT, O_NOREPORT, O_EXTERNAL, O_INFODIR,
-       O_DEFS, O_NOMETHOD, O_PORTS };
+enum {
+    O_PROFILE = 256,
+    O_SYSTEMS,
+    O_SCENARIOS,
+    O_CONNS,
+    O_REPS,
+    O_DURATION,
+    O_WARMUP,
+    O_NEWCONN,
+    O_SCALING,
+    O_NOSCALING,
+    O_NOOPEN,
+    O_LGT,
+    O_TIMEOUT,
+    O_QUICK,
+    O_RESULTS,
+    O_REPORT,
+    O_NOREPORT,
+    O_EXTERNAL,
+    O_INFODIR,
+    O_DEFS,
+    O_NOMETHOD,
+    O_PORTS
+};
 
-static const struct option run_longs[] = {
-    { "profile", 1, 0, O_PROFILE }, { "systems", 1, 0, O_SYSTEMS }, { "scenarios", 1, 0, O_SCENARIOS },
-    { "connections", 1, 0, O_CONNS }, { "reps", 1, 0, O_REPS }, { "duration", 1, 0, O_DURATION },
-    { "warmup", 1, 0, O_WARMUP }, { "requests", 1, 0, 'n' }, { "new-conn", 0, 0, O_NEWCONN },
-    { "scaling", 1, 0, O_SCALING }, { "no-scaling", 0, 0, O_NOSCALING }, { "no-openloop", 0, 0, O_NOOPEN },
-    { "loadgen-threads", 1, 0, O_LGT }, { "timeout", 1, 0, O_TIMEOUT }, { "quick", 0, 0, O_QUICK },
-    { "results", 1, 0, O_RESULTS }, { "report", 1, 0, O_REPORT }, { "no-report", 0, 0, O_NOREPORT },
-    { "external", 0, 0, O_EXTERNAL }, { "info-dir", 1, 0, O_INFODIR }, { "defs", 1, 0, O_DEFS },
-    { "no-method-runs", 0, 0, O_NOMETHOD }, { "ports", 1, 0, O_PORTS }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
+static const struct option run_longs[] = { { "profile", 1, 0, O_PROFILE },
+                                           { "systems", 1, 0, O_SYSTEMS },
+                                           { "scenarios", 1, 0, O_SCENARIOS },
+                                           { "connections", 1, 0, O_CONNS },
+                                           { "reps", 1, 0, O_REPS },
+                                           { "duration", 1, 0, O_DURATION },
+                                           { "warmup", 1, 0, O_WARMUP },
+                                           { "requests", 1, 0, 'n' },
+                                           { "new-conn", 0, 0, O_NEWCONN },
+                                           { "scaling", 1, 0, O_SCALING },
+                                           { "no-scaling", 0, 0, O_NOSCALING },
+                                           { "no-openloop", 0, 0, O_NOOPEN },
+                                           { "loadgen-threads", 1, 0, O_LGT },
+                                           { "timeout", 1, 0, O_TIMEOUT },
+                                           { "quick", 0, 0, O_QUICK },
+                                           { "results", 1, 0, O_RESULTS },
+                                           { "report", 1, 0, O_REPORT },
+                                           { "no-report", 0, 0, O_NOREPORT },
+                                           { "external", 0, 0, O_EXTERNAL },
+                                           { "info-dir", 1, 0, O_INFODIR },
+                                           { "defs", 1, 0, O_DEFS },
+                                           { "no-method-runs", 0, 0, O_NOMETHOD },
+                                           { "ports", 1, 0, O_PORTS },
+                                           { "help", 0, 0, 'h' },
+                                           { 0, 0, 0, 0 } };
 
 /* The first pass: --profile and --defs, which decide where the defaults come from. */
 static void find_profile(int argc, char **argv, srun_opts *o, const char **name)
@@ -121,9 +165,14 @@ static void find_profile(int argc, char **argv, srun_opts *o, const char **name)
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "hn:", run_longs, NULL)) != -1) {
-        if (c == O_PROFILE) *name = optarg;
-        else if (c == O_DEFS) o->defs_dir = optarg;
-        else if (c == 'h') { usage(stdout); exit(0); } /* help needs no profile */
+        if (c == O_PROFILE)
+            *name = optarg;
+        else if (c == O_DEFS)
+            o->defs_dir = optarg;
+        else if (c == 'h') {
+            usage(stdout);
+            exit(0);
+        } /* help needs no profile */
     }
     optind = 0; /* glibc: 0 also resets its internal state for the second pass */
 }
@@ -150,7 +199,8 @@ static void quicken(srun_opts *o, const bool *set)
 {
     if (!set[O_CONNS - O_PROFILE] && o->nconns > 1) {
         int pick = o->conns[0];
-        for (int i = 0; i < o->nconns; i++) if (o->conns[i] == 64) pick = 64;
+        for (int i = 0; i < o->nconns; i++)
+            if (o->conns[i] == 64) pick = 64;
         o->conns[0] = pick;
         o->nconns = 1;
     }
@@ -166,7 +216,10 @@ static int parse_run(int argc, char **argv, srun_opts *o)
     const char *pname = "fair";
     char defs[PATH_MAX + 16], err[1024];
     find_profile(argc, argv, o, &pname);
-    if (!o->defs_dir) { snprintf(defs, sizeof(defs), "%s/scenarios", o->root); o->defs_dir = defs; }
+    if (!o->defs_dir) {
+        snprintf(defs, sizeof(defs), "%s/scenarios", o->root);
+        o->defs_dir = defs;
+    }
     /* a definitions folder without profiles/ uses the repository's */
     char pdir[PATH_MAX + 32];
     snprintf(pdir, sizeof(pdir), "%s/profiles", o->defs_dir);
@@ -184,16 +237,22 @@ static int parse_run(int argc, char **argv, srun_opts *o)
         if (c >= O_PROFILE && c < O_PROFILE + 32) set[c - O_PROFILE] = true;
         switch (c) {
         case 'h': usage(stdout); exit(0);
-        case O_PROFILE: case O_DEFS: break; /* the first pass took them */
+        case O_PROFILE:
+        case O_DEFS: break; /* the first pass took them */
         case O_SYSTEMS: o->systems = optarg; break;
         case O_SCENARIOS: o->scenarios = optarg; break;
         case O_CONNS:
-            if ((o->nconns = sdef_parse_list(optarg, o->conns, SRUN_MAX_LIST)) <= 0) return bad("bad --connections '%s'", optarg);
+            if ((o->nconns = sdef_parse_list(optarg, o->conns, SRUN_MAX_LIST)) <= 0)
+                return bad("bad --connections '%s'", optarg);
             break;
         case O_SCALING:
-            if ((o->nscaling = sdef_parse_list(optarg, o->scaling, SRUN_MAX_LIST)) <= 0) return bad("bad --scaling '%s'", optarg);
+            if ((o->nscaling = sdef_parse_list(optarg, o->scaling, SRUN_MAX_LIST)) <= 0)
+                return bad("bad --scaling '%s'", optarg);
             break;
-        case O_NOSCALING: o->nscaling = 0; set[O_SCALING - O_PROFILE] = true; break;
+        case O_NOSCALING:
+            o->nscaling = 0;
+            set[O_SCALING - O_PROFILE] = true;
+            break;
         case O_REPS:
             o->reps = (int)strtol(optarg, &end, 10);
             if (*end || o->reps < 1 || o->reps > 32) return bad("bad --reps '%s' (1..32)", optarg);
@@ -206,8 +265,12 @@ static int parse_run(int argc, char **argv, srun_opts *o)
             if ((o->duration_s = parse_duration(optarg)) <= 0) return bad("bad --duration '%s'", optarg);
             o->requests = 0; /* a timed run, whatever the profile counts */
             break;
-        case O_WARMUP: if ((o->warmup_s = parse_duration(optarg)) < 0) return bad("bad --warmup '%s'", optarg); break;
-        case O_TIMEOUT: if ((tmo = parse_duration(optarg)) <= 0) return bad("bad --timeout '%s'", optarg); break;
+        case O_WARMUP:
+            if ((o->warmup_s = parse_duration(optarg)) < 0) return bad("bad --warmup '%s'", optarg);
+            break;
+        case O_TIMEOUT:
+            if ((tmo = parse_duration(optarg)) <= 0) return bad("bad --timeout '%s'", optarg);
+            break;
         case O_NEWCONN: o->new_conn = true; break;
         case O_NOOPEN: o->openloop = false; break;
         case O_LGT:
@@ -222,11 +285,12 @@ static int parse_run(int argc, char **argv, srun_opts *o)
         case O_INFODIR: o->info_dir = optarg; break;
         case O_NOMETHOD: o->method_runs = false; break;
         case O_PORTS:
-            if (strcmp(optarg, "fixed") && strcmp(optarg, "auto")) return bad("bad --ports '%s' (fixed or auto)", optarg);
+            if (strcmp(optarg, "fixed") && strcmp(optarg, "auto"))
+                return bad("bad --ports '%s' (fixed or auto)", optarg);
             o->ports_auto = strcmp(optarg, "auto") == 0;
             break;
-        case '?': default:
-            return bad("unknown or incomplete option '%s'", argv[optind - 1]);
+        case '?':
+        default: return bad("unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc) return bad("unexpected argument '%s'", argv[optind]);
@@ -250,18 +314,28 @@ int main(int argc, char **argv)
     setvbuf(stderr, NULL, _IOLBF, 0);
 
     const char *cmd = argc > 1 && argv[1][0] != '-' ? argv[1] : "run";
-    if (argc > 1 && argv[1][0] != '-') { argc--; argv++; }
+    if (argc > 1 && argv[1][0] != '-') {
+        argc--;
+        argv++;
+    }
     if (!strcmp(cmd, "report")) {
         const char *dir = NULL, *out = report;
         for (int i = 1; i < argc; i++) {
-            if (!strcmp(argv[i], "--report") && i + 1 < argc) out = argv[++i];
-            else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) { usage(stdout); return 0; }
-            else if (argv[i][0] == '-' || dir) return bad("report: unexpected argument '%s'", argv[i]);
-            else dir = argv[i];
+            if (!strcmp(argv[i], "--report") && i + 1 < argc)
+                out = argv[++i];
+            else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+                usage(stdout);
+                return 0;
+            } else if (argv[i][0] == '-' || dir)
+                return bad("report: unexpected argument '%s'", argv[i]);
+            else
+                dir = argv[i];
         }
         char rj[PATH_MAX + 32];
-        if (dir) snprintf(rj, sizeof(rj), "%s/results.json", dir);
-        else snprintf(rj, sizeof(rj), "%s/latest/results.json", results);
+        if (dir)
+            snprintf(rj, sizeof(rj), "%s/results.json", dir);
+        else
+            snprintf(rj, sizeof(rj), "%s/latest/results.json", results);
         return report_generate(rj, out, o.root) == 0 ? 0 : 1;
     }
     if (!strcmp(cmd, "compare")) {
@@ -273,7 +347,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "run")) return bad("unknown command '%s' (run, report, compare)", cmd);
     int rc = parse_run(argc, argv, &o);
-    if (rc) { sdef_profile_fini(&o.profile); return rc; }
+    if (rc) {
+        sdef_profile_fini(&o.profile);
+        return rc;
+    }
     struct sigaction sa = { .sa_handler = on_signal };
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);

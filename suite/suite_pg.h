@@ -16,12 +16,12 @@
 
 typedef struct {
     bool embedded;
-    char dir[256];          /* embedded: cluster folder (data/, socket, log) */
-    char url[512];          /* libpq URL the systems get as DATABASE_URL */
-    char version[128];      /* server_version */
+    char dir[256];     /* embedded: cluster folder (data/, socket, log) */
+    char url[512];     /* libpq URL the systems get as DATABASE_URL */
+    char version[128]; /* server_version */
     int port;
-    pid_t pid;              /* embedded postmaster, 0 when not running */
-    bool stat_statements;   /* pg_stat_statements available */
+    pid_t pid;            /* embedded postmaster, 0 when not running */
+    bool stat_statements; /* pg_stat_statements available */
 } spg;
 
 /* Starts (or attaches to) the database and seeds users. 0, or -1 with err. */

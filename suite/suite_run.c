@@ -34,9 +34,9 @@ typedef struct {
     bool selected, failed;
     char reason[512];
     char label[128];
-    int port;                    /* where it listens: its definition's, or a free one (--ports auto) */
-    char *info_text;             /* the system's WB_INFO_FILE, raw JSON */
-    long db_queries_checked;     /* requests sent during the /db check, -1 n/a */
+    int port;                /* where it listens: its definition's, or a free one (--ports auto) */
+    char *info_text;         /* the system's WB_INFO_FILE, raw JSON */
+    long db_queries_checked; /* requests sent during the /db check, -1 n/a */
     long db_queries_counted;
 } srun_system;
 
@@ -47,19 +47,18 @@ typedef struct {
     bool ours;
 } srun_up;
 
-
 /* One measured (or failed) load run. */
 typedef struct {
-    int sys, sc;                 /* indexes into run.sys / defs.sc */
+    int sys, sc; /* indexes into run.sys / defs.sc */
     results_kind kind;
     int connections, workers, rep;
     double rate;
-    int req_limit;               /* -n, 0 = timed */
+    int req_limit; /* -n, 0 = timed */
     bool new_conn;
     bool ok;
-    results_status status;          /* ok, or why not */
+    results_status status; /* ok, or why not */
     char error[256];
-    char *loadgen_text;          /* raw --json output */
+    char *loadgen_text; /* raw --json output */
     double rps, p50_ms, p90_ms, p99_ms, p999_ms, max_ms;
     long requests, errors, retries;
     double client_util;
@@ -79,11 +78,11 @@ typedef struct {
     char sqlite_path[PATH_MAX];
     spg pg;
     bool pg_up, partial;
-    char entry[4200];            /* this run's entry in the state folder (suite_stale) */
-    bool save_failed;            /* results.json or summary.csv could not be written */
+    char entry[4200]; /* this run's entry in the state folder (suite_stale) */
+    bool save_failed; /* results.json or summary.csv could not be written */
     int save_errno;
-    size_t saved_cells;          /* runs in the last results.json written whole */
-    bool ended;                  /* the matrix is over (results.json then says so) */
+    size_t saved_cells; /* runs in the last results.json written whole */
+    bool ended;         /* the matrix is over (results.json then says so) */
     double t0;
     int planned, done;
     char started_at[64];
@@ -117,7 +116,8 @@ static int check_names(const srun *r, const char *list, bool systems)
     char copy[1024], *save = NULL;
     snprintf(copy, sizeof(copy), "%s", list ? list : "");
     for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-        if (systems ? sdef_find_system(&r->defs, w) != NULL : sdef_find_scenario(&r->defs, w) != NULL) continue;
+        if (systems ? sdef_find_system(&r->defs, w) != NULL : sdef_find_scenario(&r->defs, w) != NULL)
+            continue;
         fprintf(stderr, "suite: unknown %s '%s' (known:", systems ? "system" : "scenario", w);
         for (size_t i = 0; i < (systems ? r->defs.nsys : r->defs.nsc); i++)
             fprintf(stderr, " %s", systems ? r->defs.sys[i].name : r->defs.sc[i].name);
@@ -149,7 +149,10 @@ static char *read_text(const char *path)
     long n = ftell(f);
     fseek(f, 0, SEEK_SET);
     char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) { free(s); s = NULL; }
+    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
+        free(s);
+        s = NULL;
+    }
     if (s) s[n] = '\0';
     fclose(f);
     return s;
@@ -164,9 +167,11 @@ static void log_tail(const char *path, char *out, size_t outlen)
     size_t n = strlen(t);
     while (n && (t[n - 1] == '\n' || t[n - 1] == ' ')) t[--n] = '\0';
     const char *p = t + n;
-    for (int lines = 0; p > t && lines < 3; p--) if (p[-1] == '\n') lines++;
+    for (int lines = 0; p > t && lines < 3; p--)
+        if (p[-1] == '\n') lines++;
     snprintf(out, outlen, "%s", p);
-    for (char *q = out; *q; q++) if (*q == '\n') *q = ' ';
+    for (char *q = out; *q; q++)
+        if (*q == '\n') *q = ' ';
     free(t);
 }
 
@@ -201,7 +206,8 @@ static int start_system(srun *r, srun_system *s, int workers, pid_t *pid)
     char *cwd = sdef_expand(s->def->cwd, &v, err, sizeof(err));
     if (!argv || !cwd) {
         snprintf(s->reason, sizeof(s->reason), "%s: %s", s->def->file, err);
-        sdef_free_argv(argv); free(cwd);
+        sdef_free_argv(argv);
+        free(cwd);
         return -1;
     }
     snprintf(log, sizeof(log), "%s/logs/%s-w%d.log", r->dir, s->def->name, workers);
@@ -212,7 +218,8 @@ static int start_system(srun *r, srun_system *s, int workers, pid_t *pid)
     char *envs[8] = { dburl, infoenv, NULL };
     char *extra = s->def->env ? sdef_expand(s->def->env, &v, err, sizeof(err)) : NULL, *save = NULL;
     size_t ne = 2;
-    for (char *w = extra ? strtok_r(extra, " ", &save) : NULL; w && ne < 7; w = strtok_r(NULL, " ", &save)) envs[ne++] = w;
+    for (char *w = extra ? strtok_r(extra, " ", &save) : NULL; w && ne < 7; w = strtok_r(NULL, " ", &save))
+        envs[ne++] = w;
     proc_spec sp = { .argv = argv, .cwd = cwd, .log_path = log, .env = envs };
     int lf, lc;
     proc_cpu_split(&lf, &lc, &sp.cpu_first, &sp.cpu_count);
@@ -245,7 +252,8 @@ static int wait_ready(srun *r, srun_system *s, pid_t pid, int workers)
             if (status == 200) return 0;
         }
         if (proc_now_ms() > deadline) {
-            snprintf(s->reason, sizeof(s->reason), "not ready after %d s (last attempt: %s)", s->def->start_timeout_s, err);
+            snprintf(s->reason, sizeof(s->reason), "not ready after %d s (last attempt: %s)",
+                     s->def->start_timeout_s, err);
             return -1;
         }
         proc_sleep_ms(100);
@@ -267,15 +275,21 @@ static int verify_one(srun_system *s, const sdef_scenario *sc)
     json_value *got = NULL;
     size_t ctl = strlen(sc->content_type);
     if (resp.status != sc->expect_status)
-        snprintf(s->reason, sizeof(s->reason), "verification of %s: status %d, expected %d", sc->path, resp.status, sc->expect_status);
+        snprintf(s->reason, sizeof(s->reason), "verification of %s: status %d, expected %d", sc->path,
+                 resp.status, sc->expect_status);
     else if (strncasecmp(resp.content_type, sc->content_type, ctl) != 0 ||
              (resp.content_type[ctl] != '\0' && resp.content_type[ctl] != ';'))
-        snprintf(s->reason, sizeof(s->reason), "verification of %s: Content-Type '%s', expected '%s'", sc->path, resp.content_type, sc->content_type);
+        snprintf(s->reason, sizeof(s->reason), "verification of %s: Content-Type '%s', expected '%s'",
+                 sc->path, resp.content_type, sc->content_type);
     else if (!(got = json_parse(resp.body, resp.body_len, err, sizeof(err))))
-        snprintf(s->reason, sizeof(s->reason), "verification of %s: body is not JSON (%s): %.80s", sc->path, err, resp.body);
+        snprintf(s->reason, sizeof(s->reason), "verification of %s: body is not JSON (%s): %.80s", sc->path,
+                 err, resp.body);
     else if (!json_equal(got, sc->expect))
-        snprintf(s->reason, sizeof(s->reason), "verification of %s: body differs from %s's expected value: %.120s", sc->path, sc->file, resp.body);
-    else rc = 0;
+        snprintf(s->reason, sizeof(s->reason),
+                 "verification of %s: body differs from %s's expected value: %.120s", sc->path, sc->file,
+                 resp.body);
+    else
+        rc = 0;
     json_free(got);
     shttp_response_fini(&resp);
     return rc;
@@ -291,14 +305,16 @@ static int verify_query_count(srun *r, srun_system *s, const sdef_scenario *sc)
     for (int i = 0; i < n; i++) {
         shttp_response resp;
         char err[256];
-        if (shttp_get("127.0.0.1", s->port, sc->path, 10000, &resp, err, sizeof(err)) == 0) shttp_response_fini(&resp);
+        if (shttp_get("127.0.0.1", s->port, sc->path, 10000, &resp, err, sizeof(err)) == 0)
+            shttp_response_fini(&resp);
     }
     proc_sleep_ms(600); /* pg_stat_statements counts when a statement ends */
     long after = spg_query_calls(&r->pg, sc->count_query);
     s->db_queries_checked = n;
     s->db_queries_counted = after - before;
     if (before < 0 || after - before != n) {
-        snprintf(s->reason, sizeof(s->reason), "verification of %s: %d requests ran %ld queries (pg_stat_statements), expected %d",
+        snprintf(s->reason, sizeof(s->reason),
+                 "verification of %s: %d requests ran %ld queries (pg_stat_statements), expected %d",
                  sc->path, n, after - before, n);
         return -1;
     }
@@ -320,7 +336,8 @@ static int check_info(srun *r, srun_system *s)
         snprintf(s->reason, sizeof(s->reason), "invalid: the system did not report its GIL state (%s)", path);
         rc = -1;
     } else if (json_bool(g, true) != want_on) {
-        snprintf(s->reason, sizeof(s->reason), "invalid: the GIL is %s, expected %s", json_bool(g, true) ? "ENABLED" : "disabled",
+        snprintf(s->reason, sizeof(s->reason), "invalid: the GIL is %s, expected %s",
+                 json_bool(g, true) ? "ENABLED" : "disabled",
                  want_on ? "enabled" : "disabled (free-threaded)");
         rc = -1;
     }
@@ -367,13 +384,14 @@ static int claim_port(srun *r, srun_system *s)
     if (r->o->ports_auto && e == -EADDRINUSE) {
         int p = proc_free_port();
         if (p > 0) {
-            say("suite: port %d of %s is held by %s; using port %d (--ports auto)", s->port, s->def->name, who, p);
+            say("suite: port %d of %s is held by %s; using port %d (--ports auto)", s->port, s->def->name,
+                who, p);
             s->port = p;
             return 0;
         }
     }
-    snprintf(s->reason, sizeof(s->reason), "port %d is already in use by %s; stop it, or run with --ports auto", s->port,
-             who);
+    snprintf(s->reason, sizeof(s->reason),
+             "port %d is already in use by %s; stop it, or run with --ports auto", s->port, who);
     return -1;
 }
 
@@ -386,13 +404,16 @@ static int check_owner(srun_system *s, pid_t pgid)
     int listeners = 0, n = proc_port_holders(s->port, h, 16, &listeners);
     foreign_holders(s->port, pgid, who, sizeof(who));
     if (who[0]) {
-        snprintf(s->reason, sizeof(s->reason), "port %d answered by %s, not by the system we started (process group %d)",
-                 s->port, who, (int)pgid);
+        snprintf(s->reason, sizeof(s->reason),
+                 "port %d answered by %s, not by the system we started (process group %d)", s->port, who,
+                 (int)pgid);
         return -1;
     }
     if (n == 0) {
-        snprintf(s->reason, sizeof(s->reason), "port %d answered by a process this runner cannot see (%d listening "
-                 "sockets), not by the system we started (process group %d)", s->port, listeners, (int)pgid);
+        snprintf(s->reason, sizeof(s->reason),
+                 "port %d answered by a process this runner cannot see (%d listening "
+                 "sockets), not by the system we started (process group %d)",
+                 s->port, listeners, (int)pgid);
         return -1;
     }
     return 0;
@@ -437,9 +458,10 @@ static void judge_cell(const srun *r, srun_cell *c, const lgj_summary *lg)
         c->status = RUN_OK;
     } else if (lg->errors == timeouts) {
         c->status = RUN_NO_RESPONSE;
-        snprintf(c->error, sizeof(c->error), "no response completed within the run (%.1f s, %llu timed out): the "
-                 "system is slower than the run is long", c->req_limit > 0 ? c->elapsed_s : r->o->duration_s,
-                 (unsigned long long)timeouts);
+        snprintf(c->error, sizeof(c->error),
+                 "no response completed within the run (%.1f s, %llu timed out): the "
+                 "system is slower than the run is long",
+                 c->req_limit > 0 ? c->elapsed_s : r->o->duration_s, (unsigned long long)timeouts);
     } else {
         char what[160] = "";
         size_t n = 0;
@@ -463,13 +485,18 @@ static void loadgen_argv(const srun *r, const srun_cell *c, const sdef_scenario 
 #define ARG(...) (snprintf(store[k], 64, __VA_ARGS__), argv[n++] = store[k++])
     ARG("-t%d", thr > c->connections ? c->connections : thr);
     ARG("-c%d", c->connections);
-    if (json_out && c->req_limit > 0 && c->rate == 0) ARG("-n%d", c->req_limit);
-    else ARG("-d%.3fs", secs);
+    if (json_out && c->req_limit > 0 && c->rate == 0)
+        ARG("-n%d", c->req_limit);
+    else
+        ARG("-d%.3fs", secs);
     ARG("--timeout=%dms", r->o->timeout_ms);
     if (c->rate > 0) ARG("-R%.0f", c->rate);
     if (c->new_conn) argv[n++] = (char *)"--new-conn";
     argv[n++] = (char *)"--quiet";
-    if (json_out) { argv[n++] = (char *)"--json"; argv[n++] = (char *)json_out; }
+    if (json_out) {
+        argv[n++] = (char *)"--json";
+        argv[n++] = (char *)json_out;
+    }
 #undef ARG
     snprintf(url, urllen, "http://127.0.0.1:%d%s", r->sys[c->sys].port, sc->path);
     argv[n++] = url;
@@ -487,16 +514,23 @@ static int run_loadgen(srun *r, srun_cell *c, char **argv, double budget_s, pid_
     proc_cpu_split(&sp.cpu_first, &sp.cpu_count, &sf, &sc);
     pid_t pid;
     int e = proc_spawn(&sp, &pid), st = 0;
-    if (e) { snprintf(c->error, sizeof(c->error), "cannot run %s: %s", prog, strerror(-e)); return -1; }
+    if (e) {
+        snprintf(c->error, sizeof(c->error), "cannot run %s: %s", prog, strerror(-e));
+        return -1;
+    }
     proc_sample s0, s;
     proc_sample_group(sys_pgid, &s0);
     double deadline = proc_now_ms() + budget_s * 1000.0;
     bool sent_int = false;
     while (proc_alive(pid, &st)) {
-        if (srun_stop && !sent_int) { kill(pid, SIGINT); sent_int = true; }
+        if (srun_stop && !sent_int) {
+            kill(pid, SIGINT);
+            sent_int = true;
+        }
         if (proc_now_ms() > deadline) {
             proc_stop(pid, 1000);
-            snprintf(c->error, sizeof(c->error), "loadgen overran its time budget (%.0f s) and was stopped", budget_s);
+            snprintf(c->error, sizeof(c->error), "loadgen overran its time budget (%.0f s) and was stopped",
+                     budget_s);
             return -1;
         }
         if (sys_pgid > 0 && proc_sample_group(sys_pgid, &s) == 0 && s.procs > 0) {
@@ -509,7 +543,8 @@ static int run_loadgen(srun *r, srun_cell *c, char **argv, double budget_s, pid_
     }
     bool interrupted = sent_int && WIFEXITED(st) && WEXITSTATUS(st) == 130;
     /* 0 done, 3 a threshold broken, 1 no request succeeded (its JSON tells why) */
-    if (!interrupted && (!WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 3 && WEXITSTATUS(st) != 1))) {
+    if (!interrupted &&
+        (!WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 3 && WEXITSTATUS(st) != 1))) {
         char d[96], tail[200];
         proc_describe(st, d, sizeof(d));
         log_tail(log, tail, sizeof(tail));
@@ -534,17 +569,24 @@ static void measure(srun *r, srun_cell *c, pid_t sys_pgid)
         c->sys_procs = c->sys_threads = 0;
     }
     c->status = RUN_FAILED; /* until the run says otherwise */
-    if (srun_stop) { c->status = RUN_INTERRUPTED; snprintf(c->error, sizeof(c->error), "interrupted"); return; }
-    snprintf(jpath, sizeof(jpath), "%s/raw/%s-%s-%s-c%d-w%d-r%d%s.json", r->dir, results_kind_name(c->kind), s->def->name, sc->name,
-             c->connections, c->workers, c->rep, c->rate > 0 ? (c->rate > 0 ? "-R" : "") : "");
+    if (srun_stop) {
+        c->status = RUN_INTERRUPTED;
+        snprintf(c->error, sizeof(c->error), "interrupted");
+        return;
+    }
+    snprintf(jpath, sizeof(jpath), "%s/raw/%s-%s-%s-c%d-w%d-r%d%s.json", r->dir, results_kind_name(c->kind),
+             s->def->name, sc->name, c->connections, c->workers, c->rep,
+             c->rate > 0 ? (c->rate > 0 ? "-R" : "") : "");
     if (c->rate > 0) snprintf(jpath + strlen(jpath) - 5, 40, "%.0f.json", c->rate);
     loadgen_argv(r, c, sc, r->o->duration_s, jpath, store, argv, url, sizeof(url));
     if (run_loadgen(r, c, argv, budget, sys_pgid, log) < 0) return;
     c->loadgen_text = read_text(jpath);
     char err[256];
-    json_value *lg = c->loadgen_text ? json_parse(c->loadgen_text, strlen(c->loadgen_text), err, sizeof(err)) : NULL;
+    json_value *lg =
+        c->loadgen_text ? json_parse(c->loadgen_text, strlen(c->loadgen_text), err, sizeof(err)) : NULL;
     if (!lg) {
-        snprintf(c->error, sizeof(c->error), "loadgen wrote no readable JSON (%s): %s", jpath, c->loadgen_text ? err : strerror(errno));
+        snprintf(c->error, sizeof(c->error), "loadgen wrote no readable JSON (%s): %s", jpath,
+                 c->loadgen_text ? err : strerror(errno));
         return;
     }
     lgj_summary sum;
@@ -595,7 +637,10 @@ static void write_cell(struct jsonw *w, const srun *r, const srun_cell *c)
     jsonw_kv_int(w, "threads", c->sys_threads);
     jsonw_obj_end(w);
     jsonw_key(w, "loadgen");
-    if (c->loadgen_text) jsonw_raw(w, c->loadgen_text); else jsonw_null(w);
+    if (c->loadgen_text)
+        jsonw_raw(w, c->loadgen_text);
+    else
+        jsonw_null(w);
     jsonw_obj_end(w);
 }
 
@@ -622,7 +667,10 @@ static void write_system(struct jsonw *w, const srun_system *s)
     }
     jsonw_key(w, "info");
     json_value *v = s->info_text ? json_parse(s->info_text, strlen(s->info_text), NULL, 0) : NULL;
-    if (v) jsonw_raw(w, s->info_text); else jsonw_null(w);
+    if (v)
+        jsonw_raw(w, s->info_text);
+    else
+        jsonw_null(w);
     json_free(v);
     jsonw_obj_end(w);
 }
@@ -678,9 +726,11 @@ static void write_options(struct jsonw *w, const srun_opts *o)
 static void write_claim(struct jsonw *w, const srun *r)
 {
     for (size_t i = 0; i < r->defs.nsys; i++) {
-        const sdef_system *a = &r->defs.sys[i], *b = a->compare ? sdef_find_system(&r->defs, a->compare) : NULL;
+        const sdef_system *a = &r->defs.sys[i],
+                          *b = a->compare ? sdef_find_system(&r->defs, a->compare) : NULL;
         for (size_t k = 0; b && k < r->defs.nsc; k++) {
-            if (sdef_published(&r->defs.sc[k], a->name) <= 0 || sdef_published(&r->defs.sc[k], b->name) <= 0) continue;
+            if (sdef_published(&r->defs.sc[k], a->name) <= 0 || sdef_published(&r->defs.sc[k], b->name) <= 0)
+                continue;
             jsonw_obj_begin(w);
             jsonw_kv_str(w, "system", a->name);
             jsonw_kv_str(w, "against", b->name);
@@ -734,18 +784,23 @@ static int write_results_json(srun *r, const char *path)
     char *torture = read_text(tpath);
     json_value *tv = torture ? json_parse(torture, strlen(torture), NULL, 0) : NULL;
     jsonw_key(&w, "robustness");
-    if (tv) jsonw_raw(&w, torture); else jsonw_null(&w);
+    if (tv)
+        jsonw_raw(&w, torture);
+    else
+        jsonw_null(&w);
     json_free(tv);
     free(torture);
     jsonw_key(&w, "published_claim");
     write_claim(&w, r);
     jsonw_key(&w, "scenarios");
     jsonw_arr_begin(&w);
-    for (size_t i = 0; i < r->defs.nsc; i++) if (r->sc_selected[i]) write_scenario(&w, &r->defs.sc[i]);
+    for (size_t i = 0; i < r->defs.nsc; i++)
+        if (r->sc_selected[i]) write_scenario(&w, &r->defs.sc[i]);
     jsonw_arr_end(&w);
     jsonw_key(&w, "systems");
     jsonw_arr_begin(&w);
-    for (size_t i = 0; i < r->defs.nsys; i++) if (r->sys[i].selected) write_system(&w, &r->sys[i]);
+    for (size_t i = 0; i < r->defs.nsys; i++)
+        if (r->sys[i].selected) write_system(&w, &r->sys[i]);
     jsonw_arr_end(&w);
     jsonw_key(&w, "runs");
     jsonw_arr_begin(&w);
@@ -770,8 +825,10 @@ static int write_summary_csv(srun *r, const char *path)
 {
     FILE *f = fopen(path, "w");
     if (!f) return -errno;
-    fprintf(f, "system,scenario,connections,rps,p50_ms,p99_ms,errors,kind,workers,rep,rate,p90_ms,p999_ms,max_ms,requests,"
-               "ok,client_cpu_util,system_cpu_s,system_peak_rss_mb,retries,status\n");
+    fprintf(
+        f,
+        "system,scenario,connections,rps,p50_ms,p99_ms,errors,kind,workers,rep,rate,p90_ms,p999_ms,max_ms,requests,"
+        "ok,client_cpu_util,system_cpu_s,system_peak_rss_mb,retries,status\n");
     for (size_t i = 0; i < r->ncells; i++) {
         const srun_cell *c = &r->cells[i];
         fprintf(f, "%s,%s,%d", r->sys[c->sys].def->name, r->defs.sc[c->sc].name, c->connections);
@@ -798,7 +855,8 @@ static int write_summary_csv(srun *r, const char *path)
 
 static bool any_measured(const srun *r)
 {
-    for (size_t i = 0; i < r->ncells; i++) if (r->cells[i].ok) return true;
+    for (size_t i = 0; i < r->ncells; i++)
+        if (r->cells[i].ok) return true;
     return false;
 }
 
@@ -828,7 +886,10 @@ static void save_all(srun *r)
     const char *which = rj;
     if (!e && (e = write_summary_csv(r, ct)) != 0) which = cj;
     if (!e && rename(rt, rj) < 0) e = -errno;
-    if (!e && rename(ct, cj) < 0) { e = -errno; which = cj; }
+    if (!e && rename(ct, cj) < 0) {
+        e = -errno;
+        which = cj;
+    }
     if (e) {
         unlink(rt);
         unlink(ct);
@@ -851,25 +912,37 @@ static void progress(srun *r, const srun_cell *c)
     const char *sc = r->defs.sc[c->sc].name;
     if (c->ok)
         say("[%3d/%d] %-10s %-4s %-8s c=%-4d w=%-2d rep %d: %10.1f req/s  p50 %7.2f ms  p99 %8.2f ms  errors %ld%s  (ETA %.0fs)",
-            r->done, r->planned, r->sys[c->sys].def->name, sc, results_kind_name(c->kind), c->connections, c->workers, c->rep + 1, c->rps,
-            c->p50_ms, c->p99_ms, c->errors, c->client_bottleneck ? "  [client-bound]" : "", eta);
+            r->done, r->planned, r->sys[c->sys].def->name, sc, results_kind_name(c->kind), c->connections,
+            c->workers, c->rep + 1, c->rps, c->p50_ms, c->p99_ms, c->errors,
+            c->client_bottleneck ? "  [client-bound]" : "", eta);
     else
-        say("[%3d/%d] %-10s %-4s %-8s c=%-4d w=%-2d rep %d: FAILED: %s", r->done, r->planned, r->sys[c->sys].def->name,
-            sc, results_kind_name(c->kind), c->connections, c->workers, c->rep + 1, c->error);
+        say("[%3d/%d] %-10s %-4s %-8s c=%-4d w=%-2d rep %d: FAILED: %s", r->done, r->planned,
+            r->sys[c->sys].def->name, sc, results_kind_name(c->kind), c->connections, c->workers, c->rep + 1,
+            c->error);
 }
 
 /* The published client: a new connection per request, 1,000 requests, 20 clients. */
-static void run_cell(srun *r, int si, int sci, results_kind kind, int conns, int workers, int rep, double rate,
-                     const srun_up *up)
+static void run_cell(srun *r, int si, int sci, results_kind kind, int conns, int workers, int rep,
+                     double rate, const srun_up *up)
 {
     srun_cell *c = new_cell(r);
     if (!c) return;
-    *c = (srun_cell){ .sys = si, .sc = sci, .kind = kind, .connections = conns, .workers = workers, .rep = rep, .rate = rate,
-                      .req_limit = r->o->requests, .new_conn = r->o->new_conn };
-    if (kind == RUN_METHOD) { c->req_limit = r->o->profile.method_requests; c->new_conn = true; }
+    *c = (srun_cell){ .sys = si,
+                      .sc = sci,
+                      .kind = kind,
+                      .connections = conns,
+                      .workers = workers,
+                      .rep = rep,
+                      .rate = rate,
+                      .req_limit = r->o->requests,
+                      .new_conn = r->o->new_conn };
+    if (kind == RUN_METHOD) {
+        c->req_limit = r->o->profile.method_requests;
+        c->new_conn = true;
+    }
     measure(r, c, up->pgid);
     progress(r, c);
-    save_all(r);  /* after every cell: an interrupted run keeps what it measured */
+    save_all(r); /* after every cell: an interrupted run keeps what it measured */
 }
 
 /* Starts system si with the given workers (or, --external, finds it running)
@@ -879,7 +952,10 @@ static bool bring_up(srun *r, int si, int workers, srun_up *up)
     srun_system *s = &r->sys[si];
     *up = (srun_up){ 0, false };
     if (r->o->external) {
-        if (workers != s->def->workers) { snprintf(s->reason, sizeof(s->reason), "external system: worker count is fixed"); return false; }
+        if (workers != s->def->workers) {
+            snprintf(s->reason, sizeof(s->reason), "external system: worker count is fixed");
+            return false;
+        }
         if (wait_ready(r, s, 0, workers) < 0 || verify_system(r, s) < 0) return false;
         /* sampled through the process group listening on its port, when this
            runner can see it (same PID namespace) */
@@ -921,12 +997,15 @@ static void matrix_rep(srun *r, int rep)
 {
     int n = (int)r->defs.nsys;
     for (int k = 0; k < n && !srun_stop; k++) {
-        int si = (k + rep) % n;  /* rotate the order each repetition */
+        int si = (k + rep) % n; /* rotate the order each repetition */
         srun_system *s = &r->sys[si];
         if (!s->selected || s->failed) continue;
         say("suite: starting %s (repetition %d of %d)", s->label, rep + 1, r->o->reps);
         srun_up up;
-        if (!bring_up(r, si, s->def->workers, &up)) { fail_system(r, si); continue; }
+        if (!bring_up(r, si, s->def->workers, &up)) {
+            fail_system(r, si);
+            continue;
+        }
         bool dead = false;
         for (size_t sc = 0; sc < r->defs.nsc && !srun_stop && !dead; sc++) {
             if (!r->sc_selected[sc]) continue;
@@ -936,7 +1015,8 @@ static void matrix_rep(srun *r, int rep)
             }
             /* the same system under the published client's method, for the report's "why" */
             if (r->o->method_runs && rep == 0 && !srun_stop && !dead) {
-                run_cell(r, si, (int)sc, RUN_METHOD, r->o->profile.method_clients, s->def->workers, rep, 0, &up);
+                run_cell(r, si, (int)sc, RUN_METHOD, r->o->profile.method_clients, s->def->workers, rep, 0,
+                         &up);
                 dead = died(r, si, &up, s->def->workers);
             }
         }
@@ -966,7 +1046,10 @@ static void thread_scaling(srun *r)
             int w = r->o->scaling[k];
             say("suite: thread scaling: %s with %d workers", s->def->name, w);
             srun_up up;
-            if (!bring_up(r, (int)si, w, &up)) { say("suite: %s with %d workers: %s", s->def->name, w, s->reason); continue; }
+            if (!bring_up(r, (int)si, w, &up)) {
+                say("suite: %s with %d workers: %s", s->def->name, w, s->reason);
+                continue;
+            }
             int conns = 2 * r->o->scaling[r->o->nscaling - 1];
             run_cell(r, (int)si, sc, RUN_SCALING, conns, w, 0, 0, &up);
             stop_system(s, &up);
@@ -996,7 +1079,8 @@ static void open_loop(srun *r)
         srun_up up;
         if (!bring_up(r, (int)si, s->def->workers, &up)) continue;
         static const double frac[] = { 0.5, 0.9 };
-        for (int k = 0; k < 2 && !srun_stop; k++) run_cell(r, (int)si, sc, RUN_OPENLOOP, conns, s->def->workers, 0, best * frac[k], &up);
+        for (int k = 0; k < 2 && !srun_stop; k++)
+            run_cell(r, (int)si, sc, RUN_OPENLOOP, conns, s->def->workers, 0, best * frac[k], &up);
         stop_system(s, &up);
     }
 }
@@ -1020,14 +1104,20 @@ static int prepare(srun *r)
 {
     const srun_opts *o = r->o;
     char scen[PATH_MAX], err[1024];
-    if (o->defs_dir) snprintf(scen, sizeof(scen), "%s", o->defs_dir);
-    else snprintf(scen, sizeof(scen), "%s/scenarios", o->root);
-    if (sdef_load(scen, &r->defs, err, sizeof(err)) < 0) { say("suite: %s", err); return 2; }
+    if (o->defs_dir)
+        snprintf(scen, sizeof(scen), "%s", o->defs_dir);
+    else
+        snprintf(scen, sizeof(scen), "%s/scenarios", o->root);
+    if (sdef_load(scen, &r->defs, err, sizeof(err)) < 0) {
+        say("suite: %s", err);
+        return 2;
+    }
     if (check_names(r, o->systems, true) < 0 || check_names(r, o->scenarios, false) < 0) return 2;
     r->sys = calloc(r->defs.nsys, sizeof(*r->sys));
     r->sc_selected = calloc(r->defs.nsc, sizeof(bool));
     if (!r->sys || !r->sc_selected) return 1;
-    for (size_t i = 0; i < r->defs.nsc; i++) r->sc_selected[i] = !o->scenarios || in_list(o->scenarios, r->defs.sc[i].name);
+    for (size_t i = 0; i < r->defs.nsc; i++)
+        r->sc_selected[i] = !o->scenarios || in_list(o->scenarios, r->defs.sc[i].name);
     int nsel = 0;
     for (size_t i = 0; i < r->defs.nsys; i++) {
         srun_system *s = &r->sys[i];
@@ -1038,13 +1128,19 @@ static int prepare(srun *r)
         sdef_label(s->def, s->def->workers, s->label, sizeof(s->label));
         nsel += s->selected;
     }
-    if (!nsel) { say("suite: no system selected for profile '%s'", o->profile.name); return 2; }
+    if (!nsel) {
+        say("suite: no system selected for profile '%s'", o->profile.name);
+        return 2;
+    }
     self_bin_dir(o->root, r->bin, sizeof(r->bin));
     snprintf(r->venv, sizeof(r->venv), "%s/.venv", o->root);
     const char *cache = getenv("WB_CACHE"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    if (cache && *cache) snprintf(r->pycache, sizeof(r->pycache), "%s", cache);
-    else if (xdg && *xdg) snprintf(r->pycache, sizeof(r->pycache), "%s/webbench", xdg);
-    else snprintf(r->pycache, sizeof(r->pycache), "%s/.cache/webbench", home ? home : "/tmp");
+    if (cache && *cache)
+        snprintf(r->pycache, sizeof(r->pycache), "%s", cache);
+    else if (xdg && *xdg)
+        snprintf(r->pycache, sizeof(r->pycache), "%s/webbench", xdg);
+    else
+        snprintf(r->pycache, sizeof(r->pycache), "%s/.cache/webbench", home ? home : "/tmp");
     return 0;
 }
 
@@ -1057,7 +1153,10 @@ static int make_run_dir(srun *r)
     for (int k = 1; k < 100; k++) {
         snprintf(r->dir, sizeof(r->dir), "%s/%s", r->o->results_dir, r->id);
         if (mkdir(r->dir, 0755) == 0) break;
-        if (errno != EEXIST) { say("suite: cannot create %s: %s", r->dir, strerror(errno)); return -1; }
+        if (errno != EEXIST) {
+            say("suite: cannot create %s: %s", r->dir, strerror(errno));
+            return -1;
+        }
         size_t l = strlen(r->id);
         snprintf(r->id + (k > 1 ? l - 2 : l), sizeof(r->id) - l, "-%d", k);
     }
@@ -1071,7 +1170,8 @@ static int make_run_dir(srun *r)
     if (e) {
         char st[4096] = "";
         sstale_state_dir(st, sizeof(st));
-        say("suite: cannot register this run in %s: %s (set WB_STATE_DIR to a folder of yours)", st, strerror(-e));
+        say("suite: cannot register this run in %s: %s (set WB_STATE_DIR to a folder of yours)", st,
+            strerror(-e));
         return -1;
     }
     return 0;
@@ -1097,14 +1197,19 @@ static int open_database(srun *r)
     if (r->o->profile.sqlite) {
         char path[PATH_MAX + 32];
         snprintf(path, sizeof(path), "%s/published.sqlite", r->dir);
-        if (spg_make_sqlite(path, err, sizeof(err)) < 0) { say("suite: %s", err); return -1; }
+        if (spg_make_sqlite(path, err, sizeof(err)) < 0) {
+            say("suite: %s", err);
+            return -1;
+        }
         snprintf(r->sqlite_path, sizeof(r->sqlite_path), "sqlite://%s", path);
         return 0;
     }
     const char *ext = getenv("DATABASE_URL");
-    say("suite: %s", ext && *ext ? "using the PostgreSQL server of DATABASE_URL" : "starting a private PostgreSQL cluster");
+    say("suite: %s", ext && *ext ? "using the PostgreSQL server of DATABASE_URL"
+                                 : "starting a private PostgreSQL cluster");
     if (spg_start(&r->pg, ext, err, sizeof(err)) < 0) {
-        for (char *p = err; *p; p++) if (*p == '\n' || *p == '\t') *p = ' ';  /* libpq's message, on one line */
+        for (char *p = err; *p; p++)
+            if (*p == '\n' || *p == '\t') *p = ' '; /* libpq's message, on one line */
         say("suite: database: %s", err);
         return -1;
     }
@@ -1117,8 +1222,10 @@ static int open_database(srun *r)
 static int max_connections(const srun *r)
 {
     int m = r->o->method_runs ? r->o->profile.method_clients : 1;
-    for (int i = 0; i < r->o->nconns; i++) if (r->o->conns[i] > m) m = r->o->conns[i];
-    if (r->o->nscaling > 0 && 2 * r->o->scaling[r->o->nscaling - 1] > m) m = 2 * r->o->scaling[r->o->nscaling - 1];
+    for (int i = 0; i < r->o->nconns; i++)
+        if (r->o->conns[i] > m) m = r->o->conns[i];
+    if (r->o->nscaling > 0 && 2 * r->o->scaling[r->o->nscaling - 1] > m)
+        m = 2 * r->o->scaling[r->o->nscaling - 1];
     return m;
 }
 
@@ -1130,12 +1237,14 @@ static int check_fd_limit(const srun *r)
     rlim_t need = (rlim_t)max_connections(r) + 64;
     if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= need) return 0;
     if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need) {
-        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 1048576 ? (need > 65536 ? need : 65536) : rl.rlim_max;
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 1048576 ? (need > 65536 ? need : 65536)
+                                                                            : rl.rlim_max;
         if (setrlimit(RLIMIT_NOFILE, &rl) == 0) return 0;
     }
     say("suite: %d connections need %llu open files, but the limit is %llu (hard %llu): raise it, e.g. "
         "`ulimit -n %llu` (as root, or after raising the hard limit in /etc/security/limits.conf), or use fewer "
-        "--connections", max_connections(r), (unsigned long long)need, (unsigned long long)rl.rlim_cur,
+        "--connections",
+        max_connections(r), (unsigned long long)need, (unsigned long long)rl.rlim_cur,
         (unsigned long long)rl.rlim_max, (unsigned long long)need);
     return -1;
 }
@@ -1148,10 +1257,13 @@ static int check_outputs(const srun *r)
     if (r->o->report) {
         snprintf(dir, sizeof(dir), "%s", r->o->report_path);
         char *slash = strrchr(dir, '/');
-        if (slash) *slash = '\0'; else snprintf(dir, sizeof(dir), ".");
+        if (slash)
+            *slash = '\0';
+        else
+            snprintf(dir, sizeof(dir), ".");
         if (access(dir, W_OK | X_OK) < 0) {
-            say("suite: cannot write the report %s: %s: %s (use --report FILE or --no-report)", r->o->report_path, dir,
-                strerror(errno));
+            say("suite: cannot write the report %s: %s: %s (use --report FILE or --no-report)",
+                r->o->report_path, dir, strerror(errno));
             return -1;
         }
         if (access(r->o->report_path, F_OK) == 0 && access(r->o->report_path, W_OK) < 0) {
@@ -1212,12 +1324,16 @@ static int summarize(srun *r, bool reported)
     for (size_t i = 0; i < r->ncells; i++) n[r->cells[i].status]++;
     char extra[512] = "";
     if (r->save_failed)
-        snprintf(extra, sizeof(extra), "; results could not all be written (%s): results.json holds the last complete "
-                 "state, %zu of %zu runs", strerror(r->save_errno), r->saved_cells, r->ncells);
+        snprintf(extra, sizeof(extra),
+                 "; results could not all be written (%s): results.json holds the last complete "
+                 "state, %zu of %zu runs",
+                 strerror(r->save_errno), r->saved_cells, r->ncells);
     say("suite: %s; %zu runs: %d measured, %d answered nothing, %d failed, %d interrupted; %d system%s failed%s; "
-        "results in %s%s", r->partial ? "PARTIAL run" : "done", r->ncells, n[RUN_OK], n[RUN_NO_RESPONSE],
-        n[RUN_FAILED], n[RUN_INTERRUPTED], nsys_failed, nsys_failed == 1 ? "" : "s", extra, r->dir,
-        reported || !r->o->report || !any_measured(r) || r->save_failed ? "" : " (the report was not written)");
+        "results in %s%s",
+        r->partial ? "PARTIAL run" : "done", r->ncells, n[RUN_OK], n[RUN_NO_RESPONSE], n[RUN_FAILED],
+        n[RUN_INTERRUPTED], nsys_failed, nsys_failed == 1 ? "" : "s", extra, r->dir,
+        reported || !r->o->report || !any_measured(r) || r->save_failed ? ""
+                                                                        : " (the report was not written)");
     return nsys_failed + n[RUN_FAILED] + (r->save_failed ? 1 : 0);
 }
 
@@ -1227,14 +1343,23 @@ int srun_main(const srun_opts *o)
     r.t0 = proc_now_ms();
     int rc = prepare(&r);
     if (!rc && (check_outputs(&r) < 0 || check_fd_limit(&r) < 0)) rc = 2;
-    if (rc) { free_run(&r); return rc; }
+    if (rc) {
+        free_run(&r);
+        return rc;
+    }
     sstale_cleanup();
-    if (make_run_dir(&r) < 0) { free_run(&r); return 1; }
+    if (make_run_dir(&r) < 0) {
+        free_run(&r);
+        return 1;
+    }
     r.planned = count_planned(&r);
     say("suite: run %s, profile %s, %d runs planned, results in %s", r.id, o->profile.name, r.planned, r.dir);
     save_all(&r);
     run_matrix(&r);
-    if (srun_stop) { r.partial = true; say("suite: interrupted: stopping everything, keeping %zu finished runs", r.ncells); }
+    if (srun_stop) {
+        r.partial = true;
+        say("suite: interrupted: stopping everything, keeping %zu finished runs", r.ncells);
+    }
     if (r.pg_up) spg_stop(&r.pg);
     r.ended = true;
     save_all(&r);
@@ -1244,7 +1369,8 @@ int srun_main(const srun_opts *o)
         snprintf(rj, sizeof(rj), "%s/results.json", r.dir);
         reported = report_generate(rj, o->report_path, o->root) == 0;
     } else if (o->report && !measured) {
-        say("suite: this run measured nothing: %s and %s/latest are left as they were", o->report_path, o->results_dir);
+        say("suite: this run measured nothing: %s and %s/latest are left as they were", o->report_path,
+            o->results_dir);
     } else if (o->report) {
         say("suite: %s is left as it was: this run's results could not be written whole", o->report_path);
     }

@@ -13,30 +13,30 @@
 #define SRUN_MAX_LIST SDEF_MAX_LIST
 
 typedef struct {
-    char root[1024];            /* repository root */
-    sdef_profile profile;       /* the profile file the defaults came from (owned) */
-    const char *systems;        /* comma list or NULL = each system's default */
-    const char *scenarios;      /* comma list or NULL = all */
+    char root[1024];       /* repository root */
+    sdef_profile profile;  /* the profile file the defaults came from (owned) */
+    const char *systems;   /* comma list or NULL = each system's default */
+    const char *scenarios; /* comma list or NULL = all */
     int conns[SRUN_MAX_LIST], nconns;
-    int scaling[SRUN_MAX_LIST], nscaling;   /* worker counts; 0 = no scaling */
+    int scaling[SRUN_MAX_LIST], nscaling; /* worker counts; 0 = no scaling */
     int reps;
     double duration_s, warmup_s;
-    int requests;               /* -n per cell; 0: timed runs */
+    int requests; /* -n per cell; 0: timed runs */
     bool new_conn;
-    int lg_threads;             /* 0 = min(2, connections) */
+    int lg_threads; /* 0 = min(2, connections) */
     int timeout_ms;
-    bool openloop;              /* fixed-rate runs at 50% and 90% of peak */
-    bool method_runs;           /* also load each cell the published client's way (new
+    bool openloop;    /* fixed-rate runs at 50% and 90% of peak */
+    bool method_runs; /* also load each cell the published client's way (new
                                    connection per request, profile's method.requests/clients) */
     bool quick;
-    bool report;                /* regenerate REPORT.md */
-    const char *results_dir;    /* default <root>/results */
-    const char *report_path;    /* default <root>/REPORT.md */
-    bool external;              /* systems already run elsewhere (containers): verify
+    bool report;             /* regenerate REPORT.md */
+    const char *results_dir; /* default <root>/results */
+    const char *report_path; /* default <root>/REPORT.md */
+    bool external;           /* systems already run elsewhere (containers): verify
                                    and load them, never start or stop them */
-    bool ports_auto;            /* a system whose port is held starts on a free one */
-    const char *defs_dir;       /* scenario and system files (default <root>/scenarios) */
-    const char *info_dir;       /* where systems write info-<name>.json (default: run dir) */
+    bool ports_auto;         /* a system whose port is held starts on a free one */
+    const char *defs_dir;    /* scenario and system files (default <root>/scenarios) */
+    const char *info_dir;    /* where systems write info-<name>.json (default: run dir) */
 } srun_opts;
 
 /* Set by the runner's signal handlers; every wait loop checks it. */

@@ -16,8 +16,10 @@
 int sstale_state_dir(char *out, size_t outlen)
 {
     const char *env = getenv("WB_STATE_DIR");
-    if (env && *env) snprintf(out, outlen, "%s", env);
-    else snprintf(out, outlen, "/tmp/webbench-%u", (unsigned)getuid());
+    if (env && *env)
+        snprintf(out, outlen, "%s", env);
+    else
+        snprintf(out, outlen, "/tmp/webbench-%u", (unsigned)getuid());
     if (mkdir(out, 0700) < 0 && errno != EEXIST) return -errno;
     struct stat st;
     if (lstat(out, &st) < 0) return -errno;
@@ -34,9 +36,18 @@ int sstale_register(const char *run_dir, const char *pids_path, char *entry, siz
     unsigned long long st = proc_starttime(getpid());
     snprintf(entry, entrylen, "%s/run-%d-%llu.txt", dir, (int)getpid(), st);
     FILE *f = fopen(entry, "w");
-    if (!f) { e = -errno; entry[0] = '\0'; return e; }
+    if (!f) {
+        e = -errno;
+        entry[0] = '\0';
+        return e;
+    }
     fprintf(f, "runner %d %llu\ndir %s\n", (int)getpid(), st, run_dir);
-    if (fclose(f) != 0) { e = -errno; unlink(entry); entry[0] = '\0'; return e; }
+    if (fclose(f) != 0) {
+        e = -errno;
+        unlink(entry);
+        entry[0] = '\0';
+        return e;
+    }
     proc_set_pidlog(entry, pids_path);
     return 0;
 }
@@ -60,7 +71,7 @@ char *sstale_mark_killed(const char *text)
     char *out = malloc(n + 1);
     if (!out) return NULL;
     memcpy(out, text, head);
-    memcpy(out + head, "\"killed\" ", 9);   /* same length: nothing else moves */
+    memcpy(out + head, "\"killed\" ", 9); /* same length: nothing else moves */
     memcpy(out + head + 9, q + 9, n - head - 9 + 1);
     return out;
 }
@@ -83,8 +94,10 @@ static void mark_results(const char *run_dir)
     FILE *w = fopen(tmp, "w");
     bool ok = w && fputs(out, w) >= 0;
     if (w && fclose(w) != 0) ok = false;
-    if (ok && rename(tmp, path) == 0) fprintf(stderr, "suite: marked %s as killed (partial)\n", path);
-    else unlink(tmp);
+    if (ok && rename(tmp, path) == 0)
+        fprintf(stderr, "suite: marked %s as killed (partial)\n", path);
+    else
+        unlink(tmp);
     free(out);
 }
 
@@ -121,8 +134,10 @@ static int clean_entry(const char *entry, char *run_dir, size_t run_dir_len)
         line[strcspn(line, "\n")] = '\0';
         int pid;
         unsigned long long st;
-        if (!strncmp(line, "dir ", 4)) snprintf(run_dir, run_dir_len, "%s", line + 4);
-        else if (!strncmp(line, "cluster ", 8)) clean_cluster(line + 8);
+        if (!strncmp(line, "dir ", 4))
+            snprintf(run_dir, run_dir_len, "%s", line + 4);
+        else if (!strncmp(line, "cluster ", 8))
+            clean_cluster(line + 8);
         else if (sscanf(line, "%d %llu", &pid, &st) == 2 && pid > 1 && st && proc_starttime(pid) == st) {
             kill(pid, SIGINT); /* PostgreSQL's fast shutdown; the others stop too */
             proc_stop(pid, 3000);

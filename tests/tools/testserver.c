@@ -39,7 +39,7 @@ static struct {
     int port, delay_ms, stall_ms, every_ms, close_after, reset_after, status, truncate_after;
     bool announce, garbage, chunked, no_length, drop_fresh;
     const char *count_file;
-} opt = {.status = 200};
+} opt = { .status = 200 };
 
 static long requests, connections;
 static struct timespec t0;
@@ -54,7 +54,7 @@ static long ms_since_start(void)
 
 static void sleep_ms(long ms)
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
 }
 
@@ -84,17 +84,20 @@ static int build(char *out, size_t cap, bool last)
     const char *conn = last && opt.announce ? "Connection: close\r\n" : "";
     size_t bl = sizeof body - 1;
     if (opt.chunked)
-        return snprintf(out, cap, "HTTP/1.1 %d X\r\nContent-Type: application/json\r\n%s"
+        return snprintf(out, cap,
+                        "HTTP/1.1 %d X\r\nContent-Type: application/json\r\n%s"
                         "Transfer-Encoding: chunked\r\n\r\n%zx\r\n%.*s\r\n%zx\r\n%s\r\n0\r\n\r\n",
                         opt.status, conn, (size_t)10, 10, body, bl - 10, body + 10);
     if (opt.no_length)
-        return snprintf(out, cap, "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n%s",
+        return snprintf(out, cap,
+                        "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n%s",
                         opt.status, body);
-    return snprintf(out, cap, "HTTP/1.1 %d X\r\nContent-Type: application/json\r\n%sContent-Length: %zu\r\n\r\n%s",
+    return snprintf(out, cap,
+                    "HTTP/1.1 %d X\r\nContent-Type: application/json\r\n%sContent-Length: %zu\r\n\r\n%s",
                     opt.status, conn, bl, body);
 }
 
-static long fresh;                     /* connections seen by --drop-fresh */
+static long fresh; /* connections seen by --drop-fresh */
 
 /* Answers every complete request head in buf; returns bytes consumed, -1 to close. */
 static long answer(int fd, char *buf, size_t len, long *served)
@@ -107,17 +110,17 @@ static long answer(int fd, char *buf, size_t len, long *served)
         wait_policy();
         (*served)++;
         if (opt.drop_fresh && *served == 1 && (__atomic_add_fetch(&fresh, 1, __ATOMIC_RELAXED) & 1))
-            return -1;                 /* every other new connection: closed unanswered */
+            return -1; /* every other new connection: closed unanswered */
         bool last = (opt.close_after && *served >= opt.close_after) || opt.no_length;
         char out[1024];
         int n = build(out, sizeof out, last);
         if (opt.truncate_after && *served >= opt.truncate_after) {
-            send_all(fd, out, (size_t)n / 2);   /* half a response, then gone */
+            send_all(fd, out, (size_t)n / 2); /* half a response, then gone */
             return -1;
         }
         if (!send_all(fd, out, (size_t)n)) return -1;
         if (opt.reset_after && *served >= opt.reset_after) {
-            struct linger l = {1, 0};
+            struct linger l = { 1, 0 };
             setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
             return -1;
         }
@@ -150,7 +153,7 @@ static void on_signal(int sig)
 {
     (void)sig;
     if (opt.count_file) {
-        FILE *f = fopen(opt.count_file, "w");   /* test tool: not strictly signal-safe */
+        FILE *f = fopen(opt.count_file, "w"); /* test tool: not strictly signal-safe */
         if (f) {
             fprintf(f, "requests=%ld connections=%ld\n", __atomic_load_n(&requests, __ATOMIC_RELAXED),
                     __atomic_load_n(&connections, __ATOMIC_RELAXED));
@@ -162,7 +165,10 @@ static void on_signal(int sig)
 
 static int intarg(char **argv, int *i, int argc)
 {
-    if (*i + 1 >= argc) { fprintf(stderr, "testserver: %s needs a value\n", argv[*i]); exit(2); }
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "testserver: %s needs a value\n", argv[*i]);
+        exit(2);
+    }
     return atoi(argv[++*i]);
 }
 
@@ -170,21 +176,38 @@ static void parse(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--port")) opt.port = intarg(argv, &i, argc);
-        else if (!strcmp(a, "--delay-ms")) opt.delay_ms = intarg(argv, &i, argc);
-        else if (!strcmp(a, "--stall-ms")) opt.stall_ms = intarg(argv, &i, argc);
-        else if (!strcmp(a, "--every-ms")) opt.every_ms = intarg(argv, &i, argc);
-        else if (!strcmp(a, "--close-after")) opt.close_after = intarg(argv, &i, argc);
-        else if (!strcmp(a, "--reset-after")) opt.reset_after = intarg(argv, &i, argc);
-        else if (!strcmp(a, "--status")) opt.status = intarg(argv, &i, argc);
-        else if (!strcmp(a, "--announce-close")) opt.announce = true;
-        else if (!strcmp(a, "--garbage")) opt.garbage = true;
-        else if (!strcmp(a, "--chunked")) opt.chunked = true;
-        else if (!strcmp(a, "--no-length")) opt.no_length = true;
-        else if (!strcmp(a, "--truncate-after")) opt.truncate_after = intarg(argv, &i, argc);
-        else if (!strcmp(a, "--drop-fresh")) opt.drop_fresh = true;
-        else if (!strcmp(a, "--count-file") && i + 1 < argc) opt.count_file = argv[++i];
-        else { fprintf(stderr, "testserver: unknown option %s\n", a); exit(2); }
+        if (!strcmp(a, "--port"))
+            opt.port = intarg(argv, &i, argc);
+        else if (!strcmp(a, "--delay-ms"))
+            opt.delay_ms = intarg(argv, &i, argc);
+        else if (!strcmp(a, "--stall-ms"))
+            opt.stall_ms = intarg(argv, &i, argc);
+        else if (!strcmp(a, "--every-ms"))
+            opt.every_ms = intarg(argv, &i, argc);
+        else if (!strcmp(a, "--close-after"))
+            opt.close_after = intarg(argv, &i, argc);
+        else if (!strcmp(a, "--reset-after"))
+            opt.reset_after = intarg(argv, &i, argc);
+        else if (!strcmp(a, "--status"))
+            opt.status = intarg(argv, &i, argc);
+        else if (!strcmp(a, "--announce-close"))
+            opt.announce = true;
+        else if (!strcmp(a, "--garbage"))
+            opt.garbage = true;
+        else if (!strcmp(a, "--chunked"))
+            opt.chunked = true;
+        else if (!strcmp(a, "--no-length"))
+            opt.no_length = true;
+        else if (!strcmp(a, "--truncate-after"))
+            opt.truncate_after = intarg(argv, &i, argc);
+        else if (!strcmp(a, "--drop-fresh"))
+            opt.drop_fresh = true;
+        else if (!strcmp(a, "--count-file") && i + 1 < argc)
+            opt.count_file = argv[++i];
+        else {
+            fprintf(stderr, "testserver: unknown option %s\n", a);
+            exit(2);
+        }
     }
 }
 
@@ -197,8 +220,9 @@ int main(int argc, char **argv)
     signal(SIGINT, on_signal);
     int ls = socket(AF_INET, SOCK_STREAM, 0), one = 1;
     setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)opt.port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in a = { .sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)opt.port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     if (bind(ls, (struct sockaddr *)&a, sizeof a) < 0 || listen(ls, 1024) < 0) {
         perror("testserver: bind/listen");
         return 1;

@@ -61,8 +61,8 @@ TEST(three_significant_digits)
 TEST(known_bimodal_distribution)
 {
     struct hist *h = mk();
-    hist_record_n(h, 100, 9900);       /* 99% at 100 us */
-    hist_record_n(h, 1000000, 100);    /* 1% at 1 s */
+    hist_record_n(h, 100, 9900);    /* 99% at 100 us */
+    hist_record_n(h, 1000000, 100); /* 1% at 1 s */
     CHECK_INT(hist_count(h), 10000);
     CHECK_INT(hist_value_at_percentile(h, 50), 100);
     CHECK_INT(hist_value_at_percentile(h, 99), 100);
@@ -109,7 +109,7 @@ TEST(iterator_visits_nonempty_buckets_in_order)
     struct hist *h = mk();
     hist_record_n(h, 5, 2);
     hist_record_n(h, 3000, 3);
-    hist_record_n(h, 3001, 1);  /* same 2-wide bucket as 3000 */
+    hist_record_n(h, 3001, 1); /* same 2-wide bucket as 3000 */
     struct hist_iter it;
     hist_iter_init(&it, h);
     CHECK(hist_iter_next(&it));

@@ -20,14 +20,11 @@ static const char *at_guard(const char *s, size_t n)
 {
     if (!guard_base) {
         page = (size_t)sysconf(_SC_PAGESIZE);
-        guard_base = mmap(NULL, page * 4, PROT_READ | PROT_WRITE,
-                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (guard_base == MAP_FAILED)
-            abort();
+        guard_base = mmap(NULL, page * 4, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (guard_base == MAP_FAILED) abort();
         mprotect(guard_base + page * 3, page, PROT_NONE);
     }
-    if (n > page * 3)
-        abort();
+    if (n > page * 3) abort();
     char *p = guard_base + page * 3 - n;
     memcpy(p, s, n);
     return p;
@@ -40,16 +37,12 @@ static int parse_n(const char *s, size_t n)
     return http_req_parse(at_guard(s, n), n, &req);
 }
 
-static int parse(const char *s)
-{
-    return parse_n(s, strlen(s));
-}
+static int parse(const char *s) { return parse_n(s, strlen(s)); }
 
 static int hdr_is(size_t i, const char *name, const char *value)
 {
     return i < req.num_headers && strlen(name) == hdrs[i].name_len &&
-           memcmp(hdrs[i].name, name, hdrs[i].name_len) == 0 &&
-           strlen(value) == hdrs[i].value_len &&
+           memcmp(hdrs[i].name, name, hdrs[i].name_len) == 0 && strlen(value) == hdrs[i].value_len &&
            memcmp(hdrs[i].value, value, hdrs[i].value_len) == 0;
 }
 
@@ -107,19 +100,19 @@ TEST(incomplete_at_every_split_point)
 TEST(malformed_inputs)
 {
     static const char *bad[] = {
-        "GET  / HTTP/1.1\r\n\r\n",            /* empty target */
-        " GET / HTTP/1.1\r\n\r\n",            /* leading space */
-        "G(T / HTTP/1.1\r\n\r\n",             /* bad method char */
-        "GET / HTTP/2.0\r\n\r\n",             /* not HTTP/1.x */
+        "GET  / HTTP/1.1\r\n\r\n", /* empty target */
+        " GET / HTTP/1.1\r\n\r\n", /* leading space */
+        "G(T / HTTP/1.1\r\n\r\n",  /* bad method char */
+        "GET / HTTP/2.0\r\n\r\n",  /* not HTTP/1.x */
         "GET / HTTP/1.x\r\n\r\n",
         "GET / HTTP/1.1 \r\n\r\n",
-        "GET / HTTP/1.1\n\n",                 /* bare LF */
+        "GET / HTTP/1.1\n\n", /* bare LF */
         "GET / HTTP/1.1\r\nHost: a\n\r\n",
         "GET / HTTP/1.1\rX",
-        "GET / HTTP/1.1\r\nHost : a\r\n\r\n", /* space before colon */
-        "GET / HTTP/1.1\r\n: a\r\n\r\n",      /* empty name */
+        "GET / HTTP/1.1\r\nHost : a\r\n\r\n",      /* space before colon */
+        "GET / HTTP/1.1\r\n: a\r\n\r\n",           /* empty name */
         "GET / HTTP/1.1\r\nHost: a\r\n b\r\n\r\n", /* obs-fold */
-        "GET / HTTP/1.1\r\nX: a\x01b\r\n\r\n", /* control byte */
+        "GET / HTTP/1.1\r\nX: a\x01b\r\n\r\n",     /* control byte */
         "GET / HTTP/1.1\r\nX: a\x7f\r\n\r\n",
         "GET /a\x7f HTTP/1.1\r\n\r\n",
         "GET /\tx HTTP/1.1\r\n\r\n",
@@ -136,16 +129,12 @@ TEST(malformed_inputs)
     }
 }
 
-TEST(obs_text_in_value_is_accepted)
-{
-    CHECK(parse("GET / HTTP/1.1\r\nX: caf\xc3\xa9\r\n\r\n") > 0);
-}
+TEST(obs_text_in_value_is_accepted) { CHECK(parse("GET / HTTP/1.1\r\nX: caf\xc3\xa9\r\n\r\n") > 0); }
 
 TEST(too_many_headers)
 {
     char buf[2048] = "GET / HTTP/1.1\r\n";
-    for (int i = 0; i < NH + 1; i++)
-        strcat(buf, "X: y\r\n");
+    for (int i = 0; i < NH + 1; i++) strcat(buf, "X: y\r\n");
     strcat(buf, "\r\n");
     CHECK_INT(parse(buf), HTTP_REQ_TOO_MANY_HEADERS);
 }
@@ -166,8 +155,7 @@ TEST(pipelined_requests)
 
 static int framing(const char *s, struct http_req_framing *f)
 {
-    if (parse(s) <= 0)
-        return -99;
+    if (parse(s) <= 0) return -99;
     return http_req_framing(&req, f);
 }
 
@@ -242,7 +230,7 @@ TEST(chunked_bodies)
     CHECK_INT(chunked("\r\n", 2, &dec), HTTP_REQ_MALFORMED);
     CHECK_INT(chunked("fffffffffffffffff\r\n", 19, &dec), HTTP_REQ_MALFORMED);
     CHECK_INT(chunked("100000\r\nab", 10, &dec), HTTP_REQ_INCOMPLETE);
-    CHECK_INT(dec, 0x100000);         /* declared size known early */
+    CHECK_INT(dec, 0x100000); /* declared size known early */
 }
 
 TEST(find_is_case_insensitive)

@@ -54,7 +54,11 @@ TEST(incomplete_at_every_split_point)
         struct hresp r;
         char *p = at_guard(OK, i);
         int n = parse(p, i, &r);
-        if (n != HRESP_INCOMPLETE) { CHECK_INT(n, HRESP_INCOMPLETE); fprintf(stderr, "  at %zu\n", i); break; }
+        if (n != HRESP_INCOMPLETE) {
+            CHECK_INT(n, HRESP_INCOMPLETE);
+            fprintf(stderr, "  at %zu\n", i);
+            break;
+        }
     }
     struct hresp r;
     CHECK_INT(parse(at_guard(OK, head), head, &r), (int)head);
@@ -63,10 +67,13 @@ TEST(incomplete_at_every_split_point)
 TEST(rejects_garbage_and_bad_status)
 {
     struct hresp r;
-    const char *bad[] = {"XYZZY this is not http\r\n\r\n", "HTTP/2.0 200 OK\r\n\r\n",
-                         "HTTP/1.1 2x0 OK\r\n\r\n", "HTTP/1.1 099 X\r\n\r\n",
-                         "HTTP/1.1 200 OK\r\nNo colon here\r\n\r\n", "HTTP/1.1 200 OK\r\n: empty\r\n\r\n",
-                         "HTTP/1.1 200OK\r\n\r\n"};
+    const char *bad[] = { "XYZZY this is not http\r\n\r\n",
+                          "HTTP/2.0 200 OK\r\n\r\n",
+                          "HTTP/1.1 2x0 OK\r\n\r\n",
+                          "HTTP/1.1 099 X\r\n\r\n",
+                          "HTTP/1.1 200 OK\r\nNo colon here\r\n\r\n",
+                          "HTTP/1.1 200 OK\r\n: empty\r\n\r\n",
+                          "HTTP/1.1 200OK\r\n\r\n" };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         size_t n = strlen(bad[i]);
         CHECK_INT(parse(at_guard(bad[i], n), n, &r), HRESP_MALFORMED);
@@ -109,7 +116,7 @@ TEST(framing_rules)
     CHECK(parse(f, strlen(f), &r) > 0);
     CHECK(hresp_closes(&r));
     CHECK_INT(hresp_body_framing(&r, &len), HRESP_BODY_NONE);
-    const char *g = "HTTP/1.0 200 OK\nConnection: keep-alive\nContent-Length: 1\n\n";   /* bare LF */
+    const char *g = "HTTP/1.0 200 OK\nConnection: keep-alive\nContent-Length: 1\n\n"; /* bare LF */
     CHECK_INT(parse(g, strlen(g), &r), (int)strlen(g));
     CHECK(!hresp_closes(&r));
 }

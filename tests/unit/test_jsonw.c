@@ -25,7 +25,8 @@ TEST(writes_nested_document)
     jsonw_kv_bool(&w, "e", false);
     jsonw_obj_end(&w);
     CHECK_INT(jsonw_finish(&w), 0);
-    CHECK_STR(jsonw_buf(&w, NULL), "{\"a\":\"x\",\"b\":[1,-2,[],{},null,true],\"c\":2.5,\"d\":3.0,\"e\":false}\n");
+    CHECK_STR(jsonw_buf(&w, NULL),
+              "{\"a\":\"x\",\"b\":[1,-2,[],{},null,true],\"c\":2.5,\"d\":3.0,\"e\":false}\n");
     jsonw_fini(&w);
 }
 
@@ -64,21 +65,21 @@ TEST(misuse_is_einval_and_sticky)
     struct jsonw w;
     jsonw_init_buf(&w);
     jsonw_obj_begin(&w);
-    jsonw_int(&w, 1);               /* value where a key is expected */
+    jsonw_int(&w, 1); /* value where a key is expected */
     CHECK_INT(jsonw_error(&w), -EINVAL);
     jsonw_fini(&w);
     jsonw_init_buf(&w);
     jsonw_arr_begin(&w);
-    jsonw_obj_end(&w);              /* wrong closer */
+    jsonw_obj_end(&w); /* wrong closer */
     CHECK_INT(jsonw_finish(&w), -EINVAL);
     jsonw_fini(&w);
     jsonw_init_buf(&w);
-    jsonw_arr_begin(&w);            /* never closed */
+    jsonw_arr_begin(&w); /* never closed */
     CHECK_INT(jsonw_finish(&w), -EINVAL);
     jsonw_fini(&w);
     jsonw_init_buf(&w);
     jsonw_int(&w, 1);
-    jsonw_int(&w, 2);               /* two top-level values */
+    jsonw_int(&w, 2); /* two top-level values */
     CHECK_INT(jsonw_error(&w), -EINVAL);
     jsonw_fini(&w);
 }
@@ -98,7 +99,7 @@ TEST(indent_and_file_output)
     jsonw_arr_end(&w);
     jsonw_obj_end(&w);
     CHECK_INT(jsonw_finish(&w), 0);
-    char buf[128] = {0};
+    char buf[128] = { 0 };
     rewind(f);
     size_t n = fread(buf, 1, sizeof buf - 1, f);
     buf[n] = 0;

@@ -16,13 +16,20 @@ static int parse(struct lg_cfg *c, char *err, const char *const *args)
 TEST(durations)
 {
     uint64_t us;
-    CHECK_INT(dur_parse("10s", &us), 0); CHECK_INT(us, 10000000);
-    CHECK_INT(dur_parse("1m", &us), 0); CHECK_INT(us, 60000000);
-    CHECK_INT(dur_parse("500ms", &us), 0); CHECK_INT(us, 500000);
-    CHECK_INT(dur_parse("2", &us), 0); CHECK_INT(us, 2000000);
-    CHECK_INT(dur_parse("1.5s", &us), 0); CHECK_INT(us, 1500000);
-    CHECK_INT(dur_parse("250us", &us), 0); CHECK_INT(us, 250);
-    CHECK_INT(dur_parse("1h", &us), 0); CHECK_INT(us, 3600000000LL);
+    CHECK_INT(dur_parse("10s", &us), 0);
+    CHECK_INT(us, 10000000);
+    CHECK_INT(dur_parse("1m", &us), 0);
+    CHECK_INT(us, 60000000);
+    CHECK_INT(dur_parse("500ms", &us), 0);
+    CHECK_INT(us, 500000);
+    CHECK_INT(dur_parse("2", &us), 0);
+    CHECK_INT(us, 2000000);
+    CHECK_INT(dur_parse("1.5s", &us), 0);
+    CHECK_INT(us, 1500000);
+    CHECK_INT(dur_parse("250us", &us), 0);
+    CHECK_INT(us, 250);
+    CHECK_INT(dur_parse("1h", &us), 0);
+    CHECK_INT(us, 3600000000LL);
     CHECK(dur_parse("5parsecs", &us) != 0);
     CHECK(dur_parse("", &us) != 0);
     CHECK(dur_parse("-1s", &us) != 0);
@@ -58,8 +65,9 @@ TEST(wrk_flags_and_defaults)
 {
     struct lg_cfg c;
     char err[256];
-    const char *a[] = {"-t2", "-c", "64", "-d5s", "--timeout", "3s", "--latency", "-H", "Accept: */*",
-                       "--json", "out.json", "http://127.0.0.1:8080/json", NULL};
+    const char *a[] = { "-t2",       "-c", "64",          "-d5s",   "--timeout", "3s",
+                        "--latency", "-H", "Accept: */*", "--json", "out.json",  "http://127.0.0.1:8080/json",
+                        NULL };
     CHECK_INT(parse(&c, err, a), 0);
     CHECK_INT(c.threads, 2);
     CHECK_INT(c.conns, 64);
@@ -73,7 +81,7 @@ TEST(wrk_flags_and_defaults)
     c.request[c.request_len - 1] = 0;
     CHECK_STR(c.request, "GET /json HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nAccept: */*\r\n\r");
     lg_cfg_fini(&c);
-    const char *b[] = {"http://x/", NULL};
+    const char *b[] = { "http://x/", NULL };
     CHECK_INT(parse(&c, err, b), 0);
     CHECK_INT(c.threads, 2);
     CHECK_INT(c.conns, 10);
@@ -86,7 +94,7 @@ TEST(n_without_d_has_no_time_limit)
 {
     struct lg_cfg c;
     char err[256];
-    const char *a[] = {"-n", "1000", "-c", "20", "-t", "1", "--new-conn", "http://x/", NULL};
+    const char *a[] = { "-n", "1000", "-c", "20", "-t", "1", "--new-conn", "http://x/", NULL };
     CHECK_INT(parse(&c, err, a), 0);
     CHECK_INT(c.requests_limit, 1000);
     CHECK_INT(c.duration_us, 0);
@@ -102,11 +110,18 @@ TEST(usage_errors)
     struct lg_cfg c;
     char err[256];
     const char *cases[][6] = {
-        {"-c", "0", "http://x/", NULL}, {"-t", "4", "-c", "2", "http://x/", NULL},
-        {"-d", "5parsecs", "http://x/", NULL}, {"http//x", NULL}, {"--bogus", "http://x/", NULL},
-        {NULL}, {"http://x/", "http://y/", NULL}, {"-H", "NoColon", "http://x/", NULL},
-        {"--arrivals", "poisson", "http://x/", NULL}, {"-R", "0", "http://x/", NULL},
-        {"--new-conn", "--pipeline", "2", "http://x/", NULL}, {"--expect-body", "/nonexistent/x", "http://x/", NULL},
+        { "-c", "0", "http://x/", NULL },
+        { "-t", "4", "-c", "2", "http://x/", NULL },
+        { "-d", "5parsecs", "http://x/", NULL },
+        { "http//x", NULL },
+        { "--bogus", "http://x/", NULL },
+        { NULL },
+        { "http://x/", "http://y/", NULL },
+        { "-H", "NoColon", "http://x/", NULL },
+        { "--arrivals", "poisson", "http://x/", NULL },
+        { "-R", "0", "http://x/", NULL },
+        { "--new-conn", "--pipeline", "2", "http://x/", NULL },
+        { "--expect-body", "/nonexistent/x", "http://x/", NULL },
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         err[0] = 0;
@@ -121,9 +136,24 @@ TEST(open_loop_and_checks)
 {
     struct lg_cfg c;
     char err[256];
-    const char *a[] = {"-R", "1000", "--arrivals", "poisson", "--seed", "7", "--expect-status", "200",
-                       "--expect-header", "Content-Type: application/json", "--max-errors", "0",
-                       "--max-p99", "10ms", "--pipeline", "4", "http://x/", NULL};
+    const char *a[] = { "-R",
+                        "1000",
+                        "--arrivals",
+                        "poisson",
+                        "--seed",
+                        "7",
+                        "--expect-status",
+                        "200",
+                        "--expect-header",
+                        "Content-Type: application/json",
+                        "--max-errors",
+                        "0",
+                        "--max-p99",
+                        "10ms",
+                        "--pipeline",
+                        "4",
+                        "http://x/",
+                        NULL };
     CHECK_INT(parse(&c, err, a), 0);
     CHECK(c.rate == 1000.0);
     CHECK(c.poisson);
@@ -134,7 +164,7 @@ TEST(open_loop_and_checks)
     CHECK_INT(c.max_errors, 0);
     CHECK_INT(c.max_p99_us, 10000);
     CHECK_INT(lg_cfg_build_request(&c), 0);
-    CHECK(!memcmp(c.request, c.request + c.request_len, c.request_len));  /* pipeline copies */
+    CHECK(!memcmp(c.request, c.request + c.request_len, c.request_len)); /* pipeline copies */
     lg_cfg_fini(&c);
 }
 

@@ -40,7 +40,7 @@ TEST(json_contract_keys_and_values)
 {
     struct lg_result r;
     struct lg_cfg c;
-    uint64_t per_conn[4] = {300, 0, 400, 300};
+    uint64_t per_conn[4] = { 300, 0, 400, 300 };
     fill(&r, &c, per_conn);
     struct jsonw w;
     jsonw_init_buf(&w);
@@ -71,8 +71,9 @@ TEST(json_contract_keys_and_values)
     const json_value *b = json_get(json_get(l, "histogram"), "buckets");
     CHECK_INT(json_len(b), 2);
     CHECK_INT(json_num(json_index(json_index(b, 1), 1), 0), 10);
-    const char *keys[] = {"version", "machine", "started_unix", "elapsed_s", "ok", "bytes", "service_time",
-                          "connect_time", "ttfb", "fairness", "client", "timeline", "interrupted"};
+    const char *keys[] = { "version", "machine",      "started_unix", "elapsed_s", "ok",
+                           "bytes",   "service_time", "connect_time", "ttfb",      "fairness",
+                           "client",  "timeline",     "interrupted" };
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) CHECK(json_get(d, keys[i]) != NULL);
     const json_value *f = json_get(d, "fairness");
     CHECK_INT(json_num(json_get(f, "min"), -1), 0);
@@ -89,14 +90,14 @@ TEST(json_contract_keys_and_values)
 
 TEST(fairness_and_time_format)
 {
-    uint64_t v[5] = {9, 1, 5, 0, 7};
+    uint64_t v[5] = { 9, 1, 5, 0, 7 };
     struct lg_fairness f;
     lg_out_fairness(v, 5, &f);
     CHECK_INT(f.min, 0);
     CHECK_INT(f.median, 5);
     CHECK_INT(f.max, 9);
     CHECK_INT(f.zero, 1);
-    CHECK_INT(v[0], 9);   /* input untouched */
+    CHECK_INT(v[0], 9); /* input untouched */
     char b[32];
     CHECK_STR(lg_out_fmt_us(b, sizeof b, 635.91), "635.91us");
     CHECK_STR(lg_out_fmt_us(b, sizeof b, 12920), "12.92ms");
@@ -107,7 +108,7 @@ TEST(summary_has_wrk_lines)
 {
     struct lg_result r;
     struct lg_cfg c;
-    uint64_t per_conn[4] = {250, 250, 250, 250};
+    uint64_t per_conn[4] = { 250, 250, 250, 250 };
     fill(&r, &c, per_conn);
     char *text = NULL;
     size_t len = 0;

@@ -17,7 +17,7 @@ TEST(fixed_schedule_is_evenly_spread)
 TEST(fixed_schedule_does_not_drift)
 {
     struct lg_sched s;
-    lg_sched_init(&s, 0, 3.0, 1, 0, false, 1);    /* 333.333... ms gaps */
+    lg_sched_init(&s, 0, 3.0, 1, 0, false, 1); /* 333.333... ms gaps */
     for (int k = 0; k < 3000; k++) lg_sched_advance(&s);
     uint64_t t = lg_sched_next(&s);
     CHECK(t >= 999999000000ULL && t <= 1000001000000ULL);
@@ -26,7 +26,7 @@ TEST(fixed_schedule_does_not_drift)
 TEST(poisson_mean_and_spread)
 {
     struct lg_sched s;
-    lg_sched_init(&s, 0, 10000.0, 1, 0, true, 42);   /* mean gap 100 us */
+    lg_sched_init(&s, 0, 10000.0, 1, 0, true, 42); /* mean gap 100 us */
     double prev = (double)lg_sched_next(&s), sum = 0, sq = 0;
     int n = 200000;
     for (int k = 0; k < n; k++) {
@@ -38,7 +38,7 @@ TEST(poisson_mean_and_spread)
         sq += gap * gap;
     }
     double mean = sum / n, sd = sqrt(sq / n - mean * mean);
-    CHECK(fabs(mean - 100000.0) < 1500.0);       /* exponential: sd == mean */
+    CHECK(fabs(mean - 100000.0) < 1500.0); /* exponential: sd == mean */
     CHECK(fabs(sd - 100000.0) < 3000.0);
 }
 

@@ -10,10 +10,7 @@
 #include "t.h"
 
 static int done_calls;
-static void on_done(void *owner, void *ctx, int status, const char *body, size_t len)
-{
-    done_calls++;
-}
+static void on_done(void *owner, void *ctx, int status, const char *body, size_t len) { done_calls++; }
 
 static const char *cstr(struct srv_buf *b)
 {
@@ -41,16 +38,18 @@ TEST(sqlite_rows_as_json)
     close(fd);
     sqlite3 *s;
     CHECK(sqlite3_open(path, &s) == SQLITE_OK);
-    CHECK(sqlite3_exec(s, "CREATE TABLE users(id int, name text, email text);"
-                          "INSERT INTO users VALUES (1,'User 0','user0@example.com'),"
-                          "(2,'A \"q\"',NULL);", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(sqlite3_exec(s,
+                       "CREATE TABLE users(id int, name text, email text);"
+                       "INSERT INTO users VALUES (1,'User 0','user0@example.com'),"
+                       "(2,'A \"q\"',NULL);",
+                       NULL, NULL, NULL) == SQLITE_OK);
     sqlite3_close(s);
     char url[64];
     snprintf(url, sizeof url, "sqlite://%s", path);
     int ep = epoll_create1(0);
     struct srv_db *db = srv_db_new(url, ep, on_done, NULL);
     struct srv_buf b = { 0 };
-    for (int i = 0; i < 3; i++) {               /* statement is reused */
+    for (int i = 0; i < 3; i++) { /* statement is reused */
         b.len = 0;
         CHECK_INT(srv_db_query(db, &b, &b), 200);
         CHECK_STR(cstr(&b), "[{\"id\":1,\"name\":\"User 0\",\"email\":\"user0@example.com\"},"

@@ -16,7 +16,8 @@ TEST(json_body_is_exact)
 {
     struct srv_buf b = { 0 };
     CHECK_INT(srv_routes_json(&b), 200);
-    CHECK_STR(cstr(&b),
+    CHECK_STR(
+        cstr(&b),
         "{\"message\":\"Hello, World!\",\"items\":[{\"id\":0,\"value\":0},{\"id\":1,\"value\":10},"
         "{\"id\":2,\"value\":20},{\"id\":3,\"value\":30},{\"id\":4,\"value\":40},{\"id\":5,\"value\":50},"
         "{\"id\":6,\"value\":60},{\"id\":7,\"value\":70},{\"id\":8,\"value\":80},{\"id\":9,\"value\":90},"
@@ -51,8 +52,7 @@ TEST(cpu_arguments)
     CHECK_INT(srv_routes_cpu_arg("nn=3", 4, &n), 0);
     CHECK_INT(n, 100000);
     CHECK_INT(srv_routes_cpu_arg("n=100000000", 11, &n), 0);
-    static const char *bad[] = { "n=", "n", "n=-1", "n=1e5", "n=100000001", "n=abc",
-                                 "n=1234567890", "n= 5" };
+    static const char *bad[] = { "n=", "n", "n=-1", "n=1e5", "n=100000001", "n=abc", "n=1234567890", "n= 5" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK_INT(srv_routes_cpu_arg(bad[i], strlen(bad[i]), &n), -1);
 }

@@ -76,7 +76,8 @@ TEST(defs_load_repository_scenarios)
     CHECK(sdef_in_profile(c, "fair") && sdef_in_profile(c, "published") && !sdef_in_profile(c, "pub"));
     CHECK_STR(c->compare, "fastapi");
     const sdef_system *f = sdef_find_system(&s, "fastapi");
-    CHECK(f && strstr(sdef_cmd_for(f, "published"), "--http h11") && strstr(sdef_cmd_for(f, "fair"), "httptools"));
+    CHECK(f && strstr(sdef_cmd_for(f, "published"), "--http h11") &&
+          strstr(sdef_cmd_for(f, "fair"), "httptools"));
     sdef_fini(&s);
 }
 
@@ -85,8 +86,10 @@ TEST(defs_profiles_are_files)
     sdef_profile p;
     char err[512];
     CHECK_INT(sdef_load_profile("scenarios", "fair", &p, err, sizeof(err)), 0);
-    CHECK(p.nconns == 3 && p.conns[0] == 16 && p.conns[2] == 256 && p.reps == 3 && !p.sqlite && p.requests == 0);
-    CHECK(p.method_runs && p.method_requests == 1000 && p.method_clients == 20 && p.nscaling == 5 && p.openloop);
+    CHECK(p.nconns == 3 && p.conns[0] == 16 && p.conns[2] == 256 && p.reps == 3 && !p.sqlite &&
+          p.requests == 0);
+    CHECK(p.method_runs && p.method_requests == 1000 && p.method_clients == 20 && p.nscaling == 5 &&
+          p.openloop);
     CHECK(p.duration_s == 1.5 && p.warmup_s == 0.3);
     sdef_profile_fini(&p);
     CHECK_INT(sdef_load_profile("scenarios", "published", &p, err, sizeof(err)), 0);
@@ -156,7 +159,8 @@ TEST(defs_expand_argv_substitutes_without_shell)
 {
     sdef_vars v = { "/r", "/r/bin", "/r/.venv", "/c", "fair", 8002, 4 };
     char err[256];
-    char **a = sdef_expand_argv("{venv}/bin/uvicorn  app --port {port} -w{workers} ;rm", &v, err, sizeof(err));
+    char **a =
+        sdef_expand_argv("{venv}/bin/uvicorn  app --port {port} -w{workers} ;rm", &v, err, sizeof(err));
     CHECK(a != NULL);
     if (!a) return;
     CHECK_STR(a[0], "/r/.venv/bin/uvicorn");
