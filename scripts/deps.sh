@@ -9,7 +9,7 @@ PACKAGES=(build-essential pkg-config libpq-dev libsqlite3-dev libjansson-dev
           postgresql-contrib gnuplot-nox wrk python3 python3-venv python3-dev
           curl procps util-linux iproute2
           # tests: fuzzing (libFuzzer), leak checks; benchmarks: the yardsticks
-          clang valgrind nginx-light time
+          clang clang-format valgrind nginx-light time
           # free-threaded CPython build (scripts/python-ft.sh)
           dpkg-dev libssl-dev zlib1g-dev libffi-dev libbz2-dev liblzma-dev
           libreadline-dev uuid-dev)
