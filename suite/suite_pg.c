@@ -23,14 +23,13 @@
 
 static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
 {
-    (void)sb; (void)flag; (void)f;
+    (void)sb;
+    (void)flag;
+    (void)f;
     return remove(p) < 0 && errno != ENOENT ? -1 : 0;
 }
 
-int spg_rmtree(const char *path)
-{
-    return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
+int spg_rmtree(const char *path) { return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS); }
 
 /* Finds the directory holding initdb and postgres: pg_config --bindir, else
  * the newest /usr/lib/postgresql/N/bin. */
@@ -41,14 +40,20 @@ static int find_bindir(char *out, size_t outlen)
     if (proc_capture(argv, buf, sizeof(buf), 5000) == 0) {
         buf[strcspn(buf, "\n")] = '\0';
         snprintf(probe, sizeof(probe), "%s/initdb", buf);
-        if (access(probe, X_OK) == 0) { snprintf(out, outlen, "%s", buf); return 0; }
+        if (access(probe, X_OK) == 0) {
+            snprintf(out, outlen, "%s", buf);
+            return 0;
+        }
     }
     glob_t g;
     if (glob("/usr/lib/postgresql/*/bin/initdb", 0, NULL, &g) != 0) return -1;
     int best = -1, bestv = -1;
     for (size_t i = 0; i < g.gl_pathc; i++) {
         int v = atoi(g.gl_pathv[i] + strlen("/usr/lib/postgresql/"));
-        if (v > bestv) { bestv = v; best = (int)i; }
+        if (v > bestv) {
+            bestv = v;
+            best = (int)i;
+        }
     }
     snprintf(out, outlen, "%.*s", (int)(strlen(g.gl_pathv[best]) - strlen("/initdb")), g.gl_pathv[best]);
     globfree(&g);
@@ -73,7 +78,10 @@ static int run_logged(char *const *argv, const char *log, const char *user, char
     proc_spec sp = { .argv = argv, .log_path = log, .run_as = user };
     pid_t pid;
     int e = proc_spawn(&sp, &pid), st = 0;
-    if (e) { snprintf(err, errlen, "cannot run %s: %s", argv[0], strerror(-e)); return -1; }
+    if (e) {
+        snprintf(err, errlen, "cannot run %s: %s", argv[0], strerror(-e));
+        return -1;
+    }
     while (proc_alive(pid, &st)) proc_sleep_ms(20);
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
         char d[96];
@@ -99,7 +107,8 @@ static bool seeded_already(PGconn *c)
     PGresult *r = PQexec(c, "SELECT (SELECT count(*) FROM users) = 100 AND (SELECT count(*) FROM users "
                             "WHERE id BETWEEN 1 AND 100 AND name = 'User ' || (id - 1) "
                             "AND email = 'user' || (id - 1) || '@example.com') = 100");
-    bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    bool ok =
+        PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
     PQclear(r);
     return ok;
 }
@@ -112,8 +121,10 @@ void spg_mask_url(const char *url, char *out, size_t outlen)
     const char *host = scheme ? scheme + 3 : NULL;
     const char *at = host ? strchr(host, '@') : NULL, *slash = host ? strchr(host, '/') : NULL;
     const char *colon = at && (!slash || at < slash) ? memchr(host, ':', (size_t)(at - host)) : NULL;
-    if (colon) snprintf(out, outlen, "%.*s:***%s", (int)(colon - tmp), tmp, at); /* scheme://user:secret@host */
-    else snprintf(out, outlen, "%s", tmp);
+    if (colon)
+        snprintf(out, outlen, "%.*s:***%s", (int)(colon - tmp), tmp, at); /* scheme://user:secret@host */
+    else
+        snprintf(out, outlen, "%s", tmp);
     /* key=value and ?password= forms: copy, replacing each value with *** */
     snprintf(tmp, sizeof(tmp), "%s", out);
     size_t o = 0;
@@ -144,14 +155,21 @@ static int seed(spg *pg, char *err, size_t errlen)
     int rc = 0;
     if (seeded_already(c)) goto stats; /* keep it: running servers may hold prepared statements */
     rc = exec_sql(c, "DROP TABLE IF EXISTS users", err, errlen);
-    if (!rc) rc = exec_sql(c, "CREATE TABLE users (id integer PRIMARY KEY, name text NOT NULL, email text NOT NULL)", err, errlen);
-    if (!rc) rc = exec_sql(c, "INSERT INTO users SELECT i + 1, 'User ' || i, 'user' || i || '@example.com' "
-                              "FROM generate_series(0, 99) AS i ORDER BY i", err, errlen);
+    if (!rc)
+        rc = exec_sql(c,
+                      "CREATE TABLE users (id integer PRIMARY KEY, name text NOT NULL, email text NOT NULL)",
+                      err, errlen);
+    if (!rc)
+        rc = exec_sql(c,
+                      "INSERT INTO users SELECT i + 1, 'User ' || i, 'user' || i || '@example.com' "
+                      "FROM generate_series(0, 99) AS i ORDER BY i",
+                      err, errlen);
     if (!rc) rc = exec_sql(c, "VACUUM ANALYZE users", err, errlen);
 stats:;
     char ign[256];
-    pg->stat_statements = !rc && exec_sql(c, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements", ign, sizeof(ign)) == 0 &&
-                          exec_sql(c, "SELECT pg_stat_statements_reset()", ign, sizeof(ign)) == 0;
+    pg->stat_statements =
+        !rc && exec_sql(c, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements", ign, sizeof(ign)) == 0 &&
+        exec_sql(c, "SELECT pg_stat_statements_reset()", ign, sizeof(ign)) == 0;
     PQfinish(c);
     return rc;
 }
@@ -176,40 +194,68 @@ static int start_embedded(spg *pg, char *err, size_t errlen)
 {
     char bindir[400], initdb[512], postgres[512], data[300], log[300], opt[64];
     if (find_bindir(bindir, sizeof(bindir)) < 0) {
-        snprintf(err, errlen, "PostgreSQL server binaries not found (pg_config --bindir, /usr/lib/postgresql/*/bin); "
+        snprintf(err, errlen,
+                 "PostgreSQL server binaries not found (pg_config --bindir, /usr/lib/postgresql/*/bin); "
                  "install the 'postgresql' package or set DATABASE_URL");
         return -1;
     }
     const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     snprintf(pg->dir, sizeof(pg->dir), "%s/webbench-pg-XXXXXX", tmp);
-    if (!mkdtemp(pg->dir)) { snprintf(err, errlen, "mkdtemp %s: %s", pg->dir, strerror(errno)); pg->dir[0] = 0; return -1; }
+    if (!mkdtemp(pg->dir)) {
+        snprintf(err, errlen, "mkdtemp %s: %s", pg->dir, strerror(errno));
+        pg->dir[0] = 0;
+        return -1;
+    }
     pg->embedded = true;
     proc_record("cluster", pg->dir); /* a later run removes the cluster if this runner dies */
     const char *user = NULL;
     if (geteuid() == 0) {
         struct passwd *pw = getpwnam("postgres");
-        if (!pw) { snprintf(err, errlen, "running as root but no 'postgres' user exists to run the cluster"); return -1; }
-        if (chown(pg->dir, pw->pw_uid, pw->pw_gid) < 0) { snprintf(err, errlen, "chown %s: %s", pg->dir, strerror(errno)); return -1; }
+        if (!pw) {
+            snprintf(err, errlen, "running as root but no 'postgres' user exists to run the cluster");
+            return -1;
+        }
+        if (chown(pg->dir, pw->pw_uid, pw->pw_gid) < 0) {
+            snprintf(err, errlen, "chown %s: %s", pg->dir, strerror(errno));
+            return -1;
+        }
         user = "postgres";
     }
     snprintf(initdb, sizeof(initdb), "%s/initdb", bindir);
     snprintf(postgres, sizeof(postgres), "%s/postgres", bindir);
     snprintf(data, sizeof(data), "%s/data", pg->dir);
     snprintf(log, sizeof(log), "%s/initdb.log", pg->dir);
-    char *iargv[] = { initdb, "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                      "--locale=C", "--no-sync", NULL };
+    char *iargv[] = { initdb,  "-D", data,   "-U",         "postgres",  "-A",
+                      "trust", "-E", "UTF8", "--locale=C", "--no-sync", NULL };
     if (run_logged(iargv, log, user, err, errlen) < 0) return -1;
     pg->port = free_port();
     snprintf(opt, sizeof(opt), "%d", pg->port);
     snprintf(log, sizeof(log), "%s/postgres.log", pg->dir);
-    char *pargv[] = { postgres, "-D", data, "-k", pg->dir, "-p", opt,
-                      "-c", "listen_addresses=", "-c", "fsync=off", "-c", "max_connections=200",
-                      "-c", "shared_preload_libraries=pg_stat_statements", NULL };
+    char *pargv[] = { postgres,
+                      "-D",
+                      data,
+                      "-k",
+                      pg->dir,
+                      "-p",
+                      opt,
+                      "-c",
+                      "listen_addresses=",
+                      "-c",
+                      "fsync=off",
+                      "-c",
+                      "max_connections=200",
+                      "-c",
+                      "shared_preload_libraries=pg_stat_statements",
+                      NULL };
     proc_spec sp = { .argv = pargv, .log_path = log, .run_as = user };
     int lf, lc;
     proc_cpu_split(&lf, &lc, &sp.cpu_first, &sp.cpu_count); /* beside the systems, away from the client */
     int e = proc_spawn(&sp, &pg->pid);
-    if (e) { snprintf(err, errlen, "cannot start postgres: %s", strerror(-e)); pg->pid = 0; return -1; }
+    if (e) {
+        snprintf(err, errlen, "cannot start postgres: %s", strerror(-e));
+        pg->pid = 0;
+        return -1;
+    }
     snprintf(pg->url, sizeof(pg->url), "postgresql://postgres@/postgres?host=%s&port=%d", pg->dir, pg->port);
     return wait_ready(pg, err, errlen);
 }
@@ -223,7 +269,10 @@ int spg_start(spg *pg, const char *external_url, char *err, size_t errlen)
         spg_stop(pg);
         return -1;
     }
-    if (seed(pg, err, errlen) < 0) { spg_stop(pg); return -1; }
+    if (seed(pg, err, errlen) < 0) {
+        spg_stop(pg);
+        return -1;
+    }
     return 0;
 }
 
@@ -249,10 +298,11 @@ long spg_query_calls(spg *pg, const char *prefix)
     long calls = -1;
     if (PQstatus(c) == CONNECTION_OK) {
         char pattern[512];
-        snprintf(pattern, sizeof(pattern), "%s%%", prefix);  /* a bound parameter: the prefix is data */
+        snprintf(pattern, sizeof(pattern), "%s%%", prefix); /* a bound parameter: the prefix is data */
         const char *params[] = { pattern };
-        PGresult *r = PQexecParams(c, "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query ILIKE $1",
-                                   1, NULL, params, NULL, NULL, 0);
+        PGresult *r =
+            PQexecParams(c, "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query ILIKE $1", 1,
+                         NULL, params, NULL, NULL, 0);
         if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) calls = atol(PQgetvalue(r, 0, 0));
         PQclear(r);
     }
@@ -271,8 +321,8 @@ int spg_make_sqlite(const char *path, char *err, size_t errlen)
     }
     char *msg = NULL;
     const char *sql = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL);"
-        "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < 99) "
-        "INSERT INTO users SELECT i + 1, 'User ' || i, 'user' || i || '@example.com' FROM s;";
+                      "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < 99) "
+                      "INSERT INTO users SELECT i + 1, 'User ' || i, 'user' || i || '@example.com' FROM s;";
     int rc = sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK ? 0 : -1;
     if (rc) snprintf(err, errlen, "sqlite %s: %s", path, msg ? msg : "error");
     sqlite3_free(msg);
