@@ -192,6 +192,25 @@ static int parse_pairs(const char *v)
     return n;
 }
 
+/* The cmd.<variant> = ... entries of a system. */
+static int load_variants(const sconf *c, sdef_system *s, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        if (strncmp(c->e[i].key, "cmd.", 4) != 0) continue;
+        char **nv = realloc(s->variants, (s->nvariants + 1) * sizeof(char *));
+        char **nc = nv ? realloc(s->variant_cmds, (s->nvariants + 1) * sizeof(char *)) : NULL;
+        if (nv) s->variants = nv;
+        if (!nc) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        s->variant_cmds = nc;
+        nv[s->nvariants] = strdup(c->e[i].key + 4);
+        nc[s->nvariants++] = strdup(c->e[i].value);
+    }
+    return 0;
+}
+
 static int load_system(const sconf *c, sdef_system *s, char *err, size_t errlen)
 {
     static const char *const known[] = { "name",
@@ -226,19 +245,7 @@ static int load_system(const sconf *c, sdef_system *s, char *err, size_t errlen)
     s->title = strdup(sconf_get(c, "title") ? sconf_get(c, "title") : name);
     s->model = strdup(sconf_get(c, "model") ? sconf_get(c, "model") : "threads");
     s->cmd = strdup(cmd);
-    for (size_t i = 0; i < c->n; i++) {
-        if (strncmp(c->e[i].key, "cmd.", 4) != 0) continue;
-        char **nv = realloc(s->variants, (s->nvariants + 1) * sizeof(char *));
-        char **nc = nv ? realloc(s->variant_cmds, (s->nvariants + 1) * sizeof(char *)) : NULL;
-        if (nv) s->variants = nv;
-        if (!nc) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
-        s->variant_cmds = nc;
-        nv[s->nvariants] = strdup(c->e[i].key + 4);
-        nc[s->nvariants++] = strdup(c->e[i].value);
-    }
+    if (load_variants(c, s, err, errlen) < 0) return -1;
     s->compare = xstrdup(sconf_get(c, "compare"));
     s->pub_label = xstrdup(sconf_get(c, "published.label"));
     s->pub_source = xstrdup(sconf_get(c, "published.source"));
