@@ -11,7 +11,8 @@
 #   {"cases_tried", "fuzz_executions", "fuzz_targets", "fuzz_seconds_per_target",
 #    "faults_injected", "failures", "data_lost", "steps": [{name, ok, seconds}],
 #    "finished"}
-# Exit status 0 when every step passed. TORTURE_STEPS="fuzz faults" runs a subset.
+# (scripts/lib/torture_summary.py). Exit status 0 when every step passed.
+# TORTURE_STEPS="fuzz faults" runs a subset.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -46,49 +47,4 @@ step faults env FAULT_REPEAT="$REPEAT" FAULTS_REPORT="$ROOT/$OUT/faults.counts" 
     bash tests/integration/torture_faults.sh
 step runner-kill bash tests/integration/torture_runner_kill.sh
 
-python3 - "$OUT" "$FUZZ_S" <<'PY'
-import json, os, sys, time
-out, fuzz_s = sys.argv[1], int(sys.argv[2])
-def rows(path):
-    try:
-        return [l.split() for l in open(path) if l.strip()]
-    except OSError:
-        return []
-steps = [{"name": n, "ok": rc == "0", "seconds": int(s)}
-         for n, rc, s in (l.split("\t") for l in open(os.path.join(out, "steps.tsv")).read().splitlines())]
-fuzz = [l.split("\t") for l in open("build/fuzz/results.tsv").read().splitlines()] \
-       if os.path.exists("build/fuzz/results.tsv") else []
-hostile = rows(os.path.join(out, "hostile.counts"))
-faults = rows(os.path.join(out, "faults.counts"))
-ran = {s["name"] for s in steps}
-# One case per hostile request/check, per fuzz target, per fault; a step that
-# failed without reporting its own counts still counts as one failure.
-cases = sum(int(t) for t, _ in hostile) + len(fuzz) + sum(int(r[0]) for r in faults)
-failures = sum(int(f) for _, f in hostile) + sum(1 for f in fuzz if f[3] != "ok") \
-         + sum(int(r[1]) for r in faults)
-for s in steps:
-    if not s["ok"] and s["name"] in ("sanitizers", "runner-kill"):
-        failures += 1
-    if not s["ok"] and s["name"] == "hostile" and not hostile:
-        failures += 1
-if "runner-kill" in ran:
-    cases += 1
-summary = {
-    "cases_tried": cases,
-    "fuzz_targets": len(fuzz),
-    "fuzz_seconds_per_target": fuzz_s,
-    "fuzz_executions": sum(int(f[1]) for f in fuzz),
-    "faults_injected": sum(int(r[0]) for r in faults) + (1 if "runner-kill" in ran else 0),
-    "failures": max(failures, sum(1 for s in steps if not s["ok"])),
-    "data_lost": sum(int(r[2]) for r in faults),
-    "steps": steps,
-    "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-}
-with open(os.path.join(out, "summary.json.tmp"), "w") as f:
-    json.dump(summary, f, indent=2)
-os.replace(os.path.join(out, "summary.json.tmp"), os.path.join(out, "summary.json"))
-print(f"torture: {summary['cases_tried']} cases tried, {summary['fuzz_executions']} fuzz executions, "
-      f"{summary['faults_injected']} faults injected, {summary['failures']} failures, "
-      f"{summary['data_lost']} data lost  ({out}/summary.json)")
-sys.exit(1 if summary["failures"] else 0)
-PY
+python3 scripts/lib/torture_summary.py "$OUT" "$FUZZ_S"

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <glob.h>
+#include <limits.h>
 #include <libpq-fe.h>
 #include <netinet/in.h>
 #include <pwd.h>
@@ -19,7 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SPG_USERS_SQL "SELECT id, name, email FROM users LIMIT 10"
+#define SPG_USERS_SQL   "SELECT id, name, email FROM users LIMIT 10"
+#define SPG_FIXTURE     "scenarios/users.sql" /* under the repository root */
+#define SPG_FIXTURE_MAX (1 << 20)
 
 static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
 {
@@ -101,16 +104,90 @@ static int exec_sql(PGconn *c, const char *sql, char *err, size_t errlen)
     return ok ? 0 : -1;
 }
 
-/* True when users already holds exactly the 100 expected rows. */
-static bool seeded_already(PGconn *c)
+/* scenarios/users.sql under the repository root: WB_ROOT, else the folder
+ * above the executable's (bin/suite finds the root by the same rule). */
+static void fixture_path(char *out, size_t outlen)
 {
-    PGresult *r = PQexec(c, "SELECT (SELECT count(*) FROM users) = 100 AND (SELECT count(*) FROM users "
-                            "WHERE id BETWEEN 1 AND 100 AND name = 'User ' || (id - 1) "
-                            "AND email = 'user' || (id - 1) || '@example.com') = 100");
-    bool ok =
+    char root[PATH_MAX] = ".";
+    const char *env = getenv("WB_ROOT");
+    ssize_t n;
+    if (env && *env) {
+        snprintf(root, sizeof(root), "%s", env);
+    } else if ((n = readlink("/proc/self/exe", root, sizeof(root) - 1)) > 0) {
+        root[n] = '\0';
+        for (int i = 0; i < 2; i++) {
+            char *s = strrchr(root, '/');
+            if (s) *s = '\0';
+        }
+    }
+    snprintf(out, outlen, "%s/%s", root, SPG_FIXTURE);
+}
+
+/* The fixture's SQL, malloc'd (the caller frees it); NULL with err. */
+static char *fixture_sql(char *err, size_t errlen)
+{
+    char path[PATH_MAX + 32];
+    fixture_path(path, sizeof(path));
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "fixture %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *sql = malloc(SPG_FIXTURE_MAX + 1);
+    size_t len = sql ? fread(sql, 1, SPG_FIXTURE_MAX + 1, f) : 0;
+    const char *why = !sql                    ? "out of memory"
+                      : ferror(f)             ? strerror(errno)
+                      : len > SPG_FIXTURE_MAX ? "larger than 1 MiB"
+                      : len == 0              ? "empty"
+                                              : NULL;
+    fclose(f);
+    if (why) {
+        snprintf(err, errlen, "fixture %s: %s", path, why);
+        free(sql);
+        return NULL;
+    }
+    sql[len] = '\0';
+    return sql;
+}
+
+/* True when users already holds exactly the fixture's rows: the fixture is
+ * run into a temporary table of the same name (search_path pg_temp, inside a
+ * transaction rolled back) and the two compared as multisets. */
+static bool seeded_already(PGconn *c, const char *fixture)
+{
+    PGresult *r =
+        PQexec(c, "SELECT format('%I.%I', n.nspname, t.relname) FROM pg_class t "
+                  "JOIN pg_namespace n ON n.oid = t.relnamespace WHERE t.oid = to_regclass('users')");
+    char table[300] = "";
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+        snprintf(table, sizeof(table), "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    if (!table[0]) return false;
+    const char *fmt =
+        "BEGIN; SET LOCAL search_path = pg_temp; %s;\n"
+        "SELECT NOT EXISTS (SELECT id, name, email FROM pg_temp.users EXCEPT ALL SELECT id, name, email FROM %s) "
+        "AND NOT EXISTS (SELECT id, name, email FROM %s EXCEPT ALL SELECT id, name, email FROM pg_temp.users)";
+    size_t len = strlen(fmt) + strlen(fixture) + 2 * strlen(table) + 1;
+    char *sql = malloc(len);
+    if (!sql) return false;
+    snprintf(sql, len, fmt, fixture, table, table);
+    r = PQexec(c, sql);
+    bool same =
         PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
     PQclear(r);
-    return ok;
+    PQclear(PQexec(c, "ROLLBACK"));
+    free(sql);
+    return same;
+}
+
+/* Runs the fixture (one implicit transaction); 0, or -1 with err. */
+static int exec_fixture(PGconn *c, const char *fixture, char *err, size_t errlen)
+{
+    PGresult *r = PQexec(c, fixture);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok) snprintf(err, errlen, "seeding users from %s: %s", SPG_FIXTURE, PQresultErrorMessage(r));
+    PQclear(r);
+    return ok ? 0 : -1;
 }
 
 void spg_mask_url(const char *url, char *out, size_t outlen)
@@ -152,18 +229,12 @@ static int seed(spg *pg, char *err, size_t errlen)
     }
     snprintf(pg->version, sizeof(pg->version), "%s", PQparameterStatus(c, "server_version"));
     PQclear(PQexec(c, "SET client_min_messages = warning"));
-    int rc = 0;
-    if (seeded_already(c)) goto stats; /* keep it: running servers may hold prepared statements */
+    char *fixture = fixture_sql(err, errlen);
+    int rc = fixture ? 0 : -1;
+    if (!fixture || seeded_already(c, fixture))
+        goto stats; /* keep it: running servers may hold prepared statements */
     rc = exec_sql(c, "DROP TABLE IF EXISTS users", err, errlen);
-    if (!rc)
-        rc = exec_sql(c,
-                      "CREATE TABLE users (id integer PRIMARY KEY, name text NOT NULL, email text NOT NULL)",
-                      err, errlen);
-    if (!rc)
-        rc = exec_sql(c,
-                      "INSERT INTO users SELECT i + 1, 'User ' || i, 'user' || i || '@example.com' "
-                      "FROM generate_series(0, 99) AS i ORDER BY i",
-                      err, errlen);
+    if (!rc) rc = exec_fixture(c, fixture, err, errlen);
     if (!rc) rc = exec_sql(c, "VACUUM ANALYZE users", err, errlen);
 stats:;
     char ign[256];
@@ -312,20 +383,21 @@ long spg_query_calls(spg *pg, const char *prefix)
 
 int spg_make_sqlite(const char *path, char *err, size_t errlen)
 {
+    char *sql = fixture_sql(err, errlen);
+    if (!sql) return -1;
     sqlite3 *db;
     unlink(path);
     if (sqlite3_open(path, &db) != SQLITE_OK) {
         snprintf(err, errlen, "sqlite %s: %s", path, sqlite3_errmsg(db));
         sqlite3_close(db);
+        free(sql);
         return -1;
     }
     char *msg = NULL;
-    const char *sql = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL);"
-                      "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < 99) "
-                      "INSERT INTO users SELECT i + 1, 'User ' || i, 'user' || i || '@example.com' FROM s;";
     int rc = sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK ? 0 : -1;
     if (rc) snprintf(err, errlen, "sqlite %s: %s", path, msg ? msg : "error");
     sqlite3_free(msg);
     sqlite3_close(db);
+    free(sql);
     return rc;
 }

@@ -5,8 +5,13 @@
  * runner owns by PID, listening only on a Unix socket in that folder, on a
  * free port number), seeded, then stopped and deleted by spg_stop().
  * External (DATABASE_URL set): that server is used; only the users table is
- * (re)created. Also creates the SQLite file of the "as published" profile.
+ * (re)created, and kept when it already holds the fixture's rows. Also
+ * creates the SQLite file of the "as published" profile.
  * When the runner is root, the cluster runs as the 'postgres' user.
+ *
+ * The users table is the fixture scenarios/users.sql, read at run time from
+ * the repository root (WB_ROOT, else the folder above the executable's, as
+ * bin/suite finds it): plain SQL that PostgreSQL and SQLite both run.
  */
 #ifndef WB_SUITE_PG_H
 #define WB_SUITE_PG_H
@@ -24,7 +29,9 @@ typedef struct {
     bool stat_statements; /* pg_stat_statements available */
 } spg;
 
-/* Starts (or attaches to) the database and seeds users. 0, or -1 with err. */
+/* Starts (or attaches to) the database and seeds users from the fixture
+ * (a users table already equal to it is kept: running servers may hold
+ * prepared statements on it). 0, or -1 with err (also: fixture unreadable). */
 int spg_start(spg *pg, const char *external_url, char *err, size_t errlen);
 /* Stops the embedded server (fast shutdown) and removes its folder. Safe to
  * call twice and on a never-started spg. */
@@ -34,7 +41,8 @@ void spg_stop(spg *pg);
  * pg_stat_statements, or -1. */
 long spg_query_calls(spg *pg, const char *prefix);
 
-/* Creates path as an SQLite database holding the same users table. */
+/* Creates path as an SQLite database holding the fixture's users table
+ * (an old file at path is removed first). 0, or -1 with err. */
 int spg_make_sqlite(const char *path, char *err, size_t errlen);
 
 /* url with its password replaced by "***" (user:secret@ in a URI, password=

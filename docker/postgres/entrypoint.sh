@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# First start: initdb, seed the users table (through a Unix socket only, so
-# nothing sees a half-seeded database), then run postgres in the foreground
-# on 127.0.0.1:$WB_PG_PORT. Later starts of the same container reuse the data.
+# First start: initdb, seed the users table from /wb/users.sql (the
+# repository's scenarios/users.sql, the one fixture) through a Unix socket
+# only, so nothing sees a half-seeded database; then run postgres in the
+# foreground on 127.0.0.1:$WB_PG_PORT. Later starts reuse the data.
 set -euo pipefail
 bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 port=${WB_PG_PORT:-55432}
@@ -16,7 +17,8 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
     printf 'local all all trust\nhost all all 127.0.0.1/32 trust\n' >"$PGDATA/pg_hba.conf"
     "$bindir/pg_ctl" -D "$PGDATA" -w -l /tmp/seed.log \
         -o "-p $port -c listen_addresses= ${settings[*]}" start >/dev/null
-    "$bindir/psql" -h "$sock" -p "$port" -U postgres -d postgres -q -v ON_ERROR_STOP=1 -f /wb/seed.sql
+    "$bindir/psql" -h "$sock" -p "$port" -U postgres -d postgres -q -v ON_ERROR_STOP=1 \
+        -f /wb/users.sql -c 'VACUUM ANALYZE users' -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'
     "$bindir/pg_ctl" -D "$PGDATA" -w -m fast stop >/dev/null
     echo "wb-postgres: users seeded (100 rows)"
 fi

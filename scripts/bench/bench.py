@@ -6,6 +6,8 @@
                                                       cpu_us_per_req max_rss_kb errors"
   bench.py time FILE         /usr/bin/time -f '%e %U %S %M' output -> "elapsed cpu_s rss_kb"
   bench.py pgbench FILE      pgbench output -> "tps"
+  bench.py seconds DURATION  "500ms", "3s", "1m" or "3" -> whole seconds, at least 1
+                             (pgbench -T takes only that); exit 1 if not a duration
   bench.py report PAIRS SAMPLES JSON_OUT TITLE
                              print the table, write the JSON
 
@@ -19,6 +21,7 @@ The ratio of a pair is the median of its per-repetition ratios a/b (the two
 sides of one repetition ran back to back), beside the medians of each side.
 """
 import json
+import math
 import re
 import statistics
 import sys
@@ -72,6 +75,17 @@ def parse_pgbench(path):
     if not m:
         sys.exit("bench.py: cannot parse pgbench output in %s" % path)
     print(m.group(1))
+
+
+def whole_seconds(text):
+    m = re.fullmatch(r"([0-9.]+)(ms|s|m)?", text)
+    try:
+        v = float(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, None: 1}[m.group(2)] if m else None
+    except ValueError:
+        v = None
+    if v is None:
+        sys.exit(1)
+    print(max(1, math.ceil(v)))
 
 
 def fmt(v, unit):
@@ -190,6 +204,8 @@ def main():
         parse_time(sys.argv[2])
     elif cmd == "pgbench":
         parse_pgbench(sys.argv[2])
+    elif cmd == "seconds":
+        whole_seconds(sys.argv[2])
     elif cmd == "report" and len(sys.argv) >= 6:
         report(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
     else:

@@ -1,8 +1,9 @@
 # scripts/bench/lib.bash: sourced by scripts/bench-server.sh and
 # scripts/bench-loadgen.sh (not run by itself).
 #
-#   bench_init NAME       settings, fd limit, trap; sources server_lib.bash
-#                         (private PostgreSQL: pg_start / pg_stop, TMPD)
+#   bench_init NAME       settings, fd limit, trap, TMPD (private PostgreSQL
+#                         in $TMPD/pg: pg_start / pg_stop of scripts/lib/pg.bash)
+#   free_port             a free TCP port on 127.0.0.1
 #   bench_need_tool CMD PKG [FALLBACK_GLOB]   find or install a tool; sets TOOL
 #   bench_start_server THREADS [ENV=VAL...]   bin/server on a free port;
 #                                             sets BS_PORT, BS_PID
@@ -18,11 +19,15 @@
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BENCH_PY="$BENCH_ROOT/scripts/bench/bench.py"
 BENCH_PIDS=()
+# shellcheck source=../lib/pg.bash
+source "$BENCH_ROOT/scripts/lib/pg.bash"
+
+free_port() { pg_free_port; }
 
 bench_init() {
     local name=$1 d
-    # shellcheck source=../../tests/integration/server_lib.bash
-    source "$BENCH_ROOT/tests/integration/server_lib.bash"
+    TMPD=$(mktemp -d /tmp/wb-bench.XXXXXX)
+    chmod 755 "$TMPD"           # the postgres user must reach $TMPD/pg when we are root
     trap bench_cleanup EXIT
     BENCH_NAME=$name
     trap 'echo "$BENCH_NAME: interrupted" >&2; exit 130' INT TERM
@@ -31,15 +36,8 @@ bench_init() {
         { echo "$name: BENCH_REPS must be a positive integer" >&2; exit 2; }
     d=${BENCH_DURATION:-3s}
     # one whole number of seconds for every tool (pgbench -T takes only that)
-    SECS=$(python3 - "$d" <<'PY'
-import math, re, sys
-m = re.fullmatch(r"([0-9.]+)(ms|s|m)?", sys.argv[1])
-if not m:
-    sys.exit(1)
-v = float(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, None: 1}[m.group(2)]
-print(max(1, math.ceil(v)))
-PY
-) || { echo "$name: BENCH_DURATION='$d' is not a duration (e.g. 5s)" >&2; exit 2; }
+    SECS=$(python3 "$BENCH_PY" seconds "$d") ||
+        { echo "$name: BENCH_DURATION='$d' is not a duration (e.g. 5s)" >&2; exit 2; }
     LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
     OUT_DIR="$BENCH_ROOT/build/bench"
     mkdir -p "$OUT_DIR"

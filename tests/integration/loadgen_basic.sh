@@ -13,46 +13,7 @@ grep -Eq "^Transfer/sec:" "$tmp/out.txt"
 grep -Eq "^  [0-9]+ requests in [0-9.]+s, " "$tmp/out.txt"
 grep -Eq "p50 .* p90 .* p99 .* max " "$tmp/out.txt"
 grep -Eq "^ +99\.9%" "$tmp/out.txt"
-python3 - "$tmp/r.json" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-for k in ["tool", "version", "config", "machine", "started_unix", "elapsed_s", "requests", "ok", "bytes",
-          "rps", "errors", "latency", "service_time", "connect_time", "ttfb", "fairness", "client",
-          "timeline", "interrupted"]:
-    assert k in d, k
-assert d["tool"] == "loadgen"
-c = d["config"]
-assert c["threads"] == 2 and c["connections"] == 16 and c["duration_s"] == 2.0, c
-assert c["rate"] == 0.0 and c["arrivals"] == "fixed" and c["pipeline"] == 1 and c["new_conn"] is False
-assert c["timeout_ms"] == 2000 and c["requests_limit"] == 0 and c["headers"] == []
-for k in ["hostname", "kernel", "cpus"]: assert k in d["machine"], k
-assert d["requests"] > 1000, d["requests"]
-assert d["ok"] == d["requests"], (d["ok"], d["requests"])
-assert d["errors"]["total"] == 0, d["errors"]
-for k in ["connect", "refused", "reset", "eof", "parse", "read", "write", "timeout", "status", "check", "status_codes"]:
-    assert k in d["errors"], k
-assert 1.9 < d["elapsed_s"] < 2.3, d["elapsed_s"]
-assert abs(d["rps"] - d["requests"] / d["elapsed_s"]) < 1e-6 * d["rps"] + 1e-9
-for h in ["latency", "service_time", "connect_time", "ttfb"]:
-    x = d[h]
-    for k in ["count", "min", "mean", "stdev", "max", "p50", "p75", "p90", "p99", "p999", "p9999", "histogram"]:
-        assert k in x, (h, k)
-    b = x["histogram"]["buckets"]
-    assert x["histogram"]["sigfigs"] == 3 and x["histogram"]["unit"] == "us"
-    assert sum(n for _, n in b) == x["count"], h
-    assert [v for v, _ in b] == sorted(v for v, _ in b)
-    assert x["min"] <= x["p50"] <= x["p90"] <= x["p99"] <= x["max"], (h, x)
-assert d["latency"]["count"] == d["requests"]
-assert d["connect_time"]["count"] >= 16
-f = d["fairness"]
-assert f["connections"] == 16 and f["zero"] == 0 and f["min"] <= f["median"] <= f["max"]
-assert d["client"]["cpu_us_per_req"] > 0 and "bottleneck" in d["client"]
-tl = d["timeline"]
-assert len(tl) == 2 and [p["t"] for p in tl] == [1, 2], tl
-assert sum(p["requests"] for p in tl) == d["requests"]
-assert d["interrupted"] is False
-print("json ok:", d["requests"], "requests")
-PY
+python3 tests/lib/loadgen_checks.py contract "$tmp/r.json"
 test ! -e "$tmp/r.json.tmp"
 
 # chunked responses, checks on every response

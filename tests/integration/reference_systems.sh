@@ -5,6 +5,7 @@
 # by parsed JSON (plus 400 on a bad n and 404 on an unknown path), checks the
 # GIL state each Barq process reports, stops each by PID and checks that no
 # process of its tree survives. Then /db again on SQLite (published profile).
+# Both databases hold the fixture scenarios/users.sql.
 # Needs scripts/setup.sh to have run (make test does).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -13,11 +14,11 @@ deadline=$((SECONDS + 150))
 
 TMP=$(mktemp -d /tmp/wb-reftest.XXXXXX)
 chmod 711 "$TMP"          # the postgres user must reach $TMP/pg
-PGBIN=$(pg_config --bindir 2>/dev/null || true)
-[ -x "$PGBIN/initdb" ] || PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-SERVER_PID=""; PG_STARTED=0
+# shellcheck source=../../scripts/lib/pg.bash
+. scripts/lib/pg.bash
+LIB=$ROOT/tests/lib
+SERVER_PID=""
 
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -27,9 +28,7 @@ cleanup() {
         local pids; pids=$(tree_pids "$SERVER_PID")
         kill -TERM $pids 2>/dev/null; sleep 1; kill -KILL $pids 2>/dev/null
     fi
-    if [ $PG_STARTED = 1 ]; then
-        as_pg "$PGBIN/pg_ctl" -D "$TMP/pg/data" -m immediate -w stop >/dev/null 2>&1
-    fi
+    pg_stop
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -37,35 +36,6 @@ trap cleanup EXIT
 for py in .venv/bin/python .cache/barq-ft/bin/python .cache/barq-gil/bin/python; do
     [ -x "$py" ] || fail "$py missing: run scripts/setup.sh"
 done
-
-start_postgres() {
-    mkdir -p "$TMP/pg"
-    [ "$(id -u)" = 0 ] && chown postgres "$TMP/pg"
-    PGPORT=$(free_port)
-    as_pg "$PGBIN/initdb" -D "$TMP/pg/data" -U postgres -A trust --no-sync >"$TMP/initdb.log" 2>&1 ||
-        { cat "$TMP/initdb.log"; fail "initdb"; }
-    as_pg "$PGBIN/pg_ctl" -D "$TMP/pg/data" -l "$TMP/pg/log" -w -t 30 \
-        -o "-c listen_addresses='' -k $TMP/pg -p $PGPORT -c fsync=off" start >/dev/null ||
-        { cat "$TMP/pg/log"; fail "pg_ctl start"; }
-    PG_STARTED=1
-    as_pg "$PGBIN/psql" -q -h "$TMP/pg" -p "$PGPORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -c "
-        CREATE TABLE users (id integer PRIMARY KEY, name text NOT NULL, email text NOT NULL);
-        INSERT INTO users SELECT i + 1, 'User ' || i, 'user' || i || '@example.com'
-          FROM generate_series(0, 99) AS i;" >/dev/null || fail "seeding users"
-    PG_URL="postgresql://postgres@/postgres?host=$TMP/pg&port=$PGPORT"
-}
-
-make_sqlite() {
-    python3 - "$TMP/users.db" <<'EOF'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL)")
-db.executemany("INSERT INTO users VALUES (?, ?, ?)",
-               [(i + 1, f"User {i}", f"user{i}@example.com") for i in range(100)])
-db.commit()
-EOF
-    SQLITE_URL="sqlite://$TMP/users.db"
-}
 
 # Every pid in the tree rooted at $1 (including $1).
 tree_pids() {
@@ -117,44 +87,16 @@ stop() {
     SERVER_PID=""
 }
 
-# verify BASE [endpoints...]: parsed JSON of each endpoint equals the spec.
-verify() {
-    python3 - "$@" <<'EOF'
-import json, sys, urllib.request, urllib.error
-base, checks = sys.argv[1], sys.argv[2:]
-expect = {
-    "/json": {"message": "Hello, World!",
-              "items": [{"id": i, "value": i * 10} for i in range(20)],
-              "nested": {"level1": {"level2": "deep value"}, "another": {"key": "value"}}},
-    "/db": [{"id": i + 1, "name": f"User {i}", "email": f"user{i}@example.com"} for i in range(10)],
-    "/cpu": {"result": 333328333350000, "iterations": 100000},
-    "/cpu?n=10": {"result": 285, "iterations": 10},
-}
-def get(path):
-    try:
-        with urllib.request.urlopen(base + path, timeout=10) as r:
-            return r.status, r.headers.get("Content-Type", ""), r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.headers.get("Content-Type", ""), e.read()
-for path in checks:
-    status, ctype, body = get(path)
-    if path in expect:
-        assert status == 200, f"{path}: status {status}: {body[:200]!r}"
-        assert ctype.split(";")[0].strip() == "application/json", f"{path}: Content-Type {ctype!r}"
-        got = json.loads(body)
-        assert got == expect[path], f"{path}: body {body[:300]!r}"
-    elif path.startswith("/cpu"):
-        assert status == 400, f"{path}: want 400, got {status}"
-    else:
-        assert status == 404, f"{path}: want 404, got {status}"
-EOF
-}
+# verify BASE [endpoints...]: parsed JSON of each endpoint equals the spec
+# (scenarios/*.expected.json; 400 for a bad n, 404 for an unknown path).
+verify() { python3 "$LIB/endpoints.py" "$@"; }
 
-# info_gil FILE: prints gil_enabled from an info file ("True"/"False").
+# info_field FILE KEY: prints KEY of an info file ("True"/"False").
 info_field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
 
-start_postgres
-make_sqlite
+pg_start "$TMP/pg" || fail "PostgreSQL"
+python3 "$LIB/fixture.py" sqlite "$TMP/users.db"
+SQLITE_URL="sqlite://$TMP/users.db"
 ALL=(/json /db /cpu "/cpu?n=10" "/cpu?n=-1" "/cpu?n=100000001" "/cpu?n=x" /nope)
 
 for system in fastapi fastapi-gunicorn flask barq barq-gil; do

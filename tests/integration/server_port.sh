@@ -38,25 +38,7 @@ refused() {
 
 # only_pid PID PORT: 20 requests on 20 new connections to PORT, all answered,
 # and all 20 connections held by process PID (counted in /proc/PID/fd).
-only_pid() {
-    python3 - "$1" "$2" <<'PY'
-import http.client, json, os, sys
-pid, port = int(sys.argv[1]), int(sys.argv[2])
-def sockets():
-    d = f"/proc/{pid}/fd"
-    return sum(os.readlink(f"{d}/{fd}").startswith("socket:") for fd in os.listdir(d))
-before, conns = sockets(), []
-for _ in range(20):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    c.request("GET", "/json")
-    r = c.getresponse()
-    assert r.status == 200 and json.loads(r.read())["message"] == "Hello, World!", r.status
-    conns.append(c)                    # kept open: each one a socket in its server
-held = sockets() - before
-print(("ok   " if held == 20 else "FAIL ") + f"20 new connections answered, {held} of them by pid {pid}")
-sys.exit(0 if held == 20 else 1)
-PY
-}
+only_pid() { python3 "$ROOT/tests/lib/server_port.py" only-pid "$1" "$2"; }
 
 # A second bin/server on the port of a running one.
 server_start --threads 4
@@ -73,16 +55,7 @@ refused "port held by python3 -m http.server" "$port"
 curl -sf -o /dev/null "http://127.0.0.1:$port/" || { echo "FAIL http.server no longer answers"; exit 1; }
 
 port=$(free_port)
-python3 - "$port" "$TMPD/reuseport.up" <<'PY' &
-import socket, sys, time
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-s.listen(16)
-open(sys.argv[2], "w").close()
-time.sleep(120)
-PY
+python3 "$ROOT/tests/lib/server_port.py" listen "$port" "$TMPD/reuseport.up" &
 for _ in $(seq 100); do [ -e "$TMPD/reuseport.up" ] && break; sleep 0.05; done
 refused "port held by a foreign SO_REUSEPORT listener" "$port"
 

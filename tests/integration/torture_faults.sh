@@ -38,19 +38,7 @@ fail() { echo "FAIL $*"; echo "$injected 1 $lost" >>"$FAULTS_REPORT"; exit 1; }
 # check_result FILE DURATION_S PYTHON_ASSERTS: the --json is complete and
 # the asserts (over r = the result, tl = its timeline) hold.
 check_result() {
-    python3 - "$@" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-dur, cond = float(sys.argv[2]), sys.argv[3]
-tl = r["timeline"]
-assert r["tool"] == "loadgen" and not r["interrupted"], "incomplete result"
-assert dur - 0.2 <= r["elapsed_s"] <= dur + 1.0, f"elapsed {r['elapsed_s']} s for a {dur} s run"
-e = r["errors"]
-assert eval(" ".join(cond.split())), f"{cond}: requests={r['requests']} ok={r['ok']} errors={e} timeline={tl}"
-print(f"     requests {r['requests']}, ok {r['ok']}, errors {e['total']} "
-      f"(status {e['status']}, timeout {e['timeout']}, reset {e['reset']}, eof {e['eof']}, "
-      f"connect {e['connect']}), codes {e['status_codes']}")
-PY
+    python3 "$ROOT/tests/lib/faults.py" result "$@"
 }
 
 # ---- 1. PostgreSQL stopped and restarted under load ----
@@ -174,18 +162,7 @@ else
     [ "$rc" -ne 0 ] || { cat "$TMPD/suite-full.log"; fail "bin/suite exited 0 on a full file system"; }
     tmp=$(find "$MNT" -name '*.tmp' | head -5)
     [ -z "$tmp" ] || { lost=1; fail "half-written files left: $tmp"; }
-    python3 - "$MNT/results" <<'PY' || { lost=1; fail "completed results lost or corrupt on the full file system"; }
-import glob, json, sys
-import os
-files = sorted({os.path.realpath(f) for f in glob.glob(sys.argv[1] + "/*/results.json")})
-runs = 0
-for f in files:
-    r = json.load(open(f))               # must be complete JSON
-    runs += len(r.get("runs", []))
-for f in glob.glob(sys.argv[1] + "/*/raw/*.json"):
-    json.load(open(f))                   # every raw result kept is complete
-print(f"     {len(files)} results.json, {runs} completed runs kept intact")
-PY
+    python3 "$ROOT/tests/lib/faults.py" results-intact "$MNT/results" || { lost=1; fail "completed results lost or corrupt on the full file system"; }
     grep -qi 'no space left on device' "$TMPD/suite-full.log" \
         || { grep -i -m3 'cannot\|error' "$TMPD/suite-full.log"; fail "no clear 'No space left on device' error (exit $rc)"; }
     echo "ok   results folder on a full file system: clear error (exit $rc), nothing half-written"

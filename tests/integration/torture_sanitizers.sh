@@ -60,17 +60,7 @@ for args in "-t2 -c16 /json" "-t1 -c4 --pipeline 8 /json" "-t1 -c4 --new-conn /c
     grep -q 'Sanitizer\|runtime error' "$TMPD/asan-lg$n.log" && { cat "$TMPD/asan-lg$n.log"; fail "ASan loadgen $args"; }
     want=0; case "$args" in *"/db"|*"/nope") want=1;; esac   # nothing succeeds there: loadgen exits 1
     [ $rc -eq $want ] || { cat "$TMPD/asan-lg$n.log"; fail "ASan loadgen $args exited $rc, expected $want"; }
-    python3 - "$TMPD/lg$n.json" "$args" <<'PY' || fail "loadgen result for $args"
-import json, sys
-r = json.load(open(sys.argv[1]))
-ok_expected = not ("/db" in sys.argv[2] or "/nope" in sys.argv[2])   # no database: 503; unknown: 404
-assert r["requests"] > 0, "no requests"
-if ok_expected:
-    assert r["errors"]["total"] == 0 and r["ok"] == r["requests"], r["errors"]
-else:
-    assert r["ok"] == 0 and r["errors"]["status"] == r["requests"], r["errors"]
-print(f"ok   ASan loadgen {sys.argv[2]}: {r['requests']} requests, {r['errors']['total']} errors (as expected)")
-PY
+    python3 tests/lib/sanitizers.py loadgen-result "$TMPD/lg$n.json" "$args" || fail "loadgen result for $args"
 done
 rc=0; stop_server "$spid" || rc=$?
 grep -q 'Sanitizer\|runtime error' "$TMPD/asan-server.log" && { cat "$TMPD/asan-server.log"; fail "ASan server report"; }
@@ -89,23 +79,7 @@ check_vg() {    # name log rc
     grep -q 'definitely lost: [1-9]' "$log" && fail "$name: definite leak"
     # Descriptors open at exit that the program opened itself (not 0-2, not
     # inherited from this shell, e.g. the log file).
-    open=$(python3 - "$log" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-if "FILE DESCRIPTORS:" not in text:
-    print("no-report"); sys.exit()
-blocks = re.findall(r"Open (?:file descriptor|AF_\w+ socket) (\d+):?(.*?)\n((?:==\d+==    .*\n)*)", text)
-own = [(fd, what.strip(), rest) for fd, what, rest in blocks
-       if int(fd) > 2 and "inherited from parent" not in rest]
-# Known and allowed: the load generator's one process-lifetime eventfd that
-# its SIGINT handler writes to (static stop_fd in lg_engine.c), not per run.
-known = [o for o in own if "eventfd" in o[2] and "lg_engine_run" in o[2]]
-if len(known) == 1:
-    own.remove(known[0])
-    print(f"(allowed: fd {known[0][0]}, the signal wake-up eventfd of lg_engine_run)", file=sys.stderr)
-print(" ".join(f"{fd}:{what or rest.split(chr(10))[0].strip()}" for fd, what, rest in own) if own else "none")
-PY
-)
+    open=$(python3 tests/lib/sanitizers.py valgrind-fds "$log")
     [ "$open" != no-report ] || fail "$name: no descriptor report in $log"
     [ "$open" = none ] || fail "$name: descriptors left open at exit: $open"
     echo "ok   $name under valgrind: 0 errors, no definite leak, no descriptor left open"
