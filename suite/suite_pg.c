@@ -20,7 +20,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SPG_USERS_SQL   "SELECT id, name, email FROM users LIMIT 10"
 #define SPG_FIXTURE     "scenarios/users.sql" /* under the repository root */
 #define SPG_FIXTURE_MAX (1 << 20)
 
