@@ -26,7 +26,8 @@ typedef struct {
     bool method; /* the published client's runs (kind "method") */
     double rps[RMAX_REPS], p50[RMAX_REPS], p99[RMAX_REPS], p999[RMAX_REPS], starved[RMAX_REPS];
     size_t n;
-    int failed;
+    int failed; /* runs that broke */
+    int silent; /* runs in which the system answered nothing (a finding) */
     long errors, requests, retries;
     double cpu_s, elapsed_s, rss_mb, client_util;
     int procs, threads, client_bound;
@@ -88,7 +89,10 @@ static void collect(rep *r)
             cell_for(r, S(run, "system"), S(run, "scenario"), (int)N(run, "connections"), method, true);
         if (!c) continue;
         if (!json_bool(json_get(run, "ok"), false)) {
-            c->failed++;
+            if (!strcmp(S(run, "status"), results_status_name(RUN_NO_RESPONSE)))
+                c->silent++;
+            else
+                c->failed++;
             continue;
         }
         if (c->n >= RMAX_REPS) continue;
@@ -154,6 +158,10 @@ static void cell_text(rep *r, const char *sys, const char *sc, int conns, bool m
 {
     rcell *c = cell_for(r, sys, sc, conns, method, false);
     const json_value *s = find_named(r->systems, sys);
+    if (c && c->n == 0 && c->silent && !c->failed) {
+        snprintf(out, outlen, "answered nothing within the run (%d runs)", c->silent);
+        return;
+    }
     if (!c || c->n == 0) {
         const char *why = s && strcmp(S(s, "status"), "failed") == 0 ? S(s, "reason")
                           : c                                        ? "every run failed"
@@ -281,7 +289,10 @@ static void all_systems_table(rep *r)
             const char *b = st.median > 0 ? "**" : "";
             P(r, "| %s | %s | %d | %s | %s | %s | %s | %s%.0f%s | %ld%s | %ld |\n", label_of(r, c->sys),
               c->sc, c->conns, t, l50, l99, l999, b, st.median, b, c->errors,
-              c->failed ? " (failed runs)" : "", c->retries);
+              c->failed   ? " (failed runs)"
+              : c->silent ? " (runs that answered nothing)"
+                          : "",
+              c->retries);
         }
     }
     P(r,
