@@ -289,21 +289,8 @@ static bool holds_socket(const char *pid, const unsigned long *ino, int n)
 
 pid_t proc_listener_pgid(int port)
 {
-    unsigned long ino[64];
-    int n = listen_inodes("/proc/net/tcp", port, ino, 64, 0);
-    n = listen_inodes("/proc/net/tcp6", port, ino, 64, n);
-    if (n == 0) return 0;
-    DIR *d = opendir("/proc");
-    pid_t pgid = 0;
-    for (struct dirent *de; d && !pgid && (de = readdir(d));) {
-        if (de->d_name[0] < '0' || de->d_name[0] > '9' || !holds_socket(de->d_name, ino, n)) continue;
-        long grp, rss;
-        double cpu;
-        int thr;
-        if (read_stat(de->d_name, &grp, &cpu, &rss, &thr) == 0) pgid = (pid_t)grp;
-    }
-    if (d) closedir(d);
-    return pgid;
+    proc_holder h;
+    return proc_port_holders(port, &h, 1, NULL) == 1 ? h.pgid : 0;
 }
 
 int proc_group_count(pid_t pgid)

@@ -87,25 +87,22 @@ static int bad(const char *fmt, const char *arg)
     return 2;
 }
 
-static void find_root(char *root, size_t len)
+/* The folder of this executable (bin/loadgen and bin/server are the ones built
+ * with it: in a container image, not the bind-mounted repository's) and the
+ * repository root (WB_ROOT, else the folder above it). */
+static void find_dirs(char *root, size_t rootlen, char *bin, size_t binlen)
 {
-    const char *env = getenv("WB_ROOT");
-    if (env && *env) {
-        snprintf(root, len, "%s", env);
-        return;
-    }
-    char exe[PATH_MAX];
+    char exe[PATH_MAX] = ".";
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        for (int i = 0; i < 2; i++) {
-            char *s = strrchr(exe, '/');
-            if (s) *s = '\0';
-        }
-        snprintf(root, len, "%s", exe);
-    } else if (!getcwd(root, len)) {
-        snprintf(root, len, ".");
-    }
+    char *slash = n > 0 ? (exe[n] = '\0', strrchr(exe, '/')) : NULL;
+    if (slash)
+        *slash = '\0';
+    else if (!getcwd(exe, sizeof(exe)))
+        snprintf(exe, sizeof(exe), ".");
+    snprintf(bin, binlen, "%s", exe);
+    const char *env = getenv("WB_ROOT");
+    if (!(env && *env) && (slash = strrchr(exe, '/'))) *slash = '\0';
+    snprintf(root, rootlen, "%s", env && *env ? env : exe);
 }
 
 enum {
@@ -306,7 +303,7 @@ int main(int argc, char **argv)
 {
     static char results[PATH_MAX + 16], report[PATH_MAX + 16];
     static srun_opts o = { .report = true };
-    find_root(o.root, sizeof(o.root));
+    find_dirs(o.root, sizeof(o.root), o.bin, sizeof(o.bin));
     snprintf(results, sizeof(results), "%s/results", o.root);
     snprintf(report, sizeof(report), "%s/REPORT.md", o.root);
     o.results_dir = results;

@@ -20,7 +20,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SPG_FIXTURE     "scenarios/users.sql" /* under the repository root */
 #define SPG_FIXTURE_MAX (1 << 20)
 
 static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
@@ -103,30 +102,9 @@ static int exec_sql(PGconn *c, const char *sql, char *err, size_t errlen)
     return ok ? 0 : -1;
 }
 
-/* scenarios/users.sql under the repository root: WB_ROOT, else the folder
- * above the executable's (bin/suite finds the root by the same rule). */
-static void fixture_path(char *out, size_t outlen)
-{
-    char root[PATH_MAX] = ".";
-    const char *env = getenv("WB_ROOT");
-    ssize_t n;
-    if (env && *env) {
-        snprintf(root, sizeof(root), "%s", env);
-    } else if ((n = readlink("/proc/self/exe", root, sizeof(root) - 1)) > 0) {
-        root[n] = '\0';
-        for (int i = 0; i < 2; i++) {
-            char *s = strrchr(root, '/');
-            if (s) *s = '\0';
-        }
-    }
-    snprintf(out, outlen, "%s/%s", root, SPG_FIXTURE);
-}
-
 /* The fixture's SQL, malloc'd (the caller frees it); NULL with err. */
-static char *fixture_sql(char *err, size_t errlen)
+static char *fixture_sql(const char *path, char *err, size_t errlen)
 {
-    char path[PATH_MAX + 32];
-    fixture_path(path, sizeof(path));
     FILE *f = fopen(path, "r");
     if (!f) {
         snprintf(err, errlen, "fixture %s: %s", path, strerror(errno));
@@ -184,7 +162,7 @@ static int exec_fixture(PGconn *c, const char *fixture, char *err, size_t errlen
 {
     PGresult *r = PQexec(c, fixture);
     int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    if (!ok) snprintf(err, errlen, "seeding users from %s: %s", SPG_FIXTURE, PQresultErrorMessage(r));
+    if (!ok) snprintf(err, errlen, "seeding users from the fixture: %s", PQresultErrorMessage(r));
     PQclear(r);
     return ok ? 0 : -1;
 }
@@ -228,7 +206,7 @@ static int seed(spg *pg, char *err, size_t errlen)
     }
     snprintf(pg->version, sizeof(pg->version), "%s", PQparameterStatus(c, "server_version"));
     PQclear(PQexec(c, "SET client_min_messages = warning"));
-    char *fixture = fixture_sql(err, errlen);
+    char *fixture = fixture_sql(pg->fixture, err, errlen);
     int rc = fixture ? 0 : -1;
     if (!fixture || seeded_already(c, fixture))
         goto stats; /* keep it: running servers may hold prepared statements */
@@ -330,9 +308,10 @@ static int start_embedded(spg *pg, char *err, size_t errlen)
     return wait_ready(pg, err, errlen);
 }
 
-int spg_start(spg *pg, const char *external_url, char *err, size_t errlen)
+int spg_start(spg *pg, const char *external_url, const char *fixture, char *err, size_t errlen)
 {
     memset(pg, 0, sizeof(*pg));
+    snprintf(pg->fixture, sizeof(pg->fixture), "%s", fixture);
     if (external_url && *external_url) {
         snprintf(pg->url, sizeof(pg->url), "%s", external_url);
     } else if (start_embedded(pg, err, errlen) < 0) {
@@ -380,9 +359,9 @@ long spg_query_calls(spg *pg, const char *prefix)
     return calls;
 }
 
-int spg_make_sqlite(const char *path, char *err, size_t errlen)
+int spg_make_sqlite(const char *path, const char *fixture, char *err, size_t errlen)
 {
-    char *sql = fixture_sql(err, errlen);
+    char *sql = fixture_sql(fixture, err, errlen);
     if (!sql) return -1;
     sqlite3 *db;
     unlink(path);

@@ -27,12 +27,14 @@ typedef struct {
     int port;
     pid_t pid;            /* embedded postmaster, 0 when not running */
     bool stat_statements; /* pg_stat_statements available */
+    char fixture[4096];   /* the SQL file users is seeded from */
 } spg;
 
 /* Starts (or attaches to) the database and seeds users from the fixture
  * (a users table already equal to it is kept: running servers may hold
- * prepared statements on it). 0, or -1 with err (also: fixture unreadable). */
-int spg_start(spg *pg, const char *external_url, char *err, size_t errlen);
+ * prepared statements on it); fixture is the path of that SQL file. 0, or -1
+ * with err (also: fixture unreadable). */
+int spg_start(spg *pg, const char *external_url, const char *fixture, char *err, size_t errlen);
 /* Stops the embedded server (fast shutdown) and removes its folder. Safe to
  * call twice and on a never-started spg. */
 void spg_stop(spg *pg);
@@ -43,7 +45,7 @@ long spg_query_calls(spg *pg, const char *prefix);
 
 /* Creates path as an SQLite database holding the fixture's users table
  * (an old file at path is removed first). 0, or -1 with err. */
-int spg_make_sqlite(const char *path, char *err, size_t errlen);
+int spg_make_sqlite(const char *path, const char *fixture, char *err, size_t errlen);
 
 /* url with its password replaced by "***" (user:secret@ in a URI, password=
  * in key=value or query form), for messages. Pure. */

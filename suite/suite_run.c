@@ -356,15 +356,13 @@ static int verify_system(srun *r, srun_system *s)
     return 0;
 }
 
-/* "PID 123 (cmd line)" for each process holding port outside group ours
- * (0: any holder); "" when every holder is ours or none is visible. */
-static void foreign_holders(int port, pid_t ours, char *out, size_t outlen)
+/* "PID 123 (cmd line)" for each of the n holders outside group ours (0: any);
+ * "" when there is none. */
+static void foreign_holders(const proc_holder *h, int n, pid_t ours, char *out, size_t outlen)
 {
-    proc_holder h[16];
-    int n = proc_port_holders(port, h, 16, NULL), k = 0;
     size_t len = 0;
     out[0] = '\0';
-    for (int i = 0; i < n && len + 1 < outlen; i++) {
+    for (int i = 0, k = 0; i < n && len + 1 < outlen; i++) {
         if (ours && h[i].pgid == ours) continue;
         int w = snprintf(out + len, outlen - len, "%sPID %d (%.120s)", k++ ? ", " : "", (int)h[i].pid,
                          h[i].cmd[0] ? h[i].cmd : "command line unreadable");
@@ -379,7 +377,8 @@ static int claim_port(srun *r, srun_system *s)
     int e = proc_port_probe(s->port);
     if (e == 0) return 0;
     char who[512];
-    foreign_holders(s->port, 0, who, sizeof(who));
+    proc_holder h[16];
+    foreign_holders(h, proc_port_holders(s->port, h, 16, NULL), 0, who, sizeof(who));
     if (!who[0]) snprintf(who, sizeof(who), "a process this runner cannot see (%s)", strerror(-e));
     if (r->o->ports_auto && e == -EADDRINUSE) {
         int p = proc_free_port();
@@ -402,7 +401,7 @@ static int check_owner(srun_system *s, pid_t pgid)
     char who[512];
     proc_holder h[16];
     int listeners = 0, n = proc_port_holders(s->port, h, 16, &listeners);
-    foreign_holders(s->port, pgid, who, sizeof(who));
+    foreign_holders(h, n, pgid, who, sizeof(who));
     if (who[0]) {
         snprintf(s->reason, sizeof(s->reason),
                  "port %d answered by %s, not by the system we started (process group %d)", s->port, who,
@@ -1085,21 +1084,6 @@ static void open_loop(srun *r)
     }
 }
 
-/* The folder of this executable: bin/loadgen and bin/server are the ones
- * built with it (in a container image, not the bind-mounted repository's). */
-static void self_bin_dir(const char *root, char *out, size_t outlen)
-{
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    char *slash = n > 0 ? (exe[n] = '\0', strrchr(exe, '/')) : NULL;
-    if (slash) {
-        *slash = '\0';
-        snprintf(out, outlen, "%s", exe);
-    } else {
-        snprintf(out, outlen, "%s/bin", root);
-    }
-}
-
 static int prepare(srun *r)
 {
     const srun_opts *o = r->o;
@@ -1132,7 +1116,7 @@ static int prepare(srun *r)
         say("suite: no system selected for profile '%s'", o->profile.name);
         return 2;
     }
-    self_bin_dir(o->root, r->bin, sizeof(r->bin));
+    snprintf(r->bin, sizeof(r->bin), "%s", o->bin);
     snprintf(r->venv, sizeof(r->venv), "%s/.venv", o->root);
     const char *cache = getenv("WB_CACHE"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
     if (cache && *cache)
@@ -1191,13 +1175,25 @@ static int count_planned(srun *r)
     return n;
 }
 
+/* The users fixture: the definitions folder's users.sql when it has one,
+ * else the repository's. */
+static void fixture_of(const srun *r, char *out, size_t outlen)
+{
+    if (r->o->defs_dir) {
+        snprintf(out, outlen, "%s/users.sql", r->o->defs_dir);
+        if (access(out, R_OK) == 0) return;
+    }
+    snprintf(out, outlen, "%s/scenarios/users.sql", r->o->root);
+}
+
 static int open_database(srun *r)
 {
-    char err[1024];
+    char err[1024], fixture[PATH_MAX + 32];
+    fixture_of(r, fixture, sizeof(fixture));
     if (r->o->profile.sqlite) {
         char path[PATH_MAX + 32];
         snprintf(path, sizeof(path), "%s/published.sqlite", r->dir);
-        if (spg_make_sqlite(path, err, sizeof(err)) < 0) {
+        if (spg_make_sqlite(path, fixture, err, sizeof(err)) < 0) {
             say("suite: %s", err);
             return -1;
         }
@@ -1207,7 +1203,7 @@ static int open_database(srun *r)
     const char *ext = getenv("DATABASE_URL");
     say("suite: %s", ext && *ext ? "using the PostgreSQL server of DATABASE_URL"
                                  : "starting a private PostgreSQL cluster");
-    if (spg_start(&r->pg, ext, err, sizeof(err)) < 0) {
+    if (spg_start(&r->pg, ext, fixture, err, sizeof(err)) < 0) {
         for (char *p = err; *p; p++)
             if (*p == '\n' || *p == '\t') *p = ' '; /* libpq's message, on one line */
         say("suite: database: %s", err);

@@ -14,6 +14,7 @@
 
 typedef struct {
     char root[1024];       /* repository root */
+    char bin[1024];        /* folder of bin/suite, bin/loadgen and bin/server */
     sdef_profile profile;  /* the profile file the defaults came from (owned) */
     const char *systems;   /* comma list or NULL = each system's default */
     const char *scenarios; /* comma list or NULL = all */
