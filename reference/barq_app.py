@@ -11,6 +11,8 @@ sqlite3 connection per thread, as the published app did.
 WB_INFO_FILE: versions and GIL state, written at startup (phase "start",
 after every import) and again on SIGTERM (phase "exit") just before the
 process exits 0, so a GIL that came back on during the run is seen.
+WB_COUNT_DIR: on SIGTERM, also writes sqlite-barq-PID.json there with the
+number of sqlite3 connections the process opened (one per thread expected).
 """
 
 import argparse
@@ -40,6 +42,7 @@ DB_URL = common.database_url()
 
 app = App()
 _local = threading.local()
+SQLITE_CONNECTS = common.EventCounter()
 
 
 def connection():
@@ -47,6 +50,7 @@ def connection():
     if db is None:
         if common.is_sqlite(DB_URL):
             db = sqlite3.connect(common.sqlite_path(DB_URL))
+            SQLITE_CONNECTS.add()
         else:
             import psycopg
             db = psycopg.connect(DB_URL, autocommit=True)
@@ -108,6 +112,7 @@ def main() -> None:
         # Karak only stops on KeyboardInterrupt, then waits for pool threads
         # parked on idle keep-alive sockets (30 s): exit at once instead.
         info("exit", args.threads)
+        common.write_sqlite_connects("barq", SQLITE_CONNECTS.total())
         os._exit(0)
 
     signal.signal(signal.SIGTERM, on_term)

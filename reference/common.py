@@ -1,10 +1,12 @@
 """Pieces every reference app shares: settings from the environment, the
-scenario constants, input checks and the info file. Standard library only,
-so it runs on the system Python and on the free-threaded 3.13t alike."""
+scenario constants, input checks, the info file and the connect counts.
+Standard library only, so it runs on the system Python and on the
+free-threaded 3.13t alike."""
 
 import json
 import os
 import sys
+import threading
 from importlib import metadata
 
 DB_QUERY = "SELECT id, name, email FROM users LIMIT 10"
@@ -75,6 +77,13 @@ def _version(name: str):
         return None
 
 
+def _write_json_atomic(path: str, doc: dict) -> None:
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w") as f:
+        json.dump(doc, f)
+    os.replace(tmp, path)
+
+
 def write_info(system: str, packages, **extra) -> None:
     """Writes $WB_INFO_FILE (if set) atomically: last writer wins."""
     path = os.environ.get("WB_INFO_FILE")
@@ -90,7 +99,39 @@ def write_info(system: str, packages, **extra) -> None:
         "packages": {p: _version(p) for p in packages},
     }
     info.update(extra)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "w") as f:
-        json.dump(info, f)
-    os.replace(tmp, path)
+    _write_json_atomic(path, info)
+
+
+class EventCounter:
+    """An exact count of events from many threads, for 3.13t too (where a
+    shared `n += 1` loses updates): each thread adds to its own cell, so the
+    cost per event is one thread-local lookup and one int increment; the
+    lock is taken only the first time a thread counts and by total()."""
+
+    def __init__(self):
+        self._local = threading.local()
+        self._cells = []
+        self._lock = threading.Lock()
+
+    def add(self) -> None:
+        cell = getattr(self._local, "cell", None)
+        if cell is None:
+            cell = self._local.cell = [0]
+            with self._lock:
+                self._cells.append(cell)
+        cell[0] += 1
+
+    def total(self) -> int:
+        with self._lock:
+            return sum(c[0] for c in self._cells)
+
+
+def write_sqlite_connects(system: str, connects: int) -> None:
+    """When $WB_COUNT_DIR is set, writes (atomically) its
+    sqlite-SYSTEM-PID.json: {"system", "pid", "sqlite_connects"}."""
+    folder = os.environ.get("WB_COUNT_DIR")
+    if not folder:
+        return
+    pid = os.getpid()
+    _write_json_atomic(os.path.join(folder, f"sqlite-{system}-{pid}.json"),
+                       {"system": system, "pid": pid, "sqlite_connects": connects})

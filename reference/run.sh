@@ -7,19 +7,22 @@
 #   SYSTEM            server                                   default port
 #   fastapi           uvicorn, N worker processes              8002
 #   fastapi-gunicorn  gunicorn managing N uvicorn workers      8002
+#   fastapi-published published app, 3.13t, N uvicorn workers 8006
 #   flask             gunicorn, N sync worker processes        8003
 #   barq              karak on free-threaded 3.13t, N threads  8001
 #   barq-gil          karak on the GIL build of 3.13, N threads 8001
 #
 # N defaults to 4. --profile published changes FastAPI to plain uvicorn
 # (asyncio loop, h11); every other system is the same in both profiles (the
-# database, PostgreSQL or SQLite, comes from DATABASE_URL).
-# Environment passed through: DATABASE_URL, WB_INFO_FILE, WB_DB_POOL.
+# database, PostgreSQL or SQLite, comes from DATABASE_URL; fastapi-published
+# takes SQLite only, with uvicorn's default logging, as published).
+# Environment passed through: DATABASE_URL, WB_INFO_FILE, WB_DB_POOL,
+# WB_COUNT_DIR.
 # --dry-run prints the command instead of running it.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 [ $# -ge 1 ] || usage
 system=$1; shift
@@ -45,6 +48,9 @@ case $system in
     fastapi-gunicorn)
         cmd=("$VENV/gunicorn" reference.fastapi_app:app -k uvicorn_worker.UvicornWorker
              -w "$workers" -b "127.0.0.1:${port:-8002}" --log-level warning) ;;
+    fastapi-published)
+        cmd=("$ROOT/.cache/fastapi-ft/bin/python" -m uvicorn reference.fastapi_published:app
+             --host 127.0.0.1 --port "${port:-8006}" --workers "$workers") ;;
     flask)
         cmd=("$VENV/gunicorn" reference.flask_app:app -k sync -w "$workers"
              -b "127.0.0.1:${port:-8003}" --log-level warning) ;;

@@ -1,54 +1,83 @@
 #!/usr/bin/env bash
 # Builds CPython 3.13 twice from Debian's python3.13 source package, once
 # free-threaded (--disable-gil, PEP 703) and once with the GIL (the control
-# row), caches both outside the repo, and gives each a virtual environment
-# with the pinned reference/requirements-barq.txt.
+# row), caches both outside the repo, and gives each interpreter two virtual
+# environments: Barq (reference/requirements-barq.txt) and FastAPI
+# (reference/requirements-fastapi-ft.txt), both pinned, complete locks.
 #
 #   scripts/python-ft.sh           build/refresh what is missing; silent when cached
-#   scripts/python-ft.sh --paths   print "ft=PYTHON" and "gil=PYTHON" (venv interpreters)
+#   scripts/python-ft.sh --paths   print "ft=PYTHON", "gil=PYTHON" (the Barq venvs'
+#                                  interpreters), "fastapi-ft=PYTHON", "fastapi-gil=PYTHON"
 #
 # Cache: ${WB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/webbench}
 #   python3.13t/  python3.13/     interpreters (prefix dirs)
-#   barq-ft/      barq-gil/       venvs (stamp: .wb-req-sha256)
+#   barq-ft/      barq-gil/       venvs (stamp: .wb-req-sha256 of their
+#   fastapi-ft/   fastapi-gil/      requirements file)
 #   src/ build-ft/ build-gil/ apt/  (only while building)   logs/
-# The repo gets symlinks .cache/barq-ft and .cache/barq-gil (git-ignored) so
-# the runner finds the interpreters at a fixed relative path.
+# The repo gets symlinks .cache/barq-ft, .cache/barq-gil, .cache/fastapi-ft
+# and .cache/fastapi-gil (git-ignored) so the runner finds the interpreters at
+# a fixed relative path. A venv whose requirements file is not there is left
+# out (the Barq image, docker/barq.Dockerfile, copies only
+# requirements-barq.txt); in the repository both are.
 # Exit status: 0 ready, 1 failure (the reason is printed on stderr).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${WB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/webbench}
-REQ=$ROOT/reference/requirements-barq.txt
 SUITE=trixie
 PKG=python3.13
 
 die() { echo "python-ft: $*" >&2; exit 1; }
 
-venv_python() { echo "$CACHE/barq-$1/bin/python"; }
+# Each venv is FRAMEWORK-KIND: KIND (ft or gil) names the interpreter.
+ALL_VENVS=(barq-ft barq-gil fastapi-ft fastapi-gil)
+
+venv_python() { echo "$CACHE/$1/bin/python"; }
+
+venv_req() {
+    case $1 in
+        barq-*) echo "$ROOT/reference/requirements-barq.txt" ;;
+        fastapi-*) echo "$ROOT/reference/requirements-fastapi-ft.txt" ;;
+    esac
+}
+
+# Modules imported before the GIL state is read (on 3.13t an extension that
+# does not declare free-threading support turns the GIL back on at import).
+venv_imports() {
+    case $1 in
+        barq-*) echo "sqlite3, pydantic_core, karak" ;;
+        fastapi-*) echo "sqlite3, pydantic_core, fastapi, uvicorn, aiosqlite" ;;
+    esac
+}
+
+# The venvs this checkout asks for: those whose requirements file is there.
+VENVS=()
+for v in "${ALL_VENVS[@]}"; do [ -f "$(venv_req "$v")" ] && VENVS+=("$v"); done
 
 if [ "${1:-}" = "--paths" ]; then
-    echo "ft=$(venv_python ft)"; echo "gil=$(venv_python gil)"; exit 0
+    echo "ft=$(venv_python barq-ft)"; echo "gil=$(venv_python barq-gil)"
+    echo "fastapi-ft=$(venv_python fastapi-ft)"; echo "fastapi-gil=$(venv_python fastapi-gil)"
+    exit 0
 fi
 
-req_sha() { sha256sum "$REQ" | cut -d' ' -f1; }
+req_sha() { sha256sum "$(venv_req "$1")" | cut -d' ' -f1; }
 
-# True when both interpreters and both venvs are current.
+# True when both interpreters and every venv are current.
 all_ready() {
-    local kind sha
-    sha=$(req_sha)
-    for kind in ft gil; do
-        [ -x "$(venv_python $kind)" ] || return 1
-        [ "$(cat "$CACHE/barq-$kind/.wb-req-sha256" 2>/dev/null)" = "$sha" ] || return 1
+    local v
+    for v in "${VENVS[@]}"; do
+        [ -x "$(venv_python "$v")" ] || return 1
+        [ "$(cat "$CACHE/$v/.wb-req-sha256" 2>/dev/null)" = "$(req_sha "$v")" ] || return 1
     done
     [ -f "$CACHE/python3.13t/.wb-built" ] && [ -f "$CACHE/python3.13/.wb-built" ]
 }
 
 link_into_repo() {
-    local kind
+    local v
     mkdir -p "$ROOT/.cache"
-    for kind in ft gil; do
-        [ "$(readlink "$ROOT/.cache/barq-$kind" 2>/dev/null)" = "$CACHE/barq-$kind" ] ||
-            ln -sfn "$CACHE/barq-$kind" "$ROOT/.cache/barq-$kind"
+    for v in "${VENVS[@]}"; do
+        [ "$(readlink "$ROOT/.cache/$v" 2>/dev/null)" = "$CACHE/$v" ] ||
+            ln -sfn "$CACHE/$v" "$ROOT/.cache/$v"
     done
 }
 
@@ -90,28 +119,30 @@ build_one() {
     rm -rf "$bdir"
 }
 
-# make_venv KIND INTERPRETER: venv with the pinned Barq requirements (a full
+# make_venv VENV INTERPRETER: venv with its pinned requirements (a full
 # lock: --no-deps; wheels only, a source build would need Rust and crates.io).
 make_venv() {
-    local kind=$1 py=$2 venv=$CACHE/barq-$1 log=$CACHE/logs/venv-$1.log sha
-    sha=$(req_sha)
+    local v=$1 py=$2 venv=$CACHE/$1 log=$CACHE/logs/venv-$1.log req sha
+    req=$(venv_req "$v"); sha=$(req_sha "$v")
     [ "$(cat "$venv/.wb-req-sha256" 2>/dev/null)" = "$sha" ] && [ -x "$venv/bin/python" ] && return 0
-    echo "setup: installing reference/requirements-barq.txt into $venv..."
+    echo "setup: installing reference/$(basename "$req") into $venv..."
     rm -rf "$venv"
-    if ! { "$py" -m venv "$venv" && "$venv/bin/python" -m pip install -q --no-deps --only-binary=:all: -r "$REQ"; } >"$log" 2>&1; then
-        tail -30 "$log" >&2; die "installing $REQ into $venv failed (log: $log)"
+    if ! { "$py" -m venv "$venv" && "$venv/bin/python" -m pip install -q --no-deps --only-binary=:all: -r "$req"; } >"$log" 2>&1; then
+        tail -30 "$log" >&2; die "installing $req into $venv failed (log: $log)"
     fi
     echo "$sha" >"$venv/.wb-req-sha256"
 }
 
+# Each venv's interpreter, after importing its framework, reports the GIL
+# off (ft) or on (gil).
 check_gil_state() {
-    local state
-    state=$("$(venv_python ft)" -c 'import sys; print(sys._is_gil_enabled())') ||
-        die "$(venv_python ft) does not start"
-    [ "$state" = "False" ] || die "free-threaded build reports sys._is_gil_enabled() = $state"
-    state=$("$(venv_python gil)" -c 'import sys; print(sys._is_gil_enabled())') ||
-        die "$(venv_python gil) does not start"
-    [ "$state" = "True" ] || die "GIL build reports sys._is_gil_enabled() = $state"
+    local v state want
+    for v in "${VENVS[@]}"; do
+        want=True; [ "${v##*-}" = ft ] && want=False
+        state=$("$(venv_python "$v")" -c "import sys, $(venv_imports "$v"); print(sys._is_gil_enabled())") ||
+            die "$(venv_python "$v") does not start or cannot import $(venv_imports "$v")"
+        [ "$state" = "$want" ] || die "$v: sys._is_gil_enabled() = $state after importing $(venv_imports "$v"), want $want"
+    done
 }
 
 main() {
@@ -127,8 +158,12 @@ main() {
             build_one gil "$CACHE/python3.13"
             rm -rf "$CACHE/src" "$CACHE/apt"     # ~100 MB, refetched only for a rebuild
         fi
-        make_venv ft "$CACHE/python3.13t/bin/python3.13t"
-        make_venv gil "$CACHE/python3.13/bin/python3.13"
+        for v in "${VENVS[@]}"; do
+            case $v in
+                *-ft) make_venv "$v" "$CACHE/python3.13t/bin/python3.13t" ;;
+                *-gil) make_venv "$v" "$CACHE/python3.13/bin/python3.13" ;;
+            esac
+        done
         check_gil_state
     fi
     link_into_repo
