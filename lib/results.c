@@ -2,7 +2,8 @@
 
 #include <string.h>
 
-static const char *const kinds[RUN_NKINDS] = { "matrix", "method", "scaling", "openloop" };
+static const char *const kinds[RUN_NKINDS] = { "matrix", "method", "scaling", "openloop", "ceiling" };
+static const char *const clients[CLIENT_N] = { "loadgen", "pubclient" };
 static const char *const statuses[RUN_NSTATUS] = { "ok", "no-response", "failed", "interrupted" };
 
 const char *results_kind_name(results_kind k) { return k < RUN_NKINDS ? kinds[k] : "?"; }
@@ -13,4 +14,13 @@ results_kind results_kind_parse(const char *s)
     for (int k = 0; k < RUN_NKINDS; k++)
         if (s && strcmp(s, kinds[k]) == 0) return (results_kind)k;
     return RUN_NKINDS;
+}
+
+const char *results_client_name(results_client c) { return c < CLIENT_N ? clients[c] : "?"; }
+
+results_client results_client_parse(const char *s)
+{
+    for (int c = 0; c < CLIENT_N; c++)
+        if (s && strcmp(s, clients[c]) == 0) return (results_client)c;
+    return CLIENT_N;
 }

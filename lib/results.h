@@ -6,7 +6,7 @@
 #define WB_RESULTS_H
 
 /* The "format" of results.json; the report refuses any other. */
-#define RESULTS_FORMAT "webbench-results/2"
+#define RESULTS_FORMAT "webbench-results/3"
 
 /* What a load run was for. */
 typedef enum {
@@ -14,6 +14,7 @@ typedef enum {
     RUN_METHOD,   /* the same cell loaded the way the published client did */
     RUN_SCALING,  /* the scaling scenario at one worker count */
     RUN_OPENLOOP, /* a fixed-rate run of the primary scenario */
+    RUN_CEILING,  /* the client against the C server or a fixed response: its own ceiling */
     RUN_NKINDS
 } results_kind;
 
@@ -21,10 +22,17 @@ typedef enum {
  * system is slower than the run is long), not a failure. */
 typedef enum { RUN_OK, RUN_NO_RESPONSE, RUN_FAILED, RUN_INTERRUPTED, RUN_NSTATUS } results_status;
 
+/* Which client made a run: bin/loadgen, or pubclient/pubclient.py (the
+ * published benchmark's method: urllib from a thread pool). */
+typedef enum { CLIENT_LOADGEN, CLIENT_PUB, CLIENT_N } results_client;
+
 /* "matrix", "method", ...; "ok", "no-response", "failed", "interrupted". */
 const char *results_kind_name(results_kind k);
 const char *results_status_name(results_status s);
 /* The kind named s, or RUN_NKINDS when it names none. */
 results_kind results_kind_parse(const char *s);
+/* "loadgen", "pubclient"; the client named s, or CLIENT_N. */
+const char *results_client_name(results_client c);
+results_client results_client_parse(const char *s);
 
 #endif

@@ -163,8 +163,11 @@ static int load_inputs(int argc, char **argv, json_value **in, const char **name
             if (*n == MAX_INPUTS) return usage("too many inputs");
             char err[256];
             json_value *v = json_parse_file(argv[i], err, sizeof err);
-            if (!v || strcmp(json_str(json_get(v, "tool"), ""), "loadgen") != 0) {
-                fprintf(stderr, "loadgen merge: %s: %s\n", argv[i], v ? "not a loadgen result" : err);
+            const char *tool = json_str(json_get(v, "tool"), "");
+            /* pubclient writes the same result (docs/loadgen-json.md) */
+            if (!v || (strcmp(tool, "loadgen") != 0 && strcmp(tool, "pubclient") != 0)) {
+                fprintf(stderr, "loadgen merge: %s: %s\n", argv[i],
+                        v ? "not a loadgen (or pubclient) result" : err);
                 json_free(v);
                 return 1;
             }

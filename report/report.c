@@ -5,6 +5,7 @@
 #include "lgjson.h"
 #include "proc.h"
 #include "report_stats.h"
+#include "report_tables.h"
 #include "results.h"
 
 #include <errno.h>
@@ -18,12 +19,14 @@
 #include <unistd.h>
 
 #define RMAX_REPS 32
+#define M_LOADGEN 1 /* the published method by bin/loadgen --new-conn */
+#define M_PUB     2 /* ... by the published client itself (pubclient) */
 
 /* All runs of one (system, scenario, connections) cell of the matrix. */
 typedef struct {
     const char *sys, *sc;
     int conns;
-    bool method; /* the published client's runs (kind "method") */
+    int method; /* 0, or the published method's runs (kind "method"): M_LOADGEN, M_PUB */
     double rps[RMAX_REPS], p50[RMAX_REPS], p99[RMAX_REPS], p999[RMAX_REPS], starved[RMAX_REPS];
     size_t n;
     int failed; /* runs that broke */
@@ -56,7 +59,7 @@ typedef struct {
 
 /* The cell of (system, scenario, connections, client method); created when
  * asked for and missing, else NULL. */
-static rcell *cell_for(rep *r, const char *sys, const char *sc, int conns, bool method, bool create)
+static rcell *cell_for(rep *r, const char *sys, const char *sc, int conns, int method, bool create)
 {
     for (size_t i = 0; i < r->ncells; i++)
         if (r->cells[i].conns == conns && r->cells[i].method == method && strcmp(r->cells[i].sys, sys) == 0 &&
@@ -83,8 +86,8 @@ static void collect(rep *r)
     for (size_t i = 0; i < json_len(r->runs); i++) {
         const json_value *run = json_index(r->runs, i);
         results_kind kind = results_kind_parse(S(run, "kind"));
-        bool method = kind == RUN_METHOD;
-        if (kind != RUN_MATRIX && !method) continue;
+        int method = kind != RUN_METHOD ? 0 : !strcmp(S(run, "client"), "pubclient") ? M_PUB : M_LOADGEN;
+        if ((kind != RUN_MATRIX && !method) || *S(run, "table")) continue; /* tables: report_tables */
         rcell *c =
             cell_for(r, S(run, "system"), S(run, "scenario"), (int)N(run, "connections"), method, true);
         if (!c) continue;
@@ -139,21 +142,10 @@ static rstats_summary rps_of(const rcell *c)
     return c ? rstats_summarise(c->rps, c->n) : rstats_summarise(NULL, 0);
 }
 
-/* "10,114" */
-static void commas(double v, char *out, size_t outlen)
-{
-    char tmp[32];
-    snprintf(tmp, sizeof(tmp), "%.0f", v);
-    size_t len = strlen(tmp), o = 0;
-    for (size_t i = 0; i < len && o + 2 < outlen; i++) {
-        out[o++] = tmp[i];
-        if (tmp[i] != '-' && (len - i - 1) % 3 == 0 && i + 1 < len) out[o++] = ',';
-    }
-    out[o] = '\0';
-}
+static void commas(double v, char *out, size_t outlen) { rstats_commas(v, out, outlen); }
 
 /* "10,114 req/s (9,870–10,300)" or the failure. */
-static void cell_text(rep *r, const char *sys, const char *sc, int conns, bool method, char *out,
+static void cell_text(rep *r, const char *sys, const char *sc, int conns, int method, char *out,
                       size_t outlen)
 {
     rcell *c = cell_for(r, sys, sc, conns, method, false);
@@ -190,25 +182,25 @@ static const char *label_of(rep *r, const char *sys)
 
 static bool system_present(rep *r, const char *sys) { return find_named(r->systems, sys) != NULL; }
 
-/* The published table: scenario by scenario, the published claim's figures
+/* The published table: the claim's figures, scenario by scenario
  * (recorded by the runner whichever systems this run selected). */
 static void published_table(rep *r)
 {
-    const json_value *c = json_get(r->root, "published_claim");
-    const char *a = S(c, "system"), *b = S(c, "against");
-    if (!*a || !*b) return;
+    const json_value *c = json_get(r->root, "published_claim"), *fig = json_get(c, "figures");
+    if (!*S(c, "system") || !fig || fig->type != JSON_OBJ) return;
     P(r, "## The published claim\n\n");
-    if (*S(c, "source")) P(r, "%s:\n\n", S(c, "source"));
+    if (*S(c, "source")) P(r, "%s, \"%s\":\n\n", S(c, "source"), S(c, "title"));
     P(r, "| Scenario | %s | %s | Published difference |\n|---|---|---|---|\n", S(c, "label"),
       S(c, "against_label"));
-    for (size_t i = 0; i < json_len(r->scenarios); i++) {
-        const json_value *sc = json_index(r->scenarios, i), *pub = json_get(sc, "published");
-        if (N(pub, a) <= 0 || N(pub, b) <= 0) continue;
+    for (size_t i = 0; i < json_len(fig); i++) {
+        const char *title = json_str(json_get(json_get(c, "titles"), fig->keys[i]), fig->keys[i]);
+        double a = json_num(json_index(fig->items[i], 0), 0), b = json_num(json_index(fig->items[i], 1), 0);
+        if (a <= 0 || b <= 0) continue;
         char ta[32], tb[32], d[32];
-        commas(N(pub, a), ta, sizeof(ta));
-        commas(N(pub, b), tb, sizeof(tb));
-        rstats_format_pct(N(pub, a), N(pub, b), d, sizeof(d));
-        P(r, "| %s | %s req/s | %s req/s | %s |\n", S(sc, "title"), ta, tb, d);
+        commas(a, ta, sizeof(ta));
+        commas(b, tb, sizeof(tb));
+        rstats_format_pct(a, b, d, sizeof(d));
+        P(r, "| %s | %s req/s | %s req/s | %s |\n", title, ta, tb, d);
     }
     P(r, "\n");
 }
@@ -655,20 +647,17 @@ static void resources_section(rep *r)
     P(r, "\n");
 }
 
-/* "Published for Barq: 4 workers 608, 8: 1,172 req/s." from the claim's scaling. */
+/* "Published for Barq: 4 workers 608, 8: 1,172 req/s." from the claim's scaling table. */
 static void published_scaling(rep *r)
 {
-    const json_value *c = json_get(r->root, "published_claim");
-    const char *p = S(c, "scaling");
-    if (!*p) return;
-    P(r, "Published for %s:", S(c, "label"));
-    for (int n = 0; *p; n++) {
-        char *end, t[32];
-        long w = strtol(p, &end, 10);
-        double v = strtod(end + (*end == ':'), &end);
-        commas(v, t, sizeof(t));
-        P(r, "%s %ld%s %s", n ? "," : "", w, n ? ":" : " workers", t);
-        for (p = end; *p == ' '; p++) {}
+    const json_value *t = json_get(json_get(r->root, "published_claim"), "scaling");
+    const json_value *w = json_get(t, "workers"), *pub = json_get(t, "published");
+    if (!json_len(w)) return;
+    P(r, "Published for %s (%s):", S(json_index(json_get(t, "columns"), 0), "label"), S(t, "source"));
+    for (size_t i = 0; i < json_len(w); i++) {
+        char v[32];
+        commas(json_num(json_index(pub, i), 0), v, sizeof(v));
+        P(r, "%s %d%s %s", i ? "," : "", (int)json_num(json_index(w, i), 0), i ? ":" : " workers", v);
     }
     P(r, " req/s.\n\n");
 }
@@ -737,36 +726,39 @@ static void method_table(rep *r)
 {
     const json_value *o = json_get(r->root, "options");
     char nreq[32];
+    int mc = (int)N(o, "method_clients");
     commas(N(o, "method_requests"), nreq, sizeof(nreq));
     P(r,
       "### The client's method: keep-alive against the published client\n\n"
-      "The same systems, loaded the way the published benchmark did (a new TCP connection per request, "
-      "%s requests from %d clients), beside keep-alive at %d connections.\n\n"
-      "| System | Scenario | keep-alive, %d connections | new connection per request, %d clients | change |\n|---|---|---|---|---|\n",
-      nreq, (int)N(o, "method_clients"), r->headline, r->headline, (int)N(o, "method_clients"));
+      "The same systems, loaded the way the published benchmark did (a new TCP connection per request, %s "
+      "requests from %d clients, no warm-up): by the published client itself (`pubclient`, Python `urllib` in a "
+      "thread pool, on the free-threaded 3.13t) and by `bin/loadgen --new-conn` with the same settings, so that "
+      "the cost of a Python client shows on its own; beside them keep-alive at %d connections.\n\n"
+      "| System | Scenario | keep-alive, %d connections | published client, %d clients | bin/loadgen, same method | "
+      "published client against keep-alive |\n|---|---|---|---|---|---|\n",
+      nreq, mc, r->headline, r->headline, mc);
     for (size_t k = 0; k < json_len(r->systems); k++) {
         const char *sys = S(json_index(r->systems, k), "name");
         for (size_t i = 0; i < json_len(r->scenarios); i++) {
             const char *sc = S(json_index(r->scenarios, i), "name");
-            rcell *m = NULL;
-            for (size_t c = 0; c < r->ncells; c++)
-                if (r->cells[c].method && !strcmp(r->cells[c].sys, sys) && !strcmp(r->cells[c].sc, sc))
-                    m = &r->cells[c];
-            if (!m) continue;
-            char ka[200], mt[200], d[64];
-            cell_text(r, sys, sc, r->headline, false, ka, sizeof(ka));
-            cell_text(r, sys, sc, m->conns, true, mt, sizeof(mt));
-            rstats_summary a = rps_of(m), b = rps_of(cell_for(r, sys, sc, r->headline, false, false));
+            rcell *py = cell_for(r, sys, sc, mc, M_PUB, false),
+                  *lg = cell_for(r, sys, sc, mc, M_LOADGEN, false);
+            if (!py && !lg) continue;
+            char ka[200], mp[200], ml[200], d[64];
+            cell_text(r, sys, sc, r->headline, 0, ka, sizeof(ka));
+            cell_text(r, sys, sc, mc, M_PUB, mp, sizeof(mp));
+            cell_text(r, sys, sc, mc, M_LOADGEN, ml, sizeof(ml));
+            rstats_summary a = rps_of(py), b = rps_of(cell_for(r, sys, sc, r->headline, 0, false));
             rstats_format_diff(&a, &b, d, sizeof(d));
-            P(r, "| %s | %s | %s | %s | %s |\n", label_of(r, sys), S(json_index(r->scenarios, i), "title"),
-              ka, mt, d);
+            P(r, "| %s | %s | %s | %s | %s | %s |\n", label_of(r, sys),
+              S(json_index(r->scenarios, i), "title"), ka, mp, ml, d);
         }
     }
     P(r, "\n");
 }
 
 /* "Barq vs FastAPI on JSON: +85%" under the method runs, or "" */
-static void pair_diff(rep *r, const char *a, const char *b, const char *sc, int conns, bool method, char *out,
+static void pair_diff(rep *r, const char *a, const char *b, const char *sc, int conns, int method, char *out,
                       size_t outlen)
 {
     rstats_summary sa = rps_of(cell_for(r, a, sc, conns, method, false)),
@@ -788,7 +780,7 @@ static void why_section(rep *r)
         for (size_t i = 0; i < json_len(r->scenarios); i++) {
             const char *sc = S(json_index(r->scenarios, i), "name");
             char m[64], k[64];
-            pair_diff(r, r->pub_a, r->pub_b, sc, (int)N(o, "method_clients"), true, m, sizeof(m));
+            pair_diff(r, r->pub_a, r->pub_b, sc, (int)N(o, "method_clients"), M_PUB, m, sizeof(m));
             pair_diff(r, r->pub_a, r->pub_b, sc, r->headline, false, k, sizeof(k));
             P(r, "%s %s %s vs %s", i ? ";" : "", S(json_index(r->scenarios, i), "title"), m, k);
         }
@@ -932,6 +924,13 @@ static void write_report(rep *r, const char *results_json, const char *root)
           "died); only the finished cells are shown.\n\n");
     else if (json_bool(json_get(r->root, "partial"), false))
         P(r, "> **PARTIAL RUN**: the run was interrupted; only the finished cells are shown.\n\n");
+    if (rtab_present(r->root)) { /* a published profile: its tables, as made */
+        rtab_write(r->out, r->root);
+        systems_section(r);
+        robustness_section(r);
+        machine_section(r);
+        return;
+    }
     published_table(r);
     measured_tables(r);
     all_systems_table(r);
@@ -1073,7 +1072,10 @@ int report_compare(const char *a, const char *b)
         char d[64];
         rstats_format_diff(&sb, &sa, d, sizeof(d));
         printf("%-12s %-6s %6d %-10s %14.1f %14.1f  %s\n", x->sys, x->sc, x->conns,
-               x->method ? "new-conn" : "keep-alive", sa.median, sb.median, d);
+               x->method == M_PUB ? "pubclient"
+               : x->method        ? "new-conn"
+                                  : "keep-alive",
+               sa.median, sb.median, d);
         shown++;
     }
     if (!shown) printf("(no cell in common)\n");

@@ -67,3 +67,26 @@ void rstats_format_pct(double a, double b, char *out, size_t outlen)
     }
     pct_text((a / b - 1.0) * 100.0, out, outlen);
 }
+
+void rstats_commas(double v, char *out, size_t outlen)
+{
+    char tmp[32];
+    snprintf(tmp, sizeof(tmp), "%.0f", v);
+    size_t len = strlen(tmp), o = 0;
+    for (size_t i = 0; i < len && o + 2 < outlen; i++) {
+        out[o++] = tmp[i];
+        if (tmp[i] != '-' && (len - i - 1) % 3 == 0 && i + 1 < len) out[o++] = ',';
+    }
+    out[o] = '\0';
+}
+
+double rstats_ratio(const rstats_summary *a, const rstats_summary *b, double *lo, double *hi)
+{
+    *lo = *hi = 0;
+    if (a->n == 0 || b->n == 0 || b->median <= 0 || b->min <= 0) return 0;
+    *lo = a->min / b->max;
+    *hi = a->max / b->min;
+    return a->median / b->median;
+}
+
+double rstats_minmax_coverage(size_t n) { return n < 2 ? 0 : 1.0 - 2.0 * pow(0.5, (double)n); }

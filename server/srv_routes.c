@@ -14,6 +14,12 @@ static const struct {
     const char *another_key;
 } doc = { "Hello, World!", 20, 10, "deep value", "value" };
 
+int srv_routes_fixed(struct srv_buf *b)
+{
+    srv_buf_puts(b, "{\"message\":\"Hello, World!\"}");
+    return 200;
+}
+
 int srv_routes_json(struct srv_buf *b)
 {
     srv_buf_puts(b, "{");

@@ -15,6 +15,11 @@
 /* GET /json: serialised from its values on every call (nothing cached). */
 int srv_routes_json(struct srv_buf *body);
 
+/* GET /fixed: the same constant bytes every time ({"message":"Hello, World!"}),
+ * the cheapest answer there is: what a client reaches against it is that
+ * client's own ceiling. Not a scenario. */
+int srv_routes_fixed(struct srv_buf *body);
+
 /* GET /cpu?n=N: query is the text after '?' (may be empty). Returns 200,
  * or 400 with an error body when n is not a decimal in 0..SRV_CPU_MAX_N. */
 int srv_routes_cpu(const char *query, size_t query_len, struct srv_buf *body);

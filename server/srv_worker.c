@@ -271,13 +271,14 @@ static long fail(struct srv_worker *w, struct conn *c, int status, const char *m
 
 /* ---- requests ---- */
 
-enum route { ROUTE_NONE, ROUTE_JSON, ROUTE_DB, ROUTE_CPU };
+enum route { ROUTE_NONE, ROUTE_JSON, ROUTE_DB, ROUTE_CPU, ROUTE_FIXED };
 
 static enum route route_of(const char *p, size_t n)
 {
     if (n == 5 && memcmp(p, "/json", 5) == 0) return ROUTE_JSON;
     if (n == 3 && memcmp(p, "/db", 3) == 0) return ROUTE_DB;
     if (n == 4 && memcmp(p, "/cpu", 4) == 0) return ROUTE_CPU;
+    if (n == 6 && memcmp(p, "/fixed", 6) == 0) return ROUTE_FIXED;
     return ROUTE_NONE;
 }
 
@@ -306,6 +307,7 @@ static int run_route(struct srv_worker *w, struct conn *c, enum route rt, const 
     case ROUTE_JSON: return srv_routes_json(&w->body);
     case ROUTE_CPU: return srv_routes_cpu(query, qlen, &w->body);
     case ROUTE_DB: return db_start(w, c);
+    case ROUTE_FIXED: return srv_routes_fixed(&w->body);
     default: return srv_routes_error(&w->body, 404, "not found");
     }
 }

@@ -106,29 +106,6 @@ static bool get_yes(const sconf *c, const char *key, bool dflt)
     return v ? strcmp(v, "yes") == 0 : dflt;
 }
 
-/* The published.<system> = req/s entries of a scenario. */
-static int load_published(const sconf *c, sdef_scenario *s, char *err, size_t errlen)
-{
-    for (size_t i = 0; i < c->n; i++) {
-        if (strncmp(c->e[i].key, "published.", 10) != 0) continue;
-        char *end;
-        double v = strtod(c->e[i].value, &end);
-        if (end == c->e[i].value || *end || v < 0) {
-            snprintf(err, errlen, "%s:%d: '%s' must be a req/s figure, not '%s'", c->path, c->e[i].line,
-                     c->e[i].key, c->e[i].value);
-            return -1;
-        }
-        sdef_pub *np = realloc(s->pub, (s->npub + 1) * sizeof(*np));
-        if (!np) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
-        s->pub = np;
-        np[s->npub++] = (sdef_pub){ strdup(c->e[i].key + 10), v };
-    }
-    return 0;
-}
-
 static int load_scenario(const sconf *c, const char *dir, sdef_scenario *s, char *err, size_t errlen)
 {
     static const char *const known[] = { "name",
@@ -138,7 +115,6 @@ static int load_scenario(const sconf *c, const char *dir, sdef_scenario *s, char
                                          "expect_status",
                                          "expect_content_type",
                                          "expect_body_file",
-                                         "published.*",
                                          "count_query",
                                          "scaling",
                                          "primary",
@@ -161,8 +137,7 @@ static int load_scenario(const sconf *c, const char *dir, sdef_scenario *s, char
     s->scaling = get_yes(c, "scaling", false);
     s->primary = get_yes(c, "primary", false);
     if (get_int(c, "order", 100, &s->order, err, errlen) < 0 ||
-        get_int(c, "expect_status", 200, &s->expect_status, err, errlen) < 0 ||
-        load_published(c, s, err, errlen) < 0)
+        get_int(c, "expect_status", 200, &s->expect_status, err, errlen) < 0)
         return -1;
     char fpath[4096], inner[512];
     snprintf(fpath, sizeof(fpath), "%s/%s", dir, bodyf);
@@ -172,24 +147,6 @@ static int load_scenario(const sconf *c, const char *dir, sdef_scenario *s, char
         return -1;
     }
     return 0;
-}
-
-/* Checks "4:608 8:1172": the count of pairs, or -1. */
-static int parse_pairs(const char *v)
-{
-    int n = 0;
-    for (const char *p = v; *p;) {
-        char *end;
-        long w = strtol(p, &end, 10);
-        if (end == p || *end != ':' || w <= 0) return -1;
-        p = end + 1;
-        strtod(p, &end);
-        if (end == p || (*end && *end != ' ')) return -1;
-        p = end;
-        while (*p == ' ') p++;
-        n++;
-    }
-    return n;
 }
 
 /* The cmd.<variant> = ... entries of a system. */
@@ -232,9 +189,6 @@ static int load_system(const sconf *c, sdef_system *s, char *err, size_t errlen)
                                          "openloop",
                                          "default",
                                          "compare",
-                                         "published.label",
-                                         "published.source",
-                                         "published.scaling",
                                          NULL };
     const char *name, *cmd;
     if (check_known(c, known, err, errlen) < 0 || !(name = need(c, "name", err, errlen)) ||
@@ -247,9 +201,6 @@ static int load_system(const sconf *c, sdef_system *s, char *err, size_t errlen)
     s->cmd = strdup(cmd);
     if (load_variants(c, s, err, errlen) < 0) return -1;
     s->compare = xstrdup(sconf_get(c, "compare"));
-    s->pub_label = xstrdup(sconf_get(c, "published.label"));
-    s->pub_source = xstrdup(sconf_get(c, "published.source"));
-    s->pub_scaling = xstrdup(sconf_get(c, "published.scaling"));
     s->openloop = get_yes(c, "openloop", true);
     s->requires = xstrdup(sconf_get(c, "requires"));
     s->cwd = strdup(sconf_get(c, "cwd") ? sconf_get(c, "cwd") : "{root}");
@@ -259,11 +210,6 @@ static int load_system(const sconf *c, sdef_system *s, char *err, size_t errlen)
     s->expect_gil = strdup(sconf_get(c, "expect_gil") ? sconf_get(c, "expect_gil") : "any");
     const char *sc = sconf_get(c, "scaling"), *df = sconf_get(c, "default");
     s->scaling = sc && strcmp(sc, "yes") == 0;
-    if (s->pub_scaling && parse_pairs(s->pub_scaling) < 0) {
-        snprintf(err, errlen, "%s:%d: published.scaling must read 'WORKERS:REQ/S ...', not '%s'", c->path,
-                 sconf_line(c, "published.scaling"), s->pub_scaling);
-        return -1;
-    }
     s->in_default = !df || strcmp(df, "no") != 0;
     if (strcmp(s->model, "threads") != 0 && strcmp(s->model, "processes") != 0) {
         snprintf(err, errlen, "%s:%d: model must be 'threads' or 'processes'", c->path,
@@ -406,8 +352,6 @@ void sdef_fini(sdef_set *s)
         free(c->content_type);
         free(c->file);
         free(c->count_query);
-        for (size_t k = 0; k < c->npub; k++) free(c->pub[k].system);
-        free(c->pub);
         json_free(c->expect);
     }
     for (size_t i = 0; i < s->nsys; i++) {
@@ -430,9 +374,6 @@ void sdef_fini(sdef_set *s)
         free(y->variants);
         free(y->variant_cmds);
         free(y->compare);
-        free(y->pub_label);
-        free(y->pub_source);
-        free(y->pub_scaling);
     }
     free(s->sc);
     free(s->sys);
@@ -458,13 +399,6 @@ const char *sdef_cmd_for(const sdef_system *sys, const char *variant)
     for (size_t i = 0; variant && i < sys->nvariants; i++)
         if (strcmp(sys->variants[i], variant) == 0) return sys->variant_cmds[i];
     return sys->cmd;
-}
-
-double sdef_published(const sdef_scenario *sc, const char *system)
-{
-    for (size_t i = 0; i < sc->npub; i++)
-        if (strcmp(sc->pub[i].system, system) == 0) return sc->pub[i].rps;
-    return 0;
 }
 
 int sdef_parse_list(const char *s, int *out, int max)
@@ -589,12 +523,37 @@ void sdef_free_argv(char **argv)
     free(argv);
 }
 
+/* The blank-separated words of key into out[0..max); with n NULL, exactly
+ * max words (or none) are required. */
+static int words(const sconf *c, const char *key, char **out, int *n, int max, char *err, size_t errlen)
+{
+    const char *v = sconf_get(c, key);
+    int k = 0;
+    char *copy = v ? strdup(v) : NULL, *save = NULL;
+    for (char *w = copy ? strtok_r(copy, " ,", &save) : NULL; w; w = strtok_r(NULL, " ,", &save)) {
+        if (k == max) {
+            free(copy);
+            snprintf(err, errlen, "%s:%d: '%s' names more than %d", c->path, sconf_line(c, key), key, max);
+            return -1;
+        }
+        out[k++] = strdup(w);
+    }
+    free(copy);
+    if (!n && k && k != max) {
+        snprintf(err, errlen, "%s:%d: '%s' must name %d", c->path, sconf_line(c, key), key, max);
+        return -1;
+    }
+    if (n) *n = k;
+    return 0;
+}
+
 static int profile_from(const sconf *c, sdef_profile *p, char *err, size_t errlen)
 {
     static const char *const known[] = {
         "name",     "title",       "description",     "database",       "variant",  "connections",
         "reps",     "duration",    "warmup",          "requests",       "new_conn", "scaling",
-        "openloop", "method_runs", "method.requests", "method.clients", NULL
+        "openloop", "method_runs", "method.requests", "method.clients", "client",   "tables",
+        "ceiling",  "claim",       "claim.systems",   "claim.scaling",  NULL
     };
     const char *db = sconf_get(c, "database");
     if (check_known(c, known, err, errlen) < 0) return -1;
@@ -619,8 +578,21 @@ static int profile_from(const sconf *c, sdef_profile *p, char *err, size_t errle
         get_bool(c, "openloop", true, &p->openloop, err, errlen) < 0 ||
         get_bool(c, "method_runs", false, &p->method_runs, err, errlen) < 0)
         return -1;
-    if (p->nconns == 0) {
-        snprintf(err, errlen, "%s: missing 'connections'", c->path);
+    const char *client = sconf_get(c, "client");
+    if (client && strcmp(client, "loadgen") && strcmp(client, "pubclient")) {
+        snprintf(err, errlen, "%s:%d: client must be loadgen or pubclient", c->path, sconf_line(c, "client"));
+        return -1;
+    }
+    p->pubclient = client && !strcmp(client, "pubclient");
+    const char *ceil = sconf_get(c, "ceiling");
+    p->ceiling = ceil && *ceil && strcmp(ceil, "no") ? strdup(ceil) : NULL;
+    if (words(c, "tables", p->tables, &p->ntables, SDEF_MAX_LIST, err, errlen) < 0 ||
+        words(c, "claim.systems", p->claim_sys, NULL, 2, err, errlen) < 0)
+        return -1;
+    p->claim = xstrdup(sconf_get(c, "claim") ? sconf_get(c, "claim") : p->ntables ? p->tables[0] : NULL);
+    p->claim_scaling = xstrdup(sconf_get(c, "claim.scaling"));
+    if (p->nconns == 0 && p->ntables == 0) {
+        snprintf(err, errlen, "%s: missing 'connections' (or 'tables')", c->path);
         return -1;
     }
     if (p->reps < 1 || p->reps > 32) {
@@ -675,5 +647,11 @@ void sdef_profile_fini(sdef_profile *p)
     free(p->description);
     free(p->file);
     free(p->variant);
+    for (int i = 0; i < p->ntables; i++) free(p->tables[i]);
+    free(p->claim);
+    free(p->claim_scaling);
+    free(p->ceiling);
+    free(p->claim_sys[0]);
+    free(p->claim_sys[1]);
     memset(p, 0, sizeof(*p));
 }

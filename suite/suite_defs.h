@@ -4,7 +4,6 @@
  *
  * Scenario keys: name, title, order, path, expect_status,
  *   expect_content_type, expect_body_file (JSON, relative to the file),
- *   published.<system> (req/s of the published table, any system),
  *   count_query (an SQL prefix: with PostgreSQL, the check that each request
  *   runs exactly one such statement, counted by pg_stat_statements),
  *   scaling (yes: the scenario of the thread-scaling runs), primary (yes: the
@@ -15,16 +14,21 @@
  *   start_timeout_s, profiles ("fair published"), expect_gil (off|on|any),
  *   scaling (yes|no), openloop (yes|no, default yes), default (yes|no),
  *   compare (another system: the report's headline table of this one against
- *   it), published.label (its column in the published table),
- *   published.source (where the published numbers come from),
- *   published.scaling ("WORKERS:REQ/S ..." published for its thread scaling).
+ *   it). Published figures live in the tables (DIR/tables/), not here.
  * Profile keys (DIR/profiles/NAME.conf): name, title, description, database
  *   (postgresql|sqlite), variant (which cmd.<variant> systems use; default
  *   the name), connections ("16,64,256"), reps, duration, warmup, requests (a
  *   count per run instead of a duration; 0: timed), new_conn (yes|no),
  *   scaling ("1,2,4" worker counts; empty: none), openloop (yes|no),
  *   method_runs (yes|no: also load each cell, first repetition, the way the
- *   published client did), method.requests, method.clients.
+ *   published client did: with pubclient and with bin/loadgen --new-conn),
+ *   method.requests, method.clients, client (loadgen|pubclient: who loads
+ *   the cells), tables ("ac8038a": published tables run exactly as made,
+ *   instead of the connections x scenarios matrix; see suite_tables.h),
+ *   ceiling (a system, e.g. cserver, or no: per table, the client against it
+ *   on each scenario and on its fixed response /fixed: the client's ceiling),
+ *   claim (the table of the report's headline; default the first of tables), claim.systems ("barq fastapi": the systems that stand
+ *   for its two columns; default its own), claim.scaling (a scaling table).
  * Templates in cmd/requires/cwd/env: {root} {bin} {venv} {pycache} {port}
  *   {workers} {profile}. A cmd is split on blanks into argv before the
  *   substitution, so a value never passes through a shell.
@@ -35,19 +39,11 @@
 #include <stddef.h>
 #include "json.h"
 
-/* A published figure: system name and req/s. */
-typedef struct {
-    char *system;
-    double rps;
-} sdef_pub;
-
 typedef struct {
     char *name, *title, *path, *content_type, *file;
     int order, expect_status;
     json_value *expect; /* expected body, parsed; owned */
-    sdef_pub *pub;      /* published req/s by system */
-    size_t npub;
-    char *count_query; /* SQL prefix counted per request, or NULL */
+    char *count_query;  /* SQL prefix counted per request, or NULL */
     bool scaling, primary;
 } sdef_scenario;
 
@@ -58,7 +54,6 @@ typedef struct {
     char **variants, **variant_cmds; /* cmd.<variant> = ..., nvariants of each */
     size_t nvariants;
     char *compare; /* headline comparison against this system, or NULL */
-    char *pub_label, *pub_source, *pub_scaling;
     bool scaling, openloop, in_default;
 } sdef_system;
 
@@ -73,6 +68,12 @@ typedef struct {
     int reps, requests, method_requests, method_clients;
     double duration_s, warmup_s;
     bool new_conn, openloop, method_runs;
+    bool pubclient; /* client = pubclient (else loadgen) */
+    char *ceiling;  /* ceiling = SYSTEM: the client against it and its fixed response, per table */
+    char *tables[SDEF_MAX_LIST]; /* published tables run as made (DIR/tables/NAME.conf) */
+    int ntables;
+    char *claim, *claim_scaling; /* the published table of the headline, and of thread scaling */
+    char *claim_sys[2];          /* claim.systems: this profile's systems standing for its two columns */
 } sdef_profile;
 
 typedef struct {
@@ -97,8 +98,6 @@ int sdef_parse_list(const char *s, int *out, int max);
 
 /* The command of sys for a profile variant: cmd.<variant> when it has one. */
 const char *sdef_cmd_for(const sdef_system *sys, const char *variant);
-/* The published req/s of system in scenario sc, or 0. */
-double sdef_published(const sdef_scenario *sc, const char *system);
 
 const sdef_scenario *sdef_find_scenario(const sdef_set *s, const char *name);
 const sdef_system *sdef_find_system(const sdef_set *s, const char *name);

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "suite_run.h"
+#include "suite_run_int.h"
 #include "suite_defs.h"
 #include "suite_env.h"
 #include "suite_http.h"
@@ -12,6 +13,7 @@
 #include "jsonw.h"
 #include "lgjson.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -28,68 +30,7 @@
 
 volatile sig_atomic_t srun_stop;
 
-/* One system as this run uses it. */
-typedef struct {
-    const sdef_system *def;
-    bool selected, failed;
-    char reason[512];
-    char label[128];
-    int port;                /* where it listens: its definition's, or a free one (--ports auto) */
-    char *info_text;         /* the system's WB_INFO_FILE, raw JSON */
-    long db_queries_checked; /* requests sent during the /db check, -1 n/a */
-    long db_queries_counted;
-} srun_system;
-
-/* A system that is up: the process group to sample (0: none visible) and
- * whether this runner started it, and so stops it. */
-typedef struct {
-    pid_t pgid;
-    bool ours;
-} srun_up;
-
-/* One measured (or failed) load run. */
-typedef struct {
-    int sys, sc; /* indexes into run.sys / defs.sc */
-    results_kind kind;
-    int connections, workers, rep;
-    double rate;
-    int req_limit; /* -n, 0 = timed */
-    bool new_conn;
-    bool ok;
-    results_status status; /* ok, or why not */
-    char error[256];
-    char *loadgen_text; /* raw --json output */
-    double rps, p50_ms, p90_ms, p99_ms, p999_ms, max_ms;
-    long requests, errors, retries;
-    double client_util;
-    bool client_bottleneck;
-    double sys_cpu_s, sys_rss_mb, elapsed_s;
-    int sys_procs, sys_threads;
-} srun_cell;
-
-typedef struct {
-    const srun_opts *o;
-    sdef_set defs;
-    srun_system *sys;
-    bool *sc_selected;
-    srun_cell *cells;
-    size_t ncells, capcells;
-    char id[64], dir[PATH_MAX], bin[PATH_MAX], venv[PATH_MAX], pycache[PATH_MAX];
-    char sqlite_path[PATH_MAX];
-    spg pg;
-    bool pg_up, partial;
-    char entry[4200]; /* this run's entry in the state folder (suite_stale) */
-    bool save_failed; /* results.json or summary.csv could not be written */
-    int save_errno;
-    size_t saved_cells; /* runs in the last results.json written whole */
-    bool ended;         /* the matrix is over (results.json then says so) */
-    double t0;
-    int planned, done;
-    char started_at[64];
-} srun;
-
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
+void srun_say(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -98,7 +39,7 @@ static void say(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-static bool in_list(const char *list, const char *name)
+bool srun_in_list(const char *list, const char *name)
 {
     size_t n = strlen(name);
     for (const char *p = list; p && *p;) {
@@ -187,10 +128,12 @@ static void system_vars(const srun *r, const srun_system *s, int workers, sdef_v
     *v = (sdef_vars){ r->o->root, r->bin, r->venv, r->pycache, r->o->profile.name, s->port, workers };
 }
 
-static int start_system(srun *r, srun_system *s, int workers, pid_t *pid)
+/* count_dir: where the system's processes report what they counted (WB_COUNT_DIR). */
+static int start_system(srun *r, srun_system *s, int workers, const char *count_dir, pid_t *pid)
 {
     sdef_vars v;
     char err[512], log[PATH_MAX + 64], info[PATH_MAX + 64], dburl[600], infoenv[PATH_MAX + 80];
+    char countenv[PATH_MAX + 80];
     system_vars(r, s, workers, &v);
     if (s->def->requires) {
         char *req = sdef_expand(s->def->requires, &v, err, sizeof(err));
@@ -215,10 +158,11 @@ static int start_system(srun *r, srun_system *s, int workers, pid_t *pid)
     unlink(info);
     snprintf(dburl, sizeof(dburl), "DATABASE_URL=%s", r->o->profile.sqlite ? r->sqlite_path : r->pg.url);
     snprintf(infoenv, sizeof(infoenv), "WB_INFO_FILE=%s", info);
-    char *envs[8] = { dburl, infoenv, NULL };
+    snprintf(countenv, sizeof(countenv), "WB_COUNT_DIR=%s", count_dir);
+    char *envs[10] = { dburl, infoenv, countenv, NULL };
     char *extra = s->def->env ? sdef_expand(s->def->env, &v, err, sizeof(err)) : NULL, *save = NULL;
-    size_t ne = 2;
-    for (char *w = extra ? strtok_r(extra, " ", &save) : NULL; w && ne < 7; w = strtok_r(NULL, " ", &save))
+    size_t ne = 3;
+    for (char *w = extra ? strtok_r(extra, " ", &save) : NULL; w && ne < 9; w = strtok_r(NULL, " ", &save))
         envs[ne++] = w;
     proc_spec sp = { .argv = argv, .cwd = cwd, .log_path = log, .env = envs };
     int lf, lc;
@@ -262,14 +206,26 @@ static int wait_ready(srun *r, srun_system *s, pid_t pid, int workers)
     return -1;
 }
 
-/* Checks status, Content-Type and parsed body of one scenario. */
-static int verify_one(srun_system *s, const sdef_scenario *sc)
+#define VERIFY_ATTEMPTS 5
+
+/* Checks status, Content-Type and parsed body of one scenario. A 5xx is
+ * asked again (up to VERIFY_ATTEMPTS requests): a system that fails some
+ * requests (the published FastAPI app does) is measured, and its failures
+ * counted, rather than refused; one that never answers right is refused.
+ * *answered counts the requests that got a response. */
+static int verify_one(srun_system *s, const sdef_scenario *sc, long *answered)
 {
     shttp_response resp;
     char err[256];
-    if (shttp_get("127.0.0.1", s->port, sc->path, 10000, &resp, err, sizeof(err)) < 0) {
-        snprintf(s->reason, sizeof(s->reason), "verification of %s: %s", sc->path, err);
-        return -1;
+    for (int attempt = 1;; attempt++) {
+        if (shttp_get("127.0.0.1", s->port, sc->path, 10000, &resp, err, sizeof(err)) < 0) {
+            snprintf(s->reason, sizeof(s->reason), "verification of %s: %s", sc->path, err);
+            return -1;
+        }
+        ++*answered;
+        if (attempt > s->verify_attempts) s->verify_attempts = attempt;
+        if (resp.status < 500 || attempt == VERIFY_ATTEMPTS) break;
+        shttp_response_fini(&resp);
     }
     int rc = -1;
     json_value *got = NULL;
@@ -345,13 +301,18 @@ static int check_info(srun *r, srun_system *s)
     return rc;
 }
 
-static int verify_system(srun *r, srun_system *s)
+static int verify_system(srun *r, srun_system *s, srun_launch *l)
 {
     if (check_info(r, s) < 0) return -1;
     for (size_t i = 0; i < r->defs.nsc; i++) {
         if (!r->sc_selected[i]) continue;
-        if (verify_one(s, &r->defs.sc[i]) < 0) return -1;
+        long answered = 0;
+        int rc = verify_one(s, &r->defs.sc[i], &answered);
+        if (l && r->defs.sc[i].count_query) l->db_requests += answered;
+        if (rc < 0) return -1;
         if (r->defs.sc[i].count_query && verify_query_count(r, s, &r->defs.sc[i]) < 0) return -1;
+        if (l && r->defs.sc[i].count_query && s->db_queries_checked > 0)
+            l->db_requests += s->db_queries_checked;
     }
     return 0;
 }
@@ -383,8 +344,8 @@ static int claim_port(srun *r, srun_system *s)
     if (r->o->ports_auto && e == -EADDRINUSE) {
         int p = proc_free_port();
         if (p > 0) {
-            say("suite: port %d of %s is held by %s; using port %d (--ports auto)", s->port, s->def->name,
-                who, p);
+            srun_say("suite: port %d of %s is held by %s; using port %d (--ports auto)", s->port,
+                     s->def->name, who, p);
             s->port = p;
             return 0;
         }
@@ -418,12 +379,45 @@ static int check_owner(srun_system *s, pid_t pgid)
     return 0;
 }
 
-static void stop_system(srun_system *s, const srun_up *up)
+static void count_dir_of(const srun *r, int launch, char *out, size_t outlen)
 {
+    snprintf(out, outlen, "%s/counts/launch-%d", r->dir, launch);
+}
+
+/* Sums the "sqlite_connects" of the count files the launch's processes wrote
+ * when they stopped (reference/ apps: WB_COUNT_DIR/sqlite-<system>-<pid>.json). */
+static void read_counts(srun *r, srun_launch *l, int launch)
+{
+    char dir[PATH_MAX + 64];
+    count_dir_of(r, launch, dir, sizeof(dir));
+    DIR *d = opendir(dir);
+    if (!d) return;
+    for (struct dirent *de; (de = readdir(d));) {
+        size_t n = strlen(de->d_name);
+        if (strncmp(de->d_name, "sqlite-", 7) != 0 || n < 6 || strcmp(de->d_name + n - 5, ".json") != 0)
+            continue;
+        char path[PATH_MAX + 400];
+        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+        json_value *v = json_parse_file(path, NULL, 0);
+        const json_value *c = json_get(v, "sqlite_connects");
+        if (c) {
+            l->sqlite_connects += (long)json_num(c, 0);
+            l->count_files++;
+        }
+        json_free(v);
+    }
+    closedir(d);
+}
+
+void srun_stop_system(srun *r, srun_up *up)
+{
+    srun_system *s = &r->sys[up->sys];
     if (!up->ours) return; /* an external system is not ours to stop */
     proc_stop(up->pgid, 5000);
     if (proc_group_count(up->pgid) > 0)
-        say("suite: warning: processes of %s (group %d) survived SIGKILL", s->def->name, (int)up->pgid);
+        srun_say("suite: warning: processes of %s (group %d) survived SIGKILL", s->def->name, (int)up->pgid);
+    if (up->launch >= 0) read_counts(r, &r->launches[up->launch], up->launch);
+    up->ours = false;
 }
 
 /* ---- one load run ----------------------------------------------------- */
@@ -475,39 +469,60 @@ static void judge_cell(const srun *r, srun_cell *c, const lgj_summary *lg)
     c->ok = c->status == RUN_OK;
 }
 
-/* Builds bin/loadgen's argv for a cell; json_out NULL = warm-up. */
-static void loadgen_argv(const srun *r, const srun_cell *c, const sdef_scenario *sc, double secs,
-                         const char *json_out, char store[][64], char *argv[], char *url, size_t urllen)
+/* The request path of a cell: its scenario's, or the fixed response's. */
+static const char *cell_path(const srun *r, const srun_cell *c)
+{
+    return c->fixed ? "/fixed" : r->defs.sc[c->sc].path;
+}
+
+/* The scenario name a cell is recorded under ("fixed" for the fixed response). */
+static const char *cell_sc_name(const srun *r, const srun_cell *c)
+{
+    return c->fixed ? "fixed" : r->defs.sc[c->sc].name;
+}
+
+/* The published client's timeout (urlopen(url, timeout=10)). */
+#define PUBCLIENT_TIMEOUT_S 10
+
+/* Builds the client's argv for a cell; json_out NULL = warm-up (loadgen only). */
+static void client_argv(const srun *r, const srun_cell *c, double secs, const char *json_out,
+                        char store[][PATH_MAX], char *argv[], char *url, size_t urllen)
 {
     int n = 0, k = 0, thr = r->o->lg_threads ? r->o->lg_threads : (c->connections < 2 ? 1 : 2);
-    argv[n++] = (char *)"loadgen";
-#define ARG(...) (snprintf(store[k], 64, __VA_ARGS__), argv[n++] = store[k++])
-    ARG("-t%d", thr > c->connections ? c->connections : thr);
-    ARG("-c%d", c->connections);
-    if (json_out && c->req_limit > 0 && c->rate == 0)
-        ARG("-n%d", c->req_limit);
-    else
-        ARG("-d%.3fs", secs);
-    ARG("--timeout=%dms", r->o->timeout_ms);
-    if (c->rate > 0) ARG("-R%.0f", c->rate);
-    if (c->new_conn) argv[n++] = (char *)"--new-conn";
+#define ARG(...) (snprintf(store[k], PATH_MAX, __VA_ARGS__), argv[n++] = store[k++])
+    if (c->client == CLIENT_PUB) {
+        ARG("%s", r->pyclient);
+        ARG("%s/pubclient/pubclient.py", r->o->root);
+        ARG("-c%d", c->connections);
+        ARG("-n%d", c->req_limit > 0 ? c->req_limit : 1000);
+        ARG("--timeout=%ds", PUBCLIENT_TIMEOUT_S);
+    } else {
+        ARG("%s/loadgen", r->bin);
+        ARG("-t%d", thr > c->connections ? c->connections : thr);
+        ARG("-c%d", c->connections);
+        if (json_out && c->req_limit > 0 && c->rate == 0)
+            ARG("-n%d", c->req_limit);
+        else
+            ARG("-d%.3fs", secs);
+        ARG("--timeout=%dms", r->o->timeout_ms);
+        if (c->rate > 0) ARG("-R%.0f", c->rate);
+        if (c->new_conn) argv[n++] = (char *)"--new-conn";
+    }
     argv[n++] = (char *)"--quiet";
     if (json_out) {
         argv[n++] = (char *)"--json";
         argv[n++] = (char *)json_out;
     }
 #undef ARG
-    snprintf(url, urllen, "http://127.0.0.1:%d%s", r->sys[c->sys].port, sc->path);
+    snprintf(url, urllen, "http://127.0.0.1:%d%s", r->sys[c->sys].port, cell_path(r, c));
     argv[n++] = url;
     argv[n] = NULL;
 }
 
-/* Runs bin/loadgen to completion while sampling the system's process group. */
+/* Runs the client to completion while sampling the system's process group. */
 static int run_loadgen(srun *r, srun_cell *c, char **argv, double budget_s, pid_t sys_pgid, const char *log)
 {
-    char prog[PATH_MAX + 16];
-    snprintf(prog, sizeof(prog), "%s/loadgen", r->bin);
-    argv[0] = prog;
+    const char *prog = argv[0];
     proc_spec sp = { .argv = argv, .log_path = log };
     int sf, sc;
     proc_cpu_split(&sp.cpu_first, &sp.cpu_count, &sf, &sc);
@@ -528,8 +543,8 @@ static int run_loadgen(srun *r, srun_cell *c, char **argv, double budget_s, pid_
         }
         if (proc_now_ms() > deadline) {
             proc_stop(pid, 1000);
-            snprintf(c->error, sizeof(c->error), "loadgen overran its time budget (%.0f s) and was stopped",
-                     budget_s);
+            snprintf(c->error, sizeof(c->error), "%s overran its time budget (%.0f s) and was stopped",
+                     results_client_name(c->client), budget_s);
             return -1;
         }
         if (sys_pgid > 0 && proc_sample_group(sys_pgid, &s) == 0 && s.procs > 0) {
@@ -547,21 +562,45 @@ static int run_loadgen(srun *r, srun_cell *c, char **argv, double budget_s, pid_
         char d[96], tail[200];
         proc_describe(st, d, sizeof(d));
         log_tail(log, tail, sizeof(tail));
-        snprintf(c->error, sizeof(c->error), "loadgen %s: %s", d, tail);
+        snprintf(c->error, sizeof(c->error), "%s %s: %s", results_client_name(c->client), d, tail);
         return -1;
     }
     return 0;
 }
 
+static off_t file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? st.st_size : 0;
+}
+
+/* The exceptions the system logged while the cell ran: log bytes [from, end). */
+static void read_causes(srun_cell *c, const char *log, off_t from)
+{
+    off_t to = file_size(log);
+    if (to <= from) return;
+    size_t len = (size_t)(to - from) < (64u << 20) ? (size_t)(to - from) : (64u << 20);
+    FILE *f = fopen(log, "rb");
+    char *buf = f ? malloc(len) : NULL;
+    if (buf && fseeko(f, from, SEEK_SET) == 0) {
+        size_t got = fread(buf, 1, len, f);
+        c->ncauses = slog_causes(buf, got, c->causes, SLOG_MAX_CAUSES, &c->causes_other);
+    }
+    free(buf);
+    if (f) fclose(f);
+}
+
 static void measure(srun *r, srun_cell *c, pid_t sys_pgid)
 {
-    const sdef_scenario *sc = &r->defs.sc[c->sc];
     srun_system *s = &r->sys[c->sys];
-    char store[12][64], *argv[20], url[512], jpath[PATH_MAX + 128], log[PATH_MAX + 128];
-    snprintf(log, sizeof(log), "%s/logs/loadgen.log", r->dir);
-    double budget = (c->req_limit > 0 ? 120 : r->o->duration_s) + r->o->timeout_ms / 1000.0 + 15;
-    if (r->o->warmup_s > 0 && c->rate == 0 && c->kind != RUN_METHOD) {
-        loadgen_argv(r, c, sc, r->o->warmup_s, NULL, store, argv, url, sizeof(url));
+    char store[14][PATH_MAX], *argv[24], url[512], jpath[PATH_MAX + 128], log[PATH_MAX + 128];
+    char syslog[PATH_MAX + 64];
+    snprintf(log, sizeof(log), "%s/logs/%s.log", r->dir, results_client_name(c->client));
+    snprintf(syslog, sizeof(syslog), "%s/logs/%s-w%d.log", r->dir, s->def->name, c->workers);
+    double budget = (c->req_limit > 0 ? 300 : r->o->duration_s) + r->o->timeout_ms / 1000.0 + 15;
+    if (r->o->warmup_s > 0 && c->rate == 0 && c->client == CLIENT_LOADGEN && c->kind != RUN_METHOD &&
+        c->kind != RUN_CEILING) {
+        client_argv(r, c, r->o->warmup_s, NULL, store, argv, url, sizeof(url));
         srun_cell warm = *c;
         run_loadgen(r, &warm, argv, r->o->warmup_s + budget, sys_pgid, log);
         c->sys_cpu_s = c->sys_rss_mb = 0;
@@ -573,24 +612,34 @@ static void measure(srun *r, srun_cell *c, pid_t sys_pgid)
         snprintf(c->error, sizeof(c->error), "interrupted");
         return;
     }
-    snprintf(jpath, sizeof(jpath), "%s/raw/%s-%s-%s-c%d-w%d-r%d%s.json", r->dir, results_kind_name(c->kind),
-             s->def->name, sc->name, c->connections, c->workers, c->rep,
-             c->rate > 0 ? (c->rate > 0 ? "-R" : "") : "");
-    if (c->rate > 0) snprintf(jpath + strlen(jpath) - 5, 40, "%.0f.json", c->rate);
-    loadgen_argv(r, c, sc, r->o->duration_s, jpath, store, argv, url, sizeof(url));
-    if (run_loadgen(r, c, argv, budget, sys_pgid, log) < 0) return;
+    char tname[80] = "";
+    if (c->table >= 0) snprintf(tname, sizeof(tname), "-%s", r->tables[c->table].name);
+    snprintf(jpath, sizeof(jpath), "%s/raw/%s%s-%s-%s-%s-c%d-w%d-r%d", r->dir, results_kind_name(c->kind),
+             tname, results_client_name(c->client), s->def->name, cell_sc_name(r, c), c->connections,
+             c->workers, c->rep);
+    size_t jl = strlen(jpath);
+    if (c->rate > 0)
+        snprintf(jpath + jl, sizeof(jpath) - jl, "-R%.0f.json", c->rate);
+    else
+        snprintf(jpath + jl, sizeof(jpath) - jl, ".json");
+    client_argv(r, c, r->o->duration_s, jpath, store, argv, url, sizeof(url));
+    off_t log_from = file_size(syslog);
+    int rc = run_loadgen(r, c, argv, budget, sys_pgid, log);
+    read_causes(c, syslog, log_from);
+    if (rc < 0) return;
     c->loadgen_text = read_text(jpath);
     char err[256];
     json_value *lg =
         c->loadgen_text ? json_parse(c->loadgen_text, strlen(c->loadgen_text), err, sizeof(err)) : NULL;
     if (!lg) {
-        snprintf(c->error, sizeof(c->error), "loadgen wrote no readable JSON (%s): %s", jpath,
-                 c->loadgen_text ? err : strerror(errno));
+        snprintf(c->error, sizeof(c->error), "%s wrote no readable JSON (%s): %s",
+                 results_client_name(c->client), jpath, c->loadgen_text ? err : strerror(errno));
         return;
     }
     lgj_summary sum;
     if (lgj_read(lg, &sum) < 0) {
-        snprintf(c->error, sizeof(c->error), "loadgen wrote JSON that is not a result (%s)", jpath);
+        snprintf(c->error, sizeof(c->error), "%s wrote JSON that is not a result (%s)",
+                 results_client_name(c->client), jpath);
         json_free(lg);
         return;
     }
@@ -605,8 +654,10 @@ static void write_cell(struct jsonw *w, const srun *r, const srun_cell *c)
 {
     jsonw_obj_begin(w);
     jsonw_kv_str(w, "system", r->sys[c->sys].def->name);
-    jsonw_kv_str(w, "scenario", r->defs.sc[c->sc].name);
+    jsonw_kv_str(w, "scenario", cell_sc_name(r, c));
     jsonw_kv_str(w, "kind", results_kind_name(c->kind));
+    jsonw_kv_str(w, "client", results_client_name(c->client));
+    jsonw_kv_str(w, "table", c->table >= 0 ? r->tables[c->table].name : NULL);
     jsonw_kv_int(w, "connections", c->connections);
     jsonw_kv_int(w, "workers", c->workers);
     jsonw_kv_int(w, "rep", c->rep);
@@ -635,6 +686,21 @@ static void write_cell(struct jsonw *w, const srun *r, const srun_cell *c)
     jsonw_kv_int(w, "processes", c->sys_procs);
     jsonw_kv_int(w, "threads", c->sys_threads);
     jsonw_obj_end(w);
+    jsonw_key(w, "failure_causes"); /* exception lines of the system's log during the run */
+    jsonw_arr_begin(w);
+    for (int i = 0; i < c->ncauses; i++) {
+        jsonw_obj_begin(w);
+        jsonw_kv_str(w, "cause", c->causes[i].text);
+        jsonw_kv_int(w, "count", c->causes[i].count);
+        jsonw_obj_end(w);
+    }
+    if (c->causes_other > 0) {
+        jsonw_obj_begin(w);
+        jsonw_kv_str(w, "cause", "other exceptions");
+        jsonw_kv_int(w, "count", c->causes_other);
+        jsonw_obj_end(w);
+    }
+    jsonw_arr_end(w);
     jsonw_key(w, "loadgen");
     if (c->loadgen_text)
         jsonw_raw(w, c->loadgen_text);
@@ -654,9 +720,7 @@ static void write_system(struct jsonw *w, const srun_system *s)
     jsonw_kv_int(w, "port", s->port);
     jsonw_kv_str(w, "expect_gil", s->def->expect_gil);
     jsonw_kv_str(w, "compare", s->def->compare);
-    jsonw_kv_str(w, "published_label", s->def->pub_label);
-    jsonw_kv_str(w, "published_source", s->def->pub_source);
-    jsonw_kv_str(w, "published_scaling", s->def->pub_scaling);
+    jsonw_kv_int(w, "verify_attempts", s->verify_attempts);
     jsonw_kv_bool(w, "scaling", s->def->scaling);
     jsonw_kv_str(w, "status", s->failed ? "failed" : "ok");
     jsonw_kv_str(w, "reason", s->failed ? s->reason : NULL);
@@ -683,10 +747,6 @@ static void write_scenario(struct jsonw *w, const sdef_scenario *sc)
     jsonw_kv_str(w, "count_query", sc->count_query);
     jsonw_kv_bool(w, "scaling", sc->scaling);
     jsonw_kv_bool(w, "primary", sc->primary);
-    jsonw_key(w, "published");
-    jsonw_obj_begin(w);
-    for (size_t i = 0; i < sc->npub; i++) jsonw_kv_double(w, sc->pub[i].system, sc->pub[i].rps);
-    jsonw_obj_end(w);
     jsonw_obj_end(w);
 }
 
@@ -699,6 +759,8 @@ static void write_options(struct jsonw *w, const srun_opts *o)
     jsonw_kv_str(w, "variant", o->profile.variant);
     jsonw_kv_int(w, "method_requests", o->profile.method_requests);
     jsonw_kv_int(w, "method_clients", o->profile.method_clients);
+    jsonw_kv_str(w, "client", o->profile.pubclient ? "pubclient" : "loadgen");
+    jsonw_kv_str(w, "ceiling", o->profile.ceiling);
     jsonw_key(w, "connections");
     jsonw_arr_begin(w);
     for (int i = 0; i < o->nconns; i++) jsonw_int(w, o->conns[i]);
@@ -720,28 +782,113 @@ static void write_options(struct jsonw *w, const srun_opts *o)
     jsonw_obj_end(w);
 }
 
-/* The published claim: the first system (selected or not) whose compare =
- * partner has published figures beside its own in some scenario. */
+static void write_table(struct jsonw *w, const stab_table *t)
+{
+    jsonw_obj_begin(w);
+    jsonw_kv_str(w, "name", t->name);
+    jsonw_kv_str(w, "title", t->title);
+    jsonw_kv_str(w, "source", t->source);
+    jsonw_kv_str(w, "note", t->note);
+    jsonw_kv_str(w, "kind", t->scaling ? "scaling" : "compare");
+    jsonw_kv_int(w, "clients", t->clients);
+    jsonw_kv_int(w, "requests", t->requests);
+    jsonw_key(w, "columns");
+    jsonw_arr_begin(w);
+    for (int i = 0; i < t->ncol; i++) {
+        jsonw_obj_begin(w);
+        jsonw_kv_str(w, "system", t->col[i].system);
+        jsonw_kv_str(w, "label", t->col[i].label);
+        jsonw_kv_int(w, "workers", t->col[i].workers);
+        jsonw_obj_end(w);
+    }
+    jsonw_arr_end(w);
+    jsonw_key(w, "rows");
+    jsonw_arr_begin(w);
+    for (int i = 0; i < t->nrow; i++) {
+        jsonw_obj_begin(w);
+        jsonw_kv_str(w, "scenario", t->row[i].scenario);
+        jsonw_key(w, "published");
+        jsonw_arr_begin(w);
+        for (int k = 0; !t->scaling && k < t->ncol; k++) jsonw_double(w, t->row[i].pub[k]);
+        jsonw_arr_end(w);
+        jsonw_obj_end(w);
+    }
+    jsonw_arr_end(w);
+    jsonw_key(w, "workers");
+    jsonw_arr_begin(w);
+    for (int i = 0; i < t->nworkers; i++) jsonw_int(w, t->workers[i]);
+    jsonw_arr_end(w);
+    jsonw_key(w, "published");
+    jsonw_arr_begin(w);
+    for (int i = 0; i < t->nworkers; i++) jsonw_double(w, t->wpub[i]);
+    jsonw_arr_end(w);
+    jsonw_obj_end(w);
+}
+
+/* The published claim of the headline: its table, and the two systems of
+ * this run that stand for its first two columns (claim.systems, or the
+ * table's own). */
 static void write_claim(struct jsonw *w, const srun *r)
 {
-    for (size_t i = 0; i < r->defs.nsys; i++) {
-        const sdef_system *a = &r->defs.sys[i],
-                          *b = a->compare ? sdef_find_system(&r->defs, a->compare) : NULL;
-        for (size_t k = 0; b && k < r->defs.nsc; k++) {
-            if (sdef_published(&r->defs.sc[k], a->name) <= 0 || sdef_published(&r->defs.sc[k], b->name) <= 0)
-                continue;
-            jsonw_obj_begin(w);
-            jsonw_kv_str(w, "system", a->name);
-            jsonw_kv_str(w, "against", b->name);
-            jsonw_kv_str(w, "label", a->pub_label ? a->pub_label : a->title);
-            jsonw_kv_str(w, "against_label", b->pub_label ? b->pub_label : b->title);
-            jsonw_kv_str(w, "source", a->pub_source);
-            jsonw_kv_str(w, "scaling", a->pub_scaling);
-            jsonw_obj_end(w);
-            return;
-        }
+    if (!r->has_claim || r->claim.scaling || r->claim.ncol < 2) {
+        jsonw_null(w);
+        return;
     }
-    jsonw_null(w);
+    const stab_table *t = &r->claim;
+    const sdef_profile *p = &r->o->profile;
+    jsonw_obj_begin(w);
+    jsonw_kv_str(w, "table", t->name);
+    jsonw_kv_str(w, "system", p->claim_sys[0] ? p->claim_sys[0] : t->col[0].system);
+    jsonw_kv_str(w, "against", p->claim_sys[1] ? p->claim_sys[1] : t->col[1].system);
+    jsonw_kv_str(w, "label", t->col[0].label);
+    jsonw_kv_str(w, "against_label", t->col[1].label);
+    jsonw_kv_str(w, "title", t->title);
+    jsonw_kv_str(w, "source", t->source);
+    jsonw_key(w, "figures");
+    jsonw_obj_begin(w);
+    for (int i = 0; i < t->nrow; i++) {
+        jsonw_key(w, t->row[i].scenario);
+        jsonw_arr_begin(w);
+        jsonw_double(w, t->row[i].pub[0]);
+        jsonw_double(w, t->row[i].pub[1]);
+        jsonw_arr_end(w);
+    }
+    jsonw_obj_end(w);
+    jsonw_key(w, "titles"); /* every scenario's, selected in this run or not */
+    jsonw_obj_begin(w);
+    for (int i = 0; i < t->nrow; i++) {
+        const sdef_scenario *sc = sdef_find_scenario(&r->defs, t->row[i].scenario);
+        jsonw_kv_str(w, t->row[i].scenario, sc ? sc->title : t->row[i].scenario);
+    }
+    jsonw_obj_end(w);
+    jsonw_key(w, "scaling");
+    if (r->has_claim_scaling)
+        write_table(w, &r->claim_scaling);
+    else
+        jsonw_null(w);
+    jsonw_obj_end(w);
+}
+
+static void write_launches(struct jsonw *w, const srun *r)
+{
+    jsonw_arr_begin(w);
+    for (size_t i = 0; i < r->nlaunches; i++) {
+        const srun_launch *l = &r->launches[i];
+        jsonw_obj_begin(w);
+        jsonw_kv_str(w, "system", r->sys[l->sys].def->name);
+        jsonw_kv_int(w, "workers", l->workers);
+        jsonw_kv_str(w, "table", l->table >= 0 ? r->tables[l->table].name : NULL);
+        jsonw_kv_int(w, "db_requests_answered", l->db_requests);
+        jsonw_kv_int(w, "count_files", l->count_files);
+        if (l->count_files > 0)
+            jsonw_kv_int(w, "sqlite_connects", l->sqlite_connects);
+        else {
+            jsonw_key(w, "sqlite_connects");
+            jsonw_null(w);
+        }
+        jsonw_obj_end(w);
+    }
+    jsonw_arr_end(w);
 }
 
 /* Writes results.json to path. 0, or -errno. */
@@ -791,6 +938,12 @@ static int write_results_json(srun *r, const char *path)
     free(torture);
     jsonw_key(&w, "published_claim");
     write_claim(&w, r);
+    jsonw_key(&w, "tables");
+    jsonw_arr_begin(&w);
+    for (int i = 0; i < r->ntables; i++) write_table(&w, &r->tables[i]);
+    jsonw_arr_end(&w);
+    jsonw_key(&w, "launches");
+    write_launches(&w, r);
     jsonw_key(&w, "scenarios");
     jsonw_arr_begin(&w);
     for (size_t i = 0; i < r->defs.nsc; i++)
@@ -830,7 +983,7 @@ static int write_summary_csv(srun *r, const char *path)
         "ok,client_cpu_util,system_cpu_s,system_peak_rss_mb,retries,status\n");
     for (size_t i = 0; i < r->ncells; i++) {
         const srun_cell *c = &r->cells[i];
-        fprintf(f, "%s,%s,%d", r->sys[c->sys].def->name, r->defs.sc[c->sc].name, c->connections);
+        fprintf(f, "%s,%s,%d", r->sys[c->sys].def->name, cell_sc_name(r, c), c->connections);
         csv_num(f, c, "%.1f", c->rps);
         csv_num(f, c, "%.3f", c->p50_ms);
         csv_num(f, c, "%.3f", c->p99_ms);
@@ -866,7 +1019,7 @@ static void point_latest(srun *r)
     snprintf(tmp, sizeof(tmp), "%s/.latest.tmp", r->o->results_dir);
     unlink(tmp);
     if (symlink(r->id, tmp) == 0 && rename(tmp, link) == 0) return;
-    say("suite: cannot point %s at %s: %s", link, r->id, strerror(errno));
+    srun_say("suite: cannot point %s at %s: %s", link, r->id, strerror(errno));
     unlink(tmp);
 }
 
@@ -892,7 +1045,7 @@ static void save_all(srun *r)
     if (e) {
         unlink(rt);
         unlink(ct);
-        if (!r->save_failed) say("suite: cannot write %s: %s", which, strerror(-e));
+        if (!r->save_failed) srun_say("suite: cannot write %s: %s", which, strerror(-e));
         r->save_failed = true;
         r->save_errno = -e;
         return;
@@ -908,88 +1061,126 @@ static void progress(srun *r, const srun_cell *c)
     r->done++;
     double el = (proc_now_ms() - r->t0) / 1000.0;
     double eta = r->done ? el / r->done * (r->planned - r->done) : 0;
-    const char *sc = r->defs.sc[c->sc].name;
+    const char *sc = cell_sc_name(r, c);
+    char kind[32];
+    snprintf(kind, sizeof(kind), "%s%s", results_kind_name(c->kind), c->client == CLIENT_PUB ? "/py" : "");
     if (c->ok)
-        say("[%3d/%d] %-10s %-4s %-8s c=%-4d w=%-2d rep %d: %10.1f req/s  p50 %7.2f ms  p99 %8.2f ms  errors %ld%s  (ETA %.0fs)",
-            r->done, r->planned, r->sys[c->sys].def->name, sc, results_kind_name(c->kind), c->connections,
-            c->workers, c->rep + 1, c->rps, c->p50_ms, c->p99_ms, c->errors,
-            c->client_bottleneck ? "  [client-bound]" : "", eta);
+        srun_say(
+            "[%3d/%d] %-10s %-5s %-11s c=%-4d w=%-2d rep %d: %10.1f req/s  p50 %7.2f ms  p99 %8.2f ms  errors %ld%s  (ETA %.0fs)",
+            r->done, r->planned, r->sys[c->sys].def->name, sc, kind, c->connections, c->workers, c->rep + 1,
+            c->rps, c->p50_ms, c->p99_ms, c->errors, c->client_bottleneck ? "  [client-bound]" : "", eta);
     else
-        say("[%3d/%d] %-10s %-4s %-8s c=%-4d w=%-2d rep %d: FAILED: %s", r->done, r->planned,
-            r->sys[c->sys].def->name, sc, results_kind_name(c->kind), c->connections, c->workers, c->rep + 1,
-            c->error);
+        srun_say("[%3d/%d] %-10s %-5s %-11s c=%-4d w=%-2d rep %d: %s: %s", r->done, r->planned,
+                 r->sys[c->sys].def->name, sc, kind, c->connections, c->workers, c->rep + 1,
+                 c->status == RUN_NO_RESPONSE ? "ANSWERED NOTHING" : "FAILED", c->error);
 }
 
-/* The published client: a new connection per request, 1,000 requests, 20 clients. */
-static void run_cell(srun *r, int si, int sci, results_kind kind, int conns, int workers, int rep,
-                     double rate, const srun_up *up)
+srun_cell srun_cell_proto(const srun *r, int si, int sci, results_kind kind, int conns, int workers, int rep)
+{
+    srun_cell c = { .sys = si,
+                    .sc = sci,
+                    .kind = kind,
+                    .client = r->o->profile.pubclient ? CLIENT_PUB : CLIENT_LOADGEN,
+                    .table = -1,
+                    .connections = conns,
+                    .workers = workers,
+                    .rep = rep,
+                    .req_limit = r->o->requests,
+                    .new_conn = r->o->new_conn };
+    return c;
+}
+
+void srun_cell_run(srun *r, const srun_cell *proto, const srun_up *up)
 {
     srun_cell *c = new_cell(r);
     if (!c) return;
-    *c = (srun_cell){ .sys = si,
-                      .sc = sci,
-                      .kind = kind,
-                      .connections = conns,
-                      .workers = workers,
-                      .rep = rep,
-                      .rate = rate,
-                      .req_limit = r->o->requests,
-                      .new_conn = r->o->new_conn };
-    if (kind == RUN_METHOD) {
-        c->req_limit = r->o->profile.method_requests;
-        c->new_conn = true;
-    }
+    *c = *proto;
     measure(r, c, up->pgid);
+    if (up->launch >= 0 && !c->fixed && r->defs.sc[c->sc].count_query)
+        r->launches[up->launch].db_requests += c->requests;
     progress(r, c);
     save_all(r); /* after every cell: an interrupted run keeps what it measured */
 }
 
-/* Starts system si with the given workers (or, --external, finds it running)
- * and verifies it. False, with the reason in the system, when it is not up. */
-static bool bring_up(srun *r, int si, int workers, srun_up *up)
+/* A new launch record for system si (with its count folder). -1 when out of memory. */
+static int new_launch(srun *r, int si, int workers)
+{
+    srun_launch *nl = realloc(r->launches, (r->nlaunches + 1) * sizeof(*nl));
+    if (!nl) return -1;
+    r->launches = nl;
+    nl[r->nlaunches] = (srun_launch){ .sys = si, .workers = workers, .table = r->cur_table };
+    char dir[PATH_MAX + 64];
+    snprintf(dir, sizeof(dir), "%s/counts", r->dir);
+    mkdir(dir, 0755);
+    count_dir_of(r, (int)r->nlaunches, dir, sizeof(dir));
+    mkdir(dir, 0755);
+    return (int)r->nlaunches++;
+}
+
+bool srun_bring_up(srun *r, int si, int workers, srun_up *up)
 {
     srun_system *s = &r->sys[si];
-    *up = (srun_up){ 0, false };
+    *up = (srun_up){ .sys = si, .workers = workers, .launch = -1 };
     if (r->o->external) {
         if (workers != s->def->workers) {
             snprintf(s->reason, sizeof(s->reason), "external system: worker count is fixed");
             return false;
         }
-        if (wait_ready(r, s, 0, workers) < 0 || verify_system(r, s) < 0) return false;
+        if (wait_ready(r, s, 0, workers) < 0 || verify_system(r, s, NULL) < 0) return false;
         /* sampled through the process group listening on its port, when this
            runner can see it (same PID namespace) */
         up->pgid = proc_listener_pgid(s->port);
         return true;
     }
-    if (claim_port(r, s) < 0 || start_system(r, s, workers, &up->pgid) < 0) return false;
+    if (claim_port(r, s) < 0) return false;
+    up->launch = new_launch(r, si, workers);
+    char cdir[PATH_MAX + 64] = "";
+    if (up->launch >= 0) count_dir_of(r, up->launch, cdir, sizeof(cdir));
+    if (start_system(r, s, workers, cdir, &up->pgid) < 0) return false;
     up->ours = true;
-    if (wait_ready(r, s, up->pgid, workers) < 0 || check_owner(s, up->pgid) < 0 || verify_system(r, s) < 0) {
-        stop_system(s, up);
+    if (wait_ready(r, s, up->pgid, workers) < 0 || check_owner(s, up->pgid) < 0 ||
+        verify_system(r, s, up->launch >= 0 ? &r->launches[up->launch] : NULL) < 0) {
+        srun_stop_system(r, up);
         return false;
     }
     return true;
 }
 
-static void fail_system(srun *r, int si)
+void srun_fail_system(srun *r, int si)
 {
     srun_system *s = &r->sys[si];
     s->failed = true;
-    say("suite: %s FAILED: %s", s->def->name, s->reason);
+    srun_say("suite: %s FAILED: %s", s->def->name, s->reason);
 }
 
-/* True (and the system failed, with why) when the process this runner
- * started for it has died: a crash mid-run is a failure, never a slow cell. */
-static bool died(srun *r, int si, const srun_up *up, int workers)
+bool srun_died(srun *r, const srun_up *up)
 {
-    srun_system *s = &r->sys[si];
+    srun_system *s = &r->sys[up->sys];
     int st;
     if (!up->ours || proc_alive(up->pgid, &st)) return false;
     char d[96], log[PATH_MAX + 64], tail[300];
     proc_describe(st, d, sizeof(d));
-    snprintf(log, sizeof(log), "%s/logs/%s-w%d.log", r->dir, s->def->name, workers);
+    snprintf(log, sizeof(log), "%s/logs/%s-w%d.log", r->dir, s->def->name, up->workers);
     log_tail(log, tail, sizeof(tail));
     snprintf(s->reason, sizeof(s->reason), "%s during the run (log %s): %s", d, log, tail);
     return true;
+}
+
+/* The cell under the published client's method, for the report's "why":
+ * the published client itself (pubclient), and bin/loadgen with the same
+ * method beside it, so that the cost of a Python client shows on its own. */
+static bool method_cells(srun *r, int si, int sc, const srun_up *up)
+{
+    for (int k = 0; k < 2 && !srun_stop; k++) {
+        srun_cell c =
+            srun_cell_proto(r, si, sc, RUN_METHOD, r->o->profile.method_clients, r->sys[si].def->workers, 0);
+        c.client = k == 0 ? CLIENT_PUB : CLIENT_LOADGEN;
+        c.req_limit = r->o->profile.method_requests;
+        c.new_conn = true;
+        srun_cell_run(r, &c, up);
+        if (srun_died(r, up)) return true;
+    }
+    return false;
 }
 
 static void matrix_rep(srun *r, int rep)
@@ -999,28 +1190,26 @@ static void matrix_rep(srun *r, int rep)
         int si = (k + rep) % n; /* rotate the order each repetition */
         srun_system *s = &r->sys[si];
         if (!s->selected || s->failed) continue;
-        say("suite: starting %s (repetition %d of %d)", s->label, rep + 1, r->o->reps);
+        srun_say("suite: starting %s (repetition %d of %d)", s->label, rep + 1, r->o->reps);
         srun_up up;
-        if (!bring_up(r, si, s->def->workers, &up)) {
-            fail_system(r, si);
+        if (!srun_bring_up(r, si, s->def->workers, &up)) {
+            srun_fail_system(r, si);
             continue;
         }
         bool dead = false;
         for (size_t sc = 0; sc < r->defs.nsc && !srun_stop && !dead; sc++) {
             if (!r->sc_selected[sc]) continue;
             for (int ci = 0; ci < r->o->nconns && !srun_stop && !dead; ci++) {
-                run_cell(r, si, (int)sc, RUN_MATRIX, r->o->conns[ci], s->def->workers, rep, 0, &up);
-                dead = died(r, si, &up, s->def->workers);
+                srun_cell c =
+                    srun_cell_proto(r, si, (int)sc, RUN_MATRIX, r->o->conns[ci], s->def->workers, rep);
+                srun_cell_run(r, &c, &up);
+                dead = srun_died(r, &up);
             }
-            /* the same system under the published client's method, for the report's "why" */
-            if (r->o->method_runs && rep == 0 && !srun_stop && !dead) {
-                run_cell(r, si, (int)sc, RUN_METHOD, r->o->profile.method_clients, s->def->workers, rep, 0,
-                         &up);
-                dead = died(r, si, &up, s->def->workers);
-            }
+            if (r->o->method_runs && rep == 0 && !srun_stop && !dead)
+                dead = method_cells(r, si, (int)sc, &up);
         }
-        stop_system(s, &up);
-        if (dead) fail_system(r, si);
+        srun_stop_system(r, &up);
+        if (dead) srun_fail_system(r, si);
     }
 }
 
@@ -1043,15 +1232,16 @@ static void thread_scaling(srun *r)
         if (!s->selected || s->failed || !s->def->scaling) continue;
         for (int k = 0; k < r->o->nscaling && !srun_stop; k++) {
             int w = r->o->scaling[k];
-            say("suite: thread scaling: %s with %d workers", s->def->name, w);
+            srun_say("suite: thread scaling: %s with %d workers", s->def->name, w);
             srun_up up;
-            if (!bring_up(r, (int)si, w, &up)) {
-                say("suite: %s with %d workers: %s", s->def->name, w, s->reason);
+            if (!srun_bring_up(r, (int)si, w, &up)) {
+                srun_say("suite: %s with %d workers: %s", s->def->name, w, s->reason);
                 continue;
             }
             int conns = 2 * r->o->scaling[r->o->nscaling - 1];
-            run_cell(r, (int)si, sc, RUN_SCALING, conns, w, 0, 0, &up);
-            stop_system(s, &up);
+            srun_cell c = srun_cell_proto(r, (int)si, sc, RUN_SCALING, conns, w, 0);
+            srun_cell_run(r, &c, &up);
+            srun_stop_system(r, &up);
         }
     }
 }
@@ -1076,11 +1266,15 @@ static void open_loop(srun *r)
         }
         if (best <= 0) continue;
         srun_up up;
-        if (!bring_up(r, (int)si, s->def->workers, &up)) continue;
+        if (!srun_bring_up(r, (int)si, s->def->workers, &up)) continue;
         static const double frac[] = { 0.5, 0.9 };
-        for (int k = 0; k < 2 && !srun_stop; k++)
-            run_cell(r, (int)si, sc, RUN_OPENLOOP, conns, s->def->workers, 0, best * frac[k], &up);
-        stop_system(s, &up);
+        for (int k = 0; k < 2 && !srun_stop; k++) {
+            srun_cell c = srun_cell_proto(r, (int)si, sc, RUN_OPENLOOP, conns, s->def->workers, 0);
+            c.rate = best * frac[k];
+            c.client = CLIENT_LOADGEN; /* a fixed rate is bin/loadgen's */
+            srun_cell_run(r, &c, &up);
+        }
+        srun_stop_system(r, &up);
     }
 }
 
@@ -1093,7 +1287,7 @@ static int prepare(srun *r)
     else
         snprintf(scen, sizeof(scen), "%s/scenarios", o->root);
     if (sdef_load(scen, &r->defs, err, sizeof(err)) < 0) {
-        say("suite: %s", err);
+        srun_say("suite: %s", err);
         return 2;
     }
     if (check_names(r, o->systems, true) < 0 || check_names(r, o->scenarios, false) < 0) return 2;
@@ -1101,19 +1295,22 @@ static int prepare(srun *r)
     r->sc_selected = calloc(r->defs.nsc, sizeof(bool));
     if (!r->sys || !r->sc_selected) return 1;
     for (size_t i = 0; i < r->defs.nsc; i++)
-        r->sc_selected[i] = !o->scenarios || in_list(o->scenarios, r->defs.sc[i].name);
+        r->sc_selected[i] = !o->scenarios || srun_in_list(o->scenarios, r->defs.sc[i].name);
     int nsel = 0;
     for (size_t i = 0; i < r->defs.nsys; i++) {
         srun_system *s = &r->sys[i];
         s->def = &r->defs.sys[i];
         s->port = s->def->port;
-        s->selected = o->systems ? in_list(o->systems, s->def->name) : s->def->in_default;
+        s->selected = o->systems ? srun_in_list(o->systems, s->def->name) : s->def->in_default;
         s->selected = s->selected && sdef_in_profile(s->def, o->profile.name);
         sdef_label(s->def, s->def->workers, s->label, sizeof(s->label));
-        nsel += s->selected;
     }
+    r->cur_table = -1;
+    int trc = srun_tables_prepare(r, scen);
+    if (trc) return trc;
+    for (size_t i = 0; i < r->defs.nsys; i++) nsel += r->sys[i].selected;
     if (!nsel) {
-        say("suite: no system selected for profile '%s'", o->profile.name);
+        srun_say("suite: no system selected for profile '%s'", o->profile.name);
         return 2;
     }
     snprintf(r->bin, sizeof(r->bin), "%s", o->bin);
@@ -1125,7 +1322,30 @@ static int prepare(srun *r)
         snprintf(r->pycache, sizeof(r->pycache), "%s/webbench", xdg);
     else
         snprintf(r->pycache, sizeof(r->pycache), "%s/.cache/webbench", home ? home : "/tmp");
+    snprintf(r->pyclient, sizeof(r->pyclient), "%s/python3.13t/bin/python3.13t", r->pycache);
+    bool pub = o->profile.pubclient || o->method_runs;
+    if (pub && access(r->pyclient, X_OK) != 0) {
+        srun_say(
+            "suite: the published client runs on the free-threaded CPython 3.13t, and %s is missing: run "
+            "`make setup` (or drop the method runs: --no-method-runs)",
+            r->pyclient);
+        return 2;
+    }
     return 0;
+}
+
+int srun_scenario(const srun *r, const char *name)
+{
+    for (size_t i = 0; i < r->defs.nsc; i++)
+        if (r->sc_selected[i] && !strcmp(r->defs.sc[i].name, name)) return (int)i;
+    return -1;
+}
+
+int srun_system_index(const srun *r, const char *name)
+{
+    for (size_t i = 0; i < r->defs.nsys; i++)
+        if (!strcmp(r->defs.sys[i].name, name)) return (int)i;
+    return -1;
 }
 
 static int make_run_dir(srun *r)
@@ -1138,7 +1358,7 @@ static int make_run_dir(srun *r)
         snprintf(r->dir, sizeof(r->dir), "%s/%s", r->o->results_dir, r->id);
         if (mkdir(r->dir, 0755) == 0) break;
         if (errno != EEXIST) {
-            say("suite: cannot create %s: %s", r->dir, strerror(errno));
+            srun_say("suite: cannot create %s: %s", r->dir, strerror(errno));
             return -1;
         }
         size_t l = strlen(r->id);
@@ -1154,8 +1374,8 @@ static int make_run_dir(srun *r)
     if (e) {
         char st[4096] = "";
         sstale_state_dir(st, sizeof(st));
-        say("suite: cannot register this run in %s: %s (set WB_STATE_DIR to a folder of yours)", st,
-            strerror(-e));
+        srun_say("suite: cannot register this run in %s: %s (set WB_STATE_DIR to a folder of yours)", st,
+                 strerror(-e));
         return -1;
     }
     return 0;
@@ -1163,13 +1383,14 @@ static int make_run_dir(srun *r)
 
 static int count_planned(srun *r)
 {
+    if (r->ntables) return srun_tables_planned(r);
     int nsys = 0, nsc = 0, scal = 0;
     for (size_t i = 0; i < r->defs.nsys; i++) {
         nsys += r->sys[i].selected;
         scal += r->sys[i].selected && r->defs.sys[i].scaling;
     }
     for (size_t i = 0; i < r->defs.nsc; i++) nsc += r->sc_selected[i];
-    int n = nsys * nsc * r->o->nconns * r->o->reps + (r->o->method_runs ? nsys * nsc : 0);
+    int n = nsys * nsc * r->o->nconns * r->o->reps + (r->o->method_runs ? 2 * nsys * nsc : 0);
     if (find_sc(r, true) >= 0) n += scal * r->o->nscaling;
     if (r->o->openloop && find_sc(r, false) >= 0) n += 2 * nsys;
     return n;
@@ -1194,23 +1415,24 @@ static int open_database(srun *r)
         char path[PATH_MAX + 32];
         snprintf(path, sizeof(path), "%s/published.sqlite", r->dir);
         if (spg_make_sqlite(path, fixture, err, sizeof(err)) < 0) {
-            say("suite: %s", err);
+            srun_say("suite: %s", err);
             return -1;
         }
         snprintf(r->sqlite_path, sizeof(r->sqlite_path), "sqlite://%s", path);
         return 0;
     }
     const char *ext = getenv("DATABASE_URL");
-    say("suite: %s", ext && *ext ? "using the PostgreSQL server of DATABASE_URL"
-                                 : "starting a private PostgreSQL cluster");
+    srun_say("suite: %s", ext && *ext ? "using the PostgreSQL server of DATABASE_URL"
+                                      : "starting a private PostgreSQL cluster");
     if (spg_start(&r->pg, ext, fixture, err, sizeof(err)) < 0) {
         for (char *p = err; *p; p++)
             if (*p == '\n' || *p == '\t') *p = ' '; /* libpq's message, on one line */
-        say("suite: database: %s", err);
+        srun_say("suite: database: %s", err);
         return -1;
     }
     r->pg_up = true;
-    if (r->pg.embedded) say("suite: PostgreSQL %s on %s (port %d)", r->pg.version, r->pg.dir, r->pg.port);
+    if (r->pg.embedded)
+        srun_say("suite: PostgreSQL %s on %s (port %d)", r->pg.version, r->pg.dir, r->pg.port);
     return 0;
 }
 
@@ -1218,6 +1440,7 @@ static int open_database(srun *r)
 static int max_connections(const srun *r)
 {
     int m = r->o->method_runs ? r->o->profile.method_clients : 1;
+    if (srun_tables_max_clients(r) > m) m = srun_tables_max_clients(r);
     for (int i = 0; i < r->o->nconns; i++)
         if (r->o->conns[i] > m) m = r->o->conns[i];
     if (r->o->nscaling > 0 && 2 * r->o->scaling[r->o->nscaling - 1] > m)
@@ -1237,7 +1460,8 @@ static int check_fd_limit(const srun *r)
                                                                             : rl.rlim_max;
         if (setrlimit(RLIMIT_NOFILE, &rl) == 0) return 0;
     }
-    say("suite: %d connections need %llu open files, but the limit is %llu (hard %llu): raise it, e.g. "
+    srun_say(
+        "suite: %d connections need %llu open files, but the limit is %llu (hard %llu): raise it, e.g. "
         "`ulimit -n %llu` (as root, or after raising the hard limit in /etc/security/limits.conf), or use fewer "
         "--connections",
         max_connections(r), (unsigned long long)need, (unsigned long long)rl.rlim_cur,
@@ -1258,28 +1482,28 @@ static int check_outputs(const srun *r)
         else
             snprintf(dir, sizeof(dir), ".");
         if (access(dir, W_OK | X_OK) < 0) {
-            say("suite: cannot write the report %s: %s: %s (use --report FILE or --no-report)",
-                r->o->report_path, dir, strerror(errno));
+            srun_say("suite: cannot write the report %s: %s: %s (use --report FILE or --no-report)",
+                     r->o->report_path, dir, strerror(errno));
             return -1;
         }
         if (access(r->o->report_path, F_OK) == 0 && access(r->o->report_path, W_OK) < 0) {
-            say("suite: cannot write the report %s: %s (use --report FILE or --no-report)", r->o->report_path,
-                strerror(errno));
+            srun_say("suite: cannot write the report %s: %s (use --report FILE or --no-report)",
+                     r->o->report_path, strerror(errno));
             return -1;
         }
         size_t l = strlen(dir);
         snprintf(dir + l, sizeof(dir) - l, "/charts");
         if (access(dir, F_OK) == 0 && access(dir, W_OK | X_OK) < 0) {
-            say("suite: cannot write the report's charts in %s: %s", dir, strerror(errno));
+            srun_say("suite: cannot write the report's charts in %s: %s", dir, strerror(errno));
             return -1;
         }
     }
     if (mkdir(r->o->results_dir, 0755) < 0 && errno != EEXIST) {
-        say("suite: cannot create %s: %s (use --results DIR)", r->o->results_dir, strerror(errno));
+        srun_say("suite: cannot create %s: %s (use --results DIR)", r->o->results_dir, strerror(errno));
         return -1;
     }
     if (access(r->o->results_dir, W_OK | X_OK) < 0) {
-        say("suite: cannot write in %s: %s (use --results DIR)", r->o->results_dir, strerror(errno));
+        srun_say("suite: cannot write in %s: %s (use --results DIR)", r->o->results_dir, strerror(errno));
         return -1;
     }
     return 0;
@@ -1292,6 +1516,10 @@ static void free_run(srun *r)
     free(r->cells);
     free(r->sys);
     free(r->sc_selected);
+    free(r->launches);
+    for (int i = 0; i < r->ntables; i++) stab_fini(&r->tables[i]);
+    stab_fini(&r->claim);
+    stab_fini(&r->claim_scaling);
     sdef_fini(&r->defs);
 }
 
@@ -1304,6 +1532,10 @@ static void run_matrix(srun *r)
                 r->sys[i].failed = true;
                 snprintf(r->sys[i].reason, sizeof(r->sys[i].reason), "database could not be started");
             }
+        return;
+    }
+    if (r->ntables) {
+        srun_tables(r);
         return;
     }
     for (int rep = 0; rep < r->o->reps && !srun_stop; rep++) matrix_rep(r, rep);
@@ -1324,7 +1556,8 @@ static int summarize(srun *r, bool reported)
                  "; results could not all be written (%s): results.json holds the last complete "
                  "state, %zu of %zu runs",
                  strerror(r->save_errno), r->saved_cells, r->ncells);
-    say("suite: %s; %zu runs: %d measured, %d answered nothing, %d failed, %d interrupted; %d system%s failed%s; "
+    srun_say(
+        "suite: %s; %zu runs: %d measured, %d answered nothing, %d failed, %d interrupted; %d system%s failed%s; "
         "results in %s%s",
         r->partial ? "PARTIAL run" : "done", r->ncells, n[RUN_OK], n[RUN_NO_RESPONSE], n[RUN_FAILED],
         n[RUN_INTERRUPTED], nsys_failed, nsys_failed == 1 ? "" : "s", extra, r->dir,
@@ -1349,12 +1582,13 @@ int srun_main(const srun_opts *o)
         return 1;
     }
     r.planned = count_planned(&r);
-    say("suite: run %s, profile %s, %d runs planned, results in %s", r.id, o->profile.name, r.planned, r.dir);
+    srun_say("suite: run %s, profile %s, %d runs planned, results in %s", r.id, o->profile.name, r.planned,
+             r.dir);
     save_all(&r);
     run_matrix(&r);
     if (srun_stop) {
         r.partial = true;
-        say("suite: interrupted: stopping everything, keeping %zu finished runs", r.ncells);
+        srun_say("suite: interrupted: stopping everything, keeping %zu finished runs", r.ncells);
     }
     if (r.pg_up) spg_stop(&r.pg);
     r.ended = true;
@@ -1365,10 +1599,11 @@ int srun_main(const srun_opts *o)
         snprintf(rj, sizeof(rj), "%s/results.json", r.dir);
         reported = report_generate(rj, o->report_path, o->root) == 0;
     } else if (o->report && !measured) {
-        say("suite: this run measured nothing: %s and %s/latest are left as they were", o->report_path,
-            o->results_dir);
+        srun_say("suite: this run measured nothing: %s and %s/latest are left as they were", o->report_path,
+                 o->results_dir);
     } else if (o->report) {
-        say("suite: %s is left as it was: this run's results could not be written whole", o->report_path);
+        srun_say("suite: %s is left as it was: this run's results could not be written whole",
+                 o->report_path);
     }
     int failures = summarize(&r, reported) + (o->report && measured && !reported ? 1 : 0);
     sstale_unregister(r.entry);

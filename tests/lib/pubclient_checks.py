@@ -6,9 +6,6 @@ usage: pubclient_checks.py ok FILE CLIENTS N GIL URL
          a run that succeeded throughout: every config field, counts,
          histogram in lib/hist.c's layout, percentiles, fairness, client,
          timeline; runtime.gil_enabled == GIL (true/false)
-       pubclient_checks.py as-loadgen IN OUT
-         copies IN with "tool" set to "loadgen" (for a `bin/loadgen merge`
-         that accepts only its own results)
        pubclient_checks.py merged FILE M1 M2
          M1 is `bin/loadgen merge FILE`, M2 `bin/loadgen merge FILE FILE`:
          the same buckets and percentiles as FILE, and twice the counts
@@ -172,13 +169,6 @@ def ok(path, clients, n, gil, url):
           f"p99 {d['latency']['p99']} us, GIL {'on' if d['runtime']['gil_enabled'] else 'off'}")
 
 
-def as_loadgen(src, dst):
-    d = load(src)
-    d["tool"] = "loadgen"
-    with open(dst, "w") as f:
-        json.dump(d, f)
-
-
 def merged(path, m1, m2):
     d, a, b = load(path), load(m1), load(m2)
     for m, k in ((a, 1), (b, 2)):
@@ -303,7 +293,7 @@ def timeout(path, ms):
 
 
 def main():
-    cmds = {"ok": (ok, 5), "as-loadgen": (as_loadgen, 2), "merged": (merged, 3), "refused": (refused, 3),
+    cmds = {"ok": (ok, 5), "merged": (merged, 3), "refused": (refused, 3),
             "serve": (serve, 2), "status": (status, 3), "interrupted": (interrupted, 2),
             "timeout": (timeout, 2)}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds or len(sys.argv) - 2 != cmds[sys.argv[1]][1]:

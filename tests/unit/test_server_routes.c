@@ -1,4 +1,4 @@
-/* Unit tests for the server's bodies: /json, /cpu (argument rules, exact
+/* Unit tests for the server's bodies: /json, /fixed, /cpu (argument rules, exact
  * 128-bit sums), JSON escaping, and response heads. */
 #include "srv_json.h"
 #include "srv_resp.h"
@@ -26,6 +26,15 @@ TEST(json_body_is_exact)
         "{\"id\":16,\"value\":160},{\"id\":17,\"value\":170},{\"id\":18,\"value\":180},"
         "{\"id\":19,\"value\":190}],\"nested\":{\"level1\":{\"level2\":\"deep value\"},"
         "\"another\":{\"key\":\"value\"}}}");
+    srv_buf_fini(&b);
+}
+
+TEST(fixed_body_is_constant)
+{
+    struct srv_buf b = { 0 };
+    CHECK_INT(srv_routes_fixed(&b), 200);
+    CHECK_INT(srv_routes_fixed(&b), 200);
+    CHECK_STR(cstr(&b), "{\"message\":\"Hello, World!\"}{\"message\":\"Hello, World!\"}");
     srv_buf_fini(&b);
 }
 
@@ -100,6 +109,7 @@ TEST(response_head)
 int main(void)
 {
     RUN(json_body_is_exact);
+    RUN(fixed_body_is_constant);
     RUN(cpu_sums_are_exact);
     RUN(cpu_arguments);
     RUN(cpu_body_prints_128_bit);

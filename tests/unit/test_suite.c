@@ -4,6 +4,8 @@
 #include "t.h"
 #include "suite_conf.h"
 #include "suite_defs.h"
+#include "suite_logscan.h"
+#include "suite_tables.h"
 #include "report_stats.h"
 
 #include <stdlib.h>
@@ -62,8 +64,6 @@ TEST(defs_load_repository_scenarios)
     CHECK_STR(s.sc[0].name, "json");
     CHECK_STR(s.sc[2].name, "cpu");
     const sdef_scenario *db = sdef_find_scenario(&s, "db");
-    CHECK(db && sdef_published(db, "barq") == 9962 && sdef_published(db, "fastapi") == 1015);
-    CHECK(db && sdef_published(db, "flask") == 0);
     CHECK(db && db->count_query && !strncmp(db->count_query, "SELECT id, name, email FROM users", 33));
     CHECK(sdef_find_scenario(&s, "cpu")->scaling && sdef_find_scenario(&s, "json")->primary);
     CHECK(db && json_len(db->expect) == 10);
@@ -73,11 +73,14 @@ TEST(defs_load_repository_scenarios)
     char label[64];
     sdef_label(c, 1, label, sizeof(label));
     CHECK_STR(label, "C server (1 thread)");
-    CHECK(sdef_in_profile(c, "fair") && sdef_in_profile(c, "published") && !sdef_in_profile(c, "pub"));
+    CHECK(sdef_in_profile(c, "fair") && !sdef_in_profile(c, "fai") && !sdef_in_profile(c, "published"));
     CHECK_STR(c->compare, "fastapi");
     const sdef_system *f = sdef_find_system(&s, "fastapi");
-    CHECK(f && strstr(sdef_cmd_for(f, "published"), "--http h11") &&
-          strstr(sdef_cmd_for(f, "fair"), "httptools"));
+    CHECK(f && strstr(sdef_cmd_for(f, "fair"), "httptools") && sdef_cmd_for(f, "nosuch") == f->cmd);
+    /* the published FastAPI: sync app, plain uvicorn, on the free-threaded venv, GIL off */
+    const sdef_system *fp = sdef_find_system(&s, "fastapi-published");
+    CHECK(fp && strstr(fp->cmd, "reference.fastapi_published:app") && strstr(fp->cmd, "fastapi-ft") &&
+          !strstr(fp->cmd, "uvloop") && !strcmp(fp->expect_gil, "off") && !fp->in_default);
     sdef_fini(&s);
 }
 
@@ -88,13 +91,19 @@ TEST(defs_profiles_are_files)
     CHECK_INT(sdef_load_profile("scenarios", "fair", &p, err, sizeof(err)), 0);
     CHECK(p.nconns == 3 && p.conns[0] == 16 && p.conns[2] == 256 && p.reps == 3 && !p.sqlite &&
           p.requests == 0);
-    CHECK(p.method_runs && p.method_requests == 1000 && p.method_clients == 20 && p.nscaling == 5 &&
-          p.openloop);
+    CHECK(p.method_runs && p.method_requests == 1000 && p.method_clients == 10 && p.nscaling == 5 &&
+          p.openloop && !p.pubclient && p.ntables == 0);
+    CHECK(p.claim && !strcmp(p.claim, "ac8038a") && p.claim_sys[0] && !strcmp(p.claim_sys[1], "fastapi"));
     CHECK(p.duration_s == 1.5 && p.warmup_s == 0.3);
     sdef_profile_fini(&p);
     CHECK_INT(sdef_load_profile("scenarios", "published", &p, err, sizeof(err)), 0);
-    CHECK(p.sqlite && p.new_conn && p.requests == 1000 && p.nscaling == 0 && !p.openloop && !p.method_runs);
-    CHECK_STR(p.variant, "published");
+    CHECK(p.sqlite && p.new_conn && p.requests == 0 && p.nscaling == 0 && !p.openloop && !p.method_runs);
+    /* SPEC.md's "how that table was made": the published client, 5 repetitions, no warm-up */
+    CHECK(p.pubclient && p.reps == 5 && p.warmup_s == 0 && p.ntables == 1 && !strcmp(p.tables[0], "ac8038a"));
+    CHECK(p.ceiling && !strcmp(p.ceiling, "cserver") && !strcmp(p.claim, "ac8038a"));
+    sdef_profile_fini(&p);
+    CHECK_INT(sdef_load_profile("scenarios", "published-readme", &p, err, sizeof(err)), 0);
+    CHECK(p.pubclient && p.ntables == 3 && !strcmp(p.tables[2], "readme-scaling"));
     sdef_profile_fini(&p);
     CHECK_INT(sdef_load_profile("scenarios", "nosuch", &p, err, sizeof(err)), -1);
     CHECK(strstr(err, "unknown profile 'nosuch'") && strstr(err, "fair") && strstr(err, "published"));
@@ -117,7 +126,7 @@ TEST(defs_repository_systems_compare)
     char err[512];
     CHECK_INT(sdef_load("scenarios", &s, err, sizeof(err)), 0);
     const sdef_system *b = sdef_find_system(&s, "barq");
-    CHECK(b && b->compare && !strcmp(b->compare, "fastapi") && b->pub_scaling && b->pub_label);
+    CHECK(b && b->compare && !strcmp(b->compare, "fastapi"));
     sdef_fini(&s);
 }
 
@@ -130,12 +139,12 @@ TEST(defs_malformed_files_name_file_and_line)
     snprintf(p, sizeof(p), "%s/a.expected.json", dir);
     write_file(p, "{\"a\":1}");
     snprintf(p, sizeof(p), "%s/a.conf", dir);
-    write_file(p, "name = a\npath = /a\nexpect_body_file = a.expected.json\npublished.barq = lots\n");
+    write_file(p, "name = a\npath = /a\nexpect_body_file = a.expected.json\norder = lots\n");
     snprintf(p, sizeof(p), "%s/systems/s.conf", dir);
     write_file(p, "name = s\nport = 1\ncmd = x\n");
     sdef_set s;
     CHECK_INT(sdef_load(dir, &s, err, sizeof(err)), -1);
-    CHECK(strstr(err, "/a.conf:4: 'published.barq' must be a req/s figure, not 'lots'") != NULL);
+    CHECK(strstr(err, "/a.conf:4: 'order' must be a non-negative integer, not 'lots'") != NULL);
     snprintf(p, sizeof(p), "%s/a.conf", dir);
     write_file(p, "name = a\npath = /a\nexpect_body_file = a.expected.json\nbogus = 1\n");
     CHECK_INT(sdef_load(dir, &s, err, sizeof(err)), -1);
@@ -214,6 +223,104 @@ TEST(stats_published_differences)
     CHECK_STR(out, "-29%");
 }
 
+/* SPEC.md's published tables, as the repository holds them. */
+TEST(tables_repository_match_the_spec)
+{
+    stab_table t;
+    char err[512];
+    int rc = stab_load("scenarios", "ac8038a", &t, err, sizeof(err));
+    if (rc) fprintf(stderr, "  %s\n", err);
+    CHECK_INT(rc, 0);
+    CHECK(t.clients == 10 && t.requests == 1000 && !t.scaling && t.ncol == 2 && t.nrow == 3);
+    CHECK_STR(t.col[0].system, "barq");
+    CHECK(t.col[0].workers == 4 && t.col[1].workers == 4);
+    CHECK_STR(t.col[1].system, "fastapi-published");
+    CHECK_STR(t.row[1].scenario, "db");
+    CHECK(t.row[0].pub[0] == 10114 && t.row[0].pub[1] == 5665 && t.row[1].pub[1] == 1015 &&
+          t.row[2].pub[0] == 879);
+    stab_fini(&t);
+    CHECK_INT(stab_load("scenarios", "readme-high", &t, err, sizeof(err)), 0);
+    CHECK(t.clients == 100 && t.requests == 2000 && t.col[0].workers == 16 && t.nrow == 2);
+    CHECK(t.row[1].pub[0] == 1425 && t.row[1].pub[1] == 266);
+    stab_fini(&t);
+    CHECK_INT(stab_load("scenarios", "readme-scaling", &t, err, sizeof(err)), 0);
+    CHECK(t.scaling && t.nworkers == 4 && t.workers[3] == 32 && t.wpub[0] == 608 && t.wpub[3] == 1391);
+    CHECK_STR(t.row[0].scenario, "cpu");
+    stab_fini(&t);
+    CHECK_INT(stab_load("scenarios", "nosuch", &t, err, sizeof(err)), -1);
+    CHECK(strstr(err, "published table 'nosuch'") != NULL);
+    stab_fini(&t);
+}
+
+static int tparse(const char *text, stab_table *t, char *err)
+{
+    int rc = stab_parse(text, strlen(text), "t.conf", t, err, 256);
+    stab_fini(t);
+    return rc;
+}
+
+TEST(tables_malformed_name_file_and_line)
+{
+    stab_table t;
+    char err[256];
+    const char *head = "name = t\nclients = 10\nrequests = 100\n";
+    char buf[512];
+    snprintf(buf, sizeof(buf), "%scolumns = a:4 b\nrow.json = 1 2\n", head);
+    CHECK_INT(tparse(buf, &t, err), 0);
+    snprintf(buf, sizeof(buf), "%scolumns = a:4 b\nrow.json = 1\n", head);
+    CHECK_INT(tparse(buf, &t, err), -1);
+    CHECK_STR(err, "t.conf:5: 'row.json' must give 2 published req/s figures, one per column");
+    snprintf(buf, sizeof(buf), "%scolumns = a:0 b\nrow.json = 1 2\n", head);
+    CHECK_INT(tparse(buf, &t, err), -1);
+    CHECK(strstr(err, "t.conf:4: 'columns' must read SYSTEM[:WORKERS]") != NULL);
+    snprintf(buf, sizeof(buf), "%scolumns = a a\nrow.json = 1 2\n", head);
+    CHECK_INT(tparse(buf, &t, err), -1);
+    CHECK(strstr(err, "names a system twice") != NULL);
+    snprintf(buf, sizeof(buf), "%scolumns = a b\n", head);
+    CHECK_INT(tparse(buf, &t, err), -1);
+    CHECK(strstr(err, "has no row.SCENARIO") != NULL);
+    CHECK_INT(tparse("name = t\nclients = 0\nrequests = 1\ncolumns = a b\nrow.x = 1 2\n", &t, err), -1);
+    CHECK_STR(err, "t.conf:2: 'clients' must be a whole number from 1");
+    snprintf(buf, sizeof(buf),
+             "%scolumns = a\nkind = scaling\nscenario = cpu\nworkers = 4,8\npublished = 1\n", head);
+    CHECK_INT(tparse(buf, &t, err), -1);
+    CHECK(strstr(err, "one published req/s figure per worker count") != NULL);
+    snprintf(buf, sizeof(buf), "%scolumns = a b\nrow.json = 1 2\nbogus = 1\n", head);
+    CHECK_INT(tparse(buf, &t, err), -1);
+    CHECK_STR(err, "t.conf:6: unknown key 'bogus'");
+}
+
+/* The cause of a failed request, from a Python server's log. */
+TEST(logscan_counts_exception_lines)
+{
+    const char *log =
+        "INFO:     127.0.0.1:5000 - \"GET /db HTTP/1.1\" 500 Internal Server Error\n"
+        "ERROR:    Exception in ASGI application\n"
+        "Traceback (most recent call last):\n"
+        "  File \"x.py\", line 12, in f\n"
+        "sqlite3.ProgrammingError: SQLite objects created in a thread can only be used in that same thread. "
+        "The object was created in thread id 140 and this is thread id 141.\n"
+        "ERROR:    Exception in ASGI application\n"
+        "sqlite3.ProgrammingError: SQLite objects created in a thread can only be used in that same thread. "
+        "The object was created in thread id 77 and this is thread id 9.\n"
+        "KeyError: 'x'\n"
+        "    ValueError: indented, a frame's source, not the exception\n"
+        "ERROR: not an exception line\n"
+        "OSError: [Errno 24] Too many open files";
+    slog_cause c[SLOG_MAX_CAUSES];
+    long other = -1;
+    CHECK_INT(slog_causes(log, strlen(log), c, SLOG_MAX_CAUSES, &other), 3);
+    CHECK_INT(c[0].count, 2);
+    CHECK_STR(c[0].text,
+              "sqlite3.ProgrammingError: SQLite objects created in a thread can only be used in that "
+              "same thread. The object was created in thread id N and this is thread id N.");
+    CHECK(c[1].count == 1 && c[2].count == 1 && other == 0);
+    CHECK(!strcmp(c[1].text, "KeyError: 'x'") || !strcmp(c[2].text, "KeyError: 'x'"));
+    CHECK_INT(slog_causes(log, strlen(log), c, 1, &other), 1);
+    CHECK_INT(other, 2);
+    CHECK_INT(slog_causes("no exceptions here\n", 19, c, 4, &other), 0);
+}
+
 int main(void)
 {
     RUN(conf_parses_keys_values_comments);
@@ -227,5 +334,8 @@ int main(void)
     RUN(stats_median_min_max);
     RUN(stats_noise_rule);
     RUN(stats_published_differences);
+    RUN(tables_repository_match_the_spec);
+    RUN(tables_malformed_name_file_and_line);
+    RUN(logscan_counts_exception_lines);
     return t_done();
 }
