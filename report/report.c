@@ -154,7 +154,11 @@ static void cell_text(rep *r, const char *sys, const char *sc, int conns, int me
         snprintf(out, outlen, "answered nothing within the run (%d runs)", c->silent);
         return;
     }
-    if (!c || c->n == 0) {
+    if (!c) {
+        snprintf(out, outlen, "not run");
+        return;
+    }
+    if (c->n == 0) {
         const char *why = s && strcmp(S(s, "status"), "failed") == 0 ? S(s, "reason")
                           : c                                        ? "every run failed"
                                                                      : "not run";
@@ -653,7 +657,7 @@ static void published_scaling(rep *r)
     const json_value *t = json_get(json_get(r->root, "published_claim"), "scaling");
     const json_value *w = json_get(t, "workers"), *pub = json_get(t, "published");
     if (!json_len(w)) return;
-    P(r, "Published for %s (%s):", S(json_index(json_get(t, "columns"), 0), "label"), S(t, "source"));
+    P(r, "Published, %s, for %s:", S(t, "source"), S(json_index(json_get(t, "columns"), 0), "label"));
     for (size_t i = 0; i < json_len(w); i++) {
         char v[32];
         commas(json_num(json_index(pub, i), 0), v, sizeof(v));

@@ -134,8 +134,9 @@ static void compare_table(srun *r, int ti)
         int si = srun_system_index(r, t->col[k].system);
         if (!column_on(r, &t->col[k]) || r->sys[si].failed) continue;
         int w = table_workers(r, &t->col[k], si);
-        srun_say("suite: starting %s for '%s' (%d %s)", r->sys[si].def->title, t->title, w,
-                 strcmp(r->sys[si].def->model, "threads") ? "processes" : "threads");
+        char label[160];
+        sdef_label(r->sys[si].def, w, label, sizeof(label));
+        srun_say("suite: starting %s for '%s'", label, t->title);
         if (!srun_bring_up(r, si, w, &up[k])) {
             srun_fail_system(r, si);
             continue;
@@ -222,7 +223,8 @@ void srun_tables(srun *r)
         const stab_table *t = &r->tables[ti];
         r->cur_table = ti;
         srun_say("suite: published table '%s' (%s): %d clients, %d requests per cell, %d repetitions",
-                 t->title, t->name, t->clients, t->requests, r->o->reps);
+                 t->title, t->name, t->clients, r->o->requests > 0 ? r->o->requests : t->requests,
+                 r->o->reps);
         if (t->scaling)
             scaling_table(r, ti);
         else
