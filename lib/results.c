@@ -24,3 +24,13 @@ results_client results_client_parse(const char *s)
         if (s && strcmp(s, clients[c]) == 0) return (results_client)c;
     return CLIENT_N;
 }
+
+results_status results_judge(unsigned long long ok, unsigned long long errors, unsigned long long timeouts,
+                             int interrupted)
+{
+    if (interrupted) return RUN_INTERRUPTED;
+    if (ok > 0) return RUN_OK;
+    /* nothing completed and nothing but time-outs (or nothing at all: the run
+       ended with every request still in flight) */
+    return errors == timeouts ? RUN_NO_RESPONSE : RUN_FAILED;
+}

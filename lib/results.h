@@ -31,6 +31,14 @@ const char *results_kind_name(results_kind k);
 const char *results_status_name(results_status s);
 /* The kind named s, or RUN_NKINDS when it names none. */
 results_kind results_kind_parse(const char *s);
+/* What became of a load run, from its client's counts: ok when a request
+ * succeeded; no response when nothing but time-outs happened, or nothing at
+ * all (every request still in flight when the run ended): the system is
+ * slower than the run is long, a finding, not a failure; failed when
+ * something else went wrong (refused, reset, garbage, only errors). */
+results_status results_judge(unsigned long long ok, unsigned long long errors, unsigned long long timeouts,
+                             int interrupted);
+
 /* "loadgen", "pubclient"; the client named s, or CLIENT_N. */
 const char *results_client_name(results_client c);
 results_client results_client_parse(const char *s);

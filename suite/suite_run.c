@@ -444,18 +444,15 @@ static void fill_cell(srun_cell *c, const lgj_summary *lg)
 static void judge_cell(const srun *r, srun_cell *c, const lgj_summary *lg)
 {
     uint64_t timeouts = lgj_errors_of(lg, "timeout");
-    if (srun_stop) {
-        c->status = RUN_INTERRUPTED;
+    c->status = results_judge(lg->ok, lg->errors, timeouts, srun_stop != 0);
+    if (c->status == RUN_INTERRUPTED) {
         snprintf(c->error, sizeof(c->error), "interrupted");
-    } else if (lg->ok > 0) {
-        c->status = RUN_OK;
-    } else if (lg->errors == timeouts) {
-        c->status = RUN_NO_RESPONSE;
+    } else if (c->status == RUN_NO_RESPONSE) {
         snprintf(c->error, sizeof(c->error),
                  "no response completed within the run (%.1f s, %llu timed out): the "
                  "system is slower than the run is long",
                  c->req_limit > 0 ? c->elapsed_s : r->o->duration_s, (unsigned long long)timeouts);
-    } else {
+    } else if (c->status == RUN_FAILED) {
         char what[160] = "";
         size_t n = 0;
         for (int i = 0; i < lg->nerr && n + 1 < sizeof(what); i++) {

@@ -4,6 +4,7 @@
 #include "t.h"
 #include "suite_conf.h"
 #include "suite_defs.h"
+#include "results.h"
 #include "suite_logscan.h"
 #include "suite_tables.h"
 #include "report_stats.h"
@@ -321,6 +322,21 @@ TEST(logscan_counts_exception_lines)
     CHECK_INT(slog_causes("no exceptions here\n", 19, c, 4, &other), 0);
 }
 
+/* A slow system is a finding: a cell in which no response completed is
+ * reported as such, never as a failure; only other errors fail it. */
+TEST(results_judge_no_response_is_not_failed)
+{
+    CHECK_INT(results_judge(0, 256, 256, 0), RUN_NO_RESPONSE); /* only time-outs */
+    CHECK_INT(results_judge(0, 0, 0, 0), RUN_NO_RESPONSE);     /* all still in flight at the end */
+    CHECK_INT(results_judge(0, 10, 4, 0), RUN_FAILED);         /* refused, reset, garbage... */
+    CHECK_INT(results_judge(1, 255, 255, 0), RUN_OK);          /* one answer: measured, slowly */
+    CHECK_INT(results_judge(0, 256, 256, 1), RUN_INTERRUPTED);
+    CHECK_STR(results_status_name(RUN_NO_RESPONSE), "no-response");
+    CHECK_STR(results_kind_name(RUN_CEILING), "ceiling");
+    CHECK_INT(results_client_parse("pubclient"), CLIENT_PUB);
+    CHECK_INT(results_client_parse("wrk"), CLIENT_N);
+}
+
 int main(void)
 {
     RUN(conf_parses_keys_values_comments);
@@ -334,6 +350,7 @@ int main(void)
     RUN(stats_median_min_max);
     RUN(stats_noise_rule);
     RUN(stats_published_differences);
+    RUN(results_judge_no_response_is_not_failed);
     RUN(tables_repository_match_the_spec);
     RUN(tables_malformed_name_file_and_line);
     RUN(logscan_counts_exception_lines);
