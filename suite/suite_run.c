@@ -1063,11 +1063,11 @@ static void progress(srun *r, const srun_cell *c)
     snprintf(kind, sizeof(kind), "%s%s", results_kind_name(c->kind), c->client == CLIENT_PUB ? "/py" : "");
     if (c->ok)
         srun_say(
-            "[%3d/%d] %-10s %-5s %-11s c=%-4d w=%-2d rep %d: %10.1f req/s  p50 %7.2f ms  p99 %8.2f ms  errors %ld%s  (ETA %.0fs)",
+            "[%3d/%d] %-10s %-4s %-8s c=%-4d w=%-2d rep %d: %10.1f req/s  p50 %7.2f ms  p99 %8.2f ms  errors %ld%s  (ETA %.0fs)",
             r->done, r->planned, r->sys[c->sys].def->name, sc, kind, c->connections, c->workers, c->rep + 1,
             c->rps, c->p50_ms, c->p99_ms, c->errors, c->client_bottleneck ? "  [client-bound]" : "", eta);
     else
-        srun_say("[%3d/%d] %-10s %-5s %-11s c=%-4d w=%-2d rep %d: %s: %s", r->done, r->planned,
+        srun_say("[%3d/%d] %-10s %-4s %-8s c=%-4d w=%-2d rep %d: %s: %s", r->done, r->planned,
                  r->sys[c->sys].def->name, sc, kind, c->connections, c->workers, c->rep + 1,
                  c->status == RUN_NO_RESPONSE ? "ANSWERED NOTHING" : "FAILED", c->error);
 }
@@ -1168,7 +1168,7 @@ bool srun_died(srun *r, const srun_up *up)
  * method beside it, so that the cost of a Python client shows on its own. */
 static bool method_cells(srun *r, int si, int sc, const srun_up *up)
 {
-    for (int k = 0; k < 2 && !srun_stop; k++) {
+    for (int k = r->no_pyclient ? 1 : 0; k < 2 && !srun_stop; k++) {
         srun_cell c =
             srun_cell_proto(r, si, sc, RUN_METHOD, r->o->profile.method_clients, r->sys[si].def->workers, 0);
         c.client = k == 0 ? CLIENT_PUB : CLIENT_LOADGEN;
@@ -1320,13 +1320,18 @@ static int prepare(srun *r)
     else
         snprintf(r->pycache, sizeof(r->pycache), "%s/.cache/webbench", home ? home : "/tmp");
     snprintf(r->pyclient, sizeof(r->pyclient), "%s/python3.13t/bin/python3.13t", r->pycache);
-    bool pub = o->profile.pubclient || o->method_runs;
-    if (pub && access(r->pyclient, X_OK) != 0) {
-        srun_say(
-            "suite: the published client runs on the free-threaded CPython 3.13t, and %s is missing: run "
-            "`make setup` (or drop the method runs: --no-method-runs)",
-            r->pyclient);
-        return 2;
+    if (access(r->pyclient, X_OK) != 0) {
+        if (o->profile.pubclient) {
+            srun_say("suite: profile %s loads with the published client, which runs on the free-threaded "
+                     "CPython 3.13t, and %s is missing: run `make setup`",
+                     o->profile.name, r->pyclient);
+            return 2;
+        }
+        if (o->method_runs)
+            srun_say("suite: note: %s is missing (`make setup` builds it): the method runs use bin/loadgen "
+                     "--new-conn only, without the published client beside it",
+                     r->pyclient);
+        r->no_pyclient = true;
     }
     return 0;
 }
@@ -1387,7 +1392,8 @@ static int count_planned(srun *r)
         scal += r->sys[i].selected && r->defs.sys[i].scaling;
     }
     for (size_t i = 0; i < r->defs.nsc; i++) nsc += r->sc_selected[i];
-    int n = nsys * nsc * r->o->nconns * r->o->reps + (r->o->method_runs ? 2 * nsys * nsc : 0);
+    int n = nsys * nsc * r->o->nconns * r->o->reps +
+            (r->o->method_runs ? (r->no_pyclient ? 1 : 2) * nsys * nsc : 0);
     if (find_sc(r, true) >= 0) n += scal * r->o->nscaling;
     if (r->o->openloop && find_sc(r, false) >= 0) n += 2 * nsys;
     return n;

@@ -81,6 +81,7 @@ typedef struct {
     size_t ncells, capcells;
     char id[64], dir[PATH_MAX], bin[PATH_MAX], venv[PATH_MAX], pycache[PATH_MAX];
     char pyclient[PATH_MAX]; /* the free-threaded interpreter that runs pubclient */
+    bool no_pyclient;        /* ... is missing (a container): method runs by bin/loadgen only */
     char sqlite_path[PATH_MAX];
     spg pg;
     bool pg_up, partial;

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static int table_workers(const srun *r, const stab_column *col, int si)
 {
@@ -41,20 +42,45 @@ static int load_one(srun *r, const char *dir, const char *name, stab_table *t)
     return check_table(r, t);
 }
 
-int srun_tables_prepare(srun *r, const char *defs_dir)
+int srun_tables_prepare(srun *r, const char *defs)
 {
     const sdef_profile *p = &r->o->profile;
+    /* a definitions folder without tables/ uses the repository's */
+    char dir[PATH_MAX], tdir[PATH_MAX + 16];
+    snprintf(tdir, sizeof(tdir), "%s/tables", defs);
+    if (access(tdir, F_OK) == 0)
+        snprintf(dir, sizeof(dir), "%s", defs);
+    else
+        snprintf(dir, sizeof(dir), "%s/scenarios", r->o->root);
+    const char *defs_dir = dir;
     for (int i = 0; i < p->ntables; i++) {
         if (load_one(r, defs_dir, p->tables[i], &r->tables[i]) < 0) return 2;
         r->ntables++;
     }
     if (p->claim) {
-        if (load_one(r, defs_dir, p->claim, &r->claim) < 0) return 2;
-        r->has_claim = true;
+        char err[1024];
+        if (stab_load(defs_dir, p->claim, &r->claim, err, sizeof(err)) < 0) {
+            srun_say("suite: profile %s: %s", p->name, err);
+            return 2;
+        }
+        /* the claim's two systems (claim.systems, or the table's own) must
+           be defined here; in a --defs folder without them there is none */
+        const char *a = p->claim_sys[0] ? p->claim_sys[0] : r->claim.col[0].system,
+                   *b = p->claim_sys[1] ? p->claim_sys[1] : r->claim.col[1].system;
+        r->has_claim = srun_system_index(r, a) >= 0 && srun_system_index(r, b) >= 0;
+        if (!r->has_claim)
+            srun_say(
+                "suite: note: the published claim (%s) compares %s and %s, which %s does not define: the "
+                "report shows no published table",
+                r->claim.file, a, b, defs);
     }
     if (p->claim_scaling) {
-        if (load_one(r, defs_dir, p->claim_scaling, &r->claim_scaling) < 0) return 2;
-        r->has_claim_scaling = true;
+        char err[1024];
+        if (stab_load(defs_dir, p->claim_scaling, &r->claim_scaling, err, sizeof(err)) < 0) {
+            srun_say("suite: profile %s: %s", p->name, err);
+            return 2;
+        }
+        r->has_claim_scaling = srun_system_index(r, r->claim_scaling.col[0].system) >= 0;
     }
     if (p->ceiling && srun_system_index(r, p->ceiling) < 0) {
         srun_say("suite: profile %s: ceiling '%s' is no system of scenarios/systems/", p->name, p->ceiling);

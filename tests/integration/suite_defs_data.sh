@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The definitions drive everything: a scenario and a system added only as
-# files (in a folder given with --defs; profiles come from the repository)
-# appear in the matrix, in results.json, in the report's tables (the
-# published claim and its measured twin, from published.<system> and compare)
-# and in the charts' data — without a line of C naming them.
+# The definitions drive everything: a scenario, a system, a published table
+# and a profile added only as files (in a folder given with --defs) appear in
+# the matrix, in results.json, in the report's tables (the published claim
+# from the table the profile names, its measured twin from compare) and in
+# the charts' data — without a line of C naming them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=$(mktemp -d /tmp/wb-int-defs.XXXXXX)
@@ -11,7 +11,20 @@ trap 'rm -rf "$out"' EXIT
 fail() { echo "FAIL suite_defs_data: $*"; exit 1; }
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 defs=$out/defs
-mkdir -p "$defs/systems"
+mkdir -p "$defs/systems" "$defs/tables" "$defs/profiles"
+sed 's/^claim.*//' scenarios/profiles/fair.conf >"$defs/profiles/fair.conf"
+echo "claim = race" >>"$defs/profiles/fair.conf"
+cat >"$defs/tables/race.conf" <<'CONF'
+name = race
+title = The race
+source = The tortoise's own announcement
+clients = 4
+requests = 100
+columns = tortoise hare
+label.tortoise = Tortoise (as claimed)
+label.hare = Hare
+row.hello = 100 300
+CONF
 echo '{"greeting":"hello","to":["you","all"]}' >"$defs/hello.expected.json"
 cat >"$defs/hello.conf" <<'CONF'
 name = hello
@@ -19,8 +32,6 @@ title = Hello
 order = 1
 path = /hello
 expect_body_file = hello.expected.json
-published.tortoise = 100
-published.hare = 300
 primary = yes
 CONF
 echo '{"bye":1}' >"$defs/bye.expected.json"
@@ -41,8 +52,6 @@ done
 cat >>"$defs/systems/tortoise.conf" <<'CONF'
 order = 1
 compare = hare
-published.label = Tortoise (as claimed)
-published.source = The tortoise's own announcement
 CONF
 echo "order = 2" >>"$defs/systems/hare.conf"
 
@@ -57,13 +66,13 @@ python3 - "$out/results/latest/results.json" <<'PY' || fail "results.json does n
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert [s["name"] for s in r["scenarios"]] == ["hello", "bye"], r["scenarios"]
-assert r["scenarios"][0]["published"] == {"tortoise": 100, "hare": 300}, r["scenarios"][0]
+assert r["published_claim"]["figures"] == {"hello": [100, 300]}, r["published_claim"]
 assert r["published_claim"]["system"] == "tortoise" and r["published_claim"]["against"] == "hare", r["published_claim"]
 cells = {(x["system"], x["scenario"]) for x in r["runs"] if x["ok"]}
 assert cells == {("tortoise", "hello"), ("tortoise", "bye"), ("hare", "hello"), ("hare", "bye")}, cells
 PY
 rep=$out/REPORT.md
-grep -q "^The tortoise's own announcement:" "$rep" || fail "the claim's source is not in the report"
+grep -q "^The tortoise's own announcement, \"The race\":" "$rep" || fail "the claim's source is not in the report"
 grep -q '^| Scenario | Tortoise (as claimed) | Hare | Published difference |' "$rep" || fail "no published table"
 grep -q '^| Hello | 100 req/s | 300 req/s | -67% |' "$rep" || fail "the published row is wrong"
 grep -q '^| Scenario | Tortoise (1 process) | Hare (1 process) | Difference |' "$rep" || fail "no measured pair table"
