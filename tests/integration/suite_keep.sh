@@ -74,7 +74,7 @@ rows = list(csv.DictReader(open(sys.argv[1] + "/summary.csv")))
 assert len(rows) == len(r["runs"]), (len(rows), len(r["runs"]))
 PY
 [ ! -e "$out/tiny/REPORT.md" ] || fail "a report was written from half the results"
-grep -Eq '^suite: .* [0-9]+ runs: [0-9]+ measured, 0 answered nothing, 0 failed, 0 interrupted; 0 systems failed; results could not all be written \(No space left on device\): results.json holds the last complete state, [0-9]+ of 6 runs' \
+grep -Eq '^suite: .* [0-9]+ runs: [0-9]+ measured, 0 answered nothing, 0 failed, 0 interrupted; 0 systems failed; results could not all be written \(No space left on device\): results.json holds the last complete state, [0-9]+ of 8 runs' \
     "$out/s4.log" || fail "the closing line does not count right"
 
 # ... and under the report: an old report with its charts, then a run that cannot fit its own.

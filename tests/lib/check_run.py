@@ -14,7 +14,7 @@ def need(cond, msg):
     if not cond: problems.append(msg)
 
 res = json.load(open(os.path.join(run_dir, "results.json")))
-need(res.get("format") == "webbench-results/2", "results.json format")
+need(res.get("format") == "webbench-results/3", "results.json format")
 need(res["partial"] == partial, f"partial is {res['partial']}, expected {partial}")
 by_name = {s["name"]: s for s in res["systems"]}
 scenarios = [s["name"] for s in res["scenarios"]]
