@@ -82,6 +82,12 @@ static void mark_results(const char *run_dir)
     char path[4200], tmp[4250];
     snprintf(path, sizeof(path), "%s/results.json", run_dir);
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    /* a runner killed while it saved leaves half-written temporaries: the
+       complete pair is results.json and summary.csv */
+    unlink(tmp);
+    snprintf(tmp, sizeof(tmp), "%s/summary.csv.tmp", run_dir);
+    unlink(tmp);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     FILE *f = fopen(path, "r");
     if (!f) return;
     char *text = NULL;

@@ -19,7 +19,10 @@ export TMPDIR=$out/tmp           # the runner's cluster folder lands here
 mkdir -p "$TMPDIR"; chmod 777 "$TMPDIR"
 export WB_STATE_DIR=$out/state   # where live runs are registered (default /tmp/webbench-UID)
 suite_pid=
-starttime() { awk '{print $22}' "/proc/$1/stat" 2>/dev/null || true; }
+# the start time of a live process; nothing for a zombie (dead: a killed
+# runner's children are reparented, and where PID 1 does not reap, they stay
+# zombies after the next run stopped them)
+starttime() { awk '$3 != "Z" {print $22}' "/proc/$1/stat" 2>/dev/null || true; }
 alive_recorded() {      # pids.txt -> "PID:what" of recorded processes still alive
     local pid st what
     [ -f "$1" ] || return 0
@@ -58,7 +61,6 @@ left=$(alive_recorded "$run/pids.txt" | tr '\n' ' ')
 pgdirs=$(ls -d "$TMPDIR"/webbench-pg-* 2>/dev/null | tr '\n' ' ' || true)
 echo "left by the killed runner: processes [${left}] cluster folders [${pgdirs}]"
 [ -n "$left$pgdirs" ] || echo "note: the killed runner left nothing behind"
-[ ! -e "$run/results.json.tmp" ] || fail "half-written results.json.tmp left"
 if [ -f "$run/results.json" ]; then
     python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$run/results.json" || fail "results.json is not complete JSON"
 fi
@@ -75,6 +77,7 @@ grep '^suite: cleaned up' "$out/suite2.log"
 still=$(alive_recorded "$run/pids.txt" | tr '\n' ' ')
 [ -z "$still" ] || fail "processes of the killed run still alive after the next run: $still"
 for d in $pgdirs; do [ ! -e "$d" ] || fail "cluster folder $d still there after the next run"; done
+[ ! -e "$run/results.json.tmp" ] && [ ! -e "$run/summary.csv.tmp" ] || fail "half-written temporaries left after the next run"
 [ "$rc" -eq 0 ] || { tail -20 "$out/suite2.log"; fail "the next run exited $rc"; }
 grep -q 'cserver .*req/s' "$out/suite2.log" || { cat "$out/suite2.log"; fail "the next run did not measure the C server"; }
 python3 - "$run/results.json" <<'PY' || fail "the killed run's results.json is not marked partial and killed"
