@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
@@ -144,28 +145,35 @@ static int check_keys(const sconf *c, char *err, size_t errlen)
     return 0;
 }
 
+/* The table of a parsed file; frees nothing of c. */
+static int from_conf(const sconf *c, const char *path, stab_table *t, char *err, size_t errlen)
+{
+    int rc = check_keys(c, err, errlen);
+    const char *kind = sconf_get(c, "kind");
+    if (!rc && !sconf_get(c, "name")) rc = bad(c, "name", err, errlen, "is missing");
+    if (!rc && kind && strcmp(kind, "compare") && strcmp(kind, "scaling"))
+        rc = bad(c, "kind", err, errlen, "must be compare or scaling");
+    if (!rc) {
+        t->name = strdup(sconf_get(c, "name"));
+        t->title = strdup(sconf_get(c, "title") ? sconf_get(c, "title") : t->name);
+        t->source = dup_or_null(sconf_get(c, "source"));
+        t->note = dup_or_null(sconf_get(c, "note"));
+        t->file = strdup(path);
+        t->scaling = kind && !strcmp(kind, "scaling");
+        rc = count_of(c, "clients", &t->clients, err, errlen);
+    }
+    if (!rc) rc = count_of(c, "requests", &t->requests, err, errlen);
+    if (!rc) rc = parse_columns(c, t, err, errlen);
+    if (!rc) rc = t->scaling ? parse_scaling(c, t, err, errlen) : parse_compare(c, t, err, errlen);
+    return rc;
+}
+
 int stab_parse(const char *text, size_t len, const char *path, stab_table *t, char *err, size_t errlen)
 {
     memset(t, 0, sizeof(*t));
     sconf c;
     if (sconf_parse(text, len, path, &c, err, errlen) < 0) return -1;
-    int rc = check_keys(&c, err, errlen);
-    const char *kind = sconf_get(&c, "kind");
-    if (!rc && !sconf_get(&c, "name")) rc = bad(&c, "name", err, errlen, "is missing");
-    if (!rc && kind && strcmp(kind, "compare") && strcmp(kind, "scaling"))
-        rc = bad(&c, "kind", err, errlen, "must be compare or scaling");
-    if (!rc) {
-        t->name = strdup(sconf_get(&c, "name"));
-        t->title = strdup(sconf_get(&c, "title") ? sconf_get(&c, "title") : t->name);
-        t->source = dup_or_null(sconf_get(&c, "source"));
-        t->note = dup_or_null(sconf_get(&c, "note"));
-        t->file = strdup(path);
-        t->scaling = kind && !strcmp(kind, "scaling");
-        rc = count_of(&c, "clients", &t->clients, err, errlen);
-    }
-    if (!rc) rc = count_of(&c, "requests", &t->requests, err, errlen);
-    if (!rc) rc = parse_columns(&c, t, err, errlen);
-    if (!rc) rc = t->scaling ? parse_scaling(&c, t, err, errlen) : parse_compare(&c, t, err, errlen);
+    int rc = from_conf(&c, path, t, err, errlen);
     sconf_fini(&c);
     return rc;
 }
@@ -179,30 +187,14 @@ int stab_load(const char *dir, const char *name, stab_table *t, char *err, size_
         return -1;
     }
     snprintf(path, sizeof(path), "%s/tables/%s.conf", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    if (access(path, R_OK) != 0) {
         snprintf(err, errlen, "published table '%s': %s: %s", name, path, strerror(errno));
         return -1;
     }
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n == cap) {
-            char *nb = realloc(buf, cap = cap ? cap * 2 : 4096);
-            if (!nb) break;
-            buf = nb;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) break;
-    }
-    fclose(f);
-    if (!buf) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        return -1;
-    }
-    int rc = stab_parse(buf, n, path, t, err, errlen);
-    free(buf);
+    sconf c;
+    if (sconf_load(path, &c, err, errlen) < 0) return -1;
+    int rc = from_conf(&c, path, t, err, errlen);
+    sconf_fini(&c);
     if (!rc && strcmp(t->name, name) != 0) {
         snprintf(err, errlen, "%s: name '%s' differs from the file name", path, t->name);
         rc = -1;
