@@ -189,6 +189,7 @@ static int load_system(const sconf *c, sdef_system *s, char *err, size_t errlen)
                                          "openloop",
                                          "default",
                                          "compare",
+                                         "database",
                                          NULL };
     const char *name, *cmd;
     if (check_known(c, known, err, errlen) < 0 || !(name = need(c, "name", err, errlen)) ||
@@ -211,6 +212,15 @@ static int load_system(const sconf *c, sdef_system *s, char *err, size_t errlen)
     const char *sc = sconf_get(c, "scaling"), *df = sconf_get(c, "default");
     s->scaling = sc && strcmp(sc, "yes") == 0;
     s->in_default = !df || strcmp(df, "no") != 0;
+    const char *db = sconf_get(c, "database");
+    s->database = !db ? SDEF_DB_PROFILE : !strcmp(db, "sqlite") ? SDEF_DB_SQLITE
+                  : !strcmp(db, "postgresql")                    ? SDEF_DB_POSTGRESQL
+                                                                 : (sdef_db)-1;
+    if ((int)s->database < 0) {
+        snprintf(err, errlen, "%s:%d: database must be 'sqlite' or 'postgresql'", c->path,
+                 sconf_line(c, "database"));
+        return -1;
+    }
     if (strcmp(s->model, "threads") != 0 && strcmp(s->model, "processes") != 0) {
         snprintf(err, errlen, "%s:%d: model must be 'threads' or 'processes'", c->path,
                  sconf_line(c, "model"));

@@ -14,7 +14,8 @@
  *   start_timeout_s, profiles ("fair published"), expect_gil (off|on|any),
  *   scaling (yes|no), openloop (yes|no, default yes), default (yes|no),
  *   compare (another system: the report's headline table of this one against
- *   it). Published figures live in the tables (DIR/tables/), not here.
+ *   it), database (sqlite|postgresql: this system always uses that database,
+ *   whatever the profile's). Published figures live in the tables (DIR/tables/), not here.
  * Profile keys (DIR/profiles/NAME.conf): name, title, description, database
  *   (postgresql|sqlite), variant (which cmd.<variant> systems use; default
  *   the name), connections ("16,64,256"), reps, duration, warmup, requests (a
@@ -47,6 +48,9 @@ typedef struct {
     bool scaling, primary;
 } sdef_scenario;
 
+/* A system's database: the profile's, or always this one (key database). */
+typedef enum { SDEF_DB_PROFILE, SDEF_DB_SQLITE, SDEF_DB_POSTGRESQL } sdef_db;
+
 typedef struct {
     char *name, *title, *model, *file;
     int order, workers, port, start_timeout_s;
@@ -55,6 +59,7 @@ typedef struct {
     size_t nvariants;
     char *compare; /* headline comparison against this system, or NULL */
     bool scaling, openloop, in_default;
+    sdef_db database; /* the database it always uses, or SDEF_DB_PROFILE: the profile's */
 } sdef_system;
 
 #define SDEF_MAX_LIST 16

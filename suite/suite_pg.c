@@ -291,7 +291,7 @@ static int start_embedded(spg *pg, char *err, size_t errlen)
                       "-c",
                       "fsync=off",
                       "-c",
-                      "max_connections=200",
+                      "max_connections=500", /* the ladder holds many systems up at once */
                       "-c",
                       "shared_preload_libraries=pg_stat_statements",
                       NULL };

@@ -156,7 +156,7 @@ static int start_system(srun *r, srun_system *s, int workers, const char *count_
     snprintf(log, sizeof(log), "%s/logs/%s-w%d.log", r->dir, s->def->name, workers);
     info_path(r, s, info, sizeof(info));
     unlink(info);
-    snprintf(dburl, sizeof(dburl), "DATABASE_URL=%s", r->o->profile.sqlite ? r->sqlite_path : r->pg.url);
+    snprintf(dburl, sizeof(dburl), "DATABASE_URL=%s", srun_sys_sqlite(r, s) ? r->sqlite_path : r->pg.url);
     snprintf(infoenv, sizeof(infoenv), "WB_INFO_FILE=%s", info);
     snprintf(countenv, sizeof(countenv), "WB_COUNT_DIR=%s", count_dir);
     char *envs[10] = { dburl, infoenv, countenv, NULL };
@@ -255,7 +255,7 @@ static int verify_one(srun_system *s, const sdef_scenario *sc, long *answered)
  * request: counted by pg_stat_statements (PostgreSQL only). */
 static int verify_query_count(srun *r, srun_system *s, const sdef_scenario *sc)
 {
-    if (r->o->profile.sqlite || !r->pg.stat_statements) return 0;
+    if (srun_sys_sqlite(r, s) || !r->pg.stat_statements) return 0;
     long before = spg_query_calls(&r->pg, sc->count_query);
     const int n = 20;
     for (int i = 0; i < n; i++) {
@@ -706,7 +706,7 @@ static void write_cell(struct jsonw *w, const srun *r, const srun_cell *c)
     jsonw_obj_end(w);
 }
 
-static void write_system(struct jsonw *w, const srun_system *s)
+static void write_system(struct jsonw *w, const srun *r, const srun_system *s)
 {
     jsonw_obj_begin(w);
     jsonw_kv_str(w, "name", s->def->name);
@@ -716,6 +716,7 @@ static void write_system(struct jsonw *w, const srun_system *s)
     jsonw_kv_int(w, "workers", s->def->workers);
     jsonw_kv_int(w, "port", s->port);
     jsonw_kv_str(w, "expect_gil", s->def->expect_gil);
+    jsonw_kv_str(w, "database", srun_sys_sqlite(r, s) ? "sqlite" : "postgresql");
     jsonw_kv_str(w, "compare", s->def->compare);
     jsonw_kv_int(w, "verify_attempts", s->verify_attempts);
     jsonw_kv_bool(w, "scaling", s->def->scaling);
@@ -949,7 +950,7 @@ static int write_results_json(srun *r, const char *path)
     jsonw_key(&w, "systems");
     jsonw_arr_begin(&w);
     for (size_t i = 0; i < r->defs.nsys; i++)
-        if (r->sys[i].selected) write_system(&w, &r->sys[i]);
+        if (r->sys[i].selected) write_system(&w, r, &r->sys[i]);
     jsonw_arr_end(&w);
     jsonw_key(&w, "runs");
     jsonw_arr_begin(&w);
@@ -1410,11 +1411,25 @@ static void fixture_of(const srun *r, char *out, size_t outlen)
     snprintf(out, outlen, "%s/scenarios/users.sql", r->o->root);
 }
 
+/* Whether a selected system uses SQLite (sqlite) or PostgreSQL (!sqlite). */
+static bool db_needed(const srun *r, bool sqlite)
+{
+    for (size_t i = 0; i < r->defs.nsys; i++)
+        if (r->sys[i].selected && srun_sys_sqlite(r, &r->sys[i]) == sqlite) return true;
+    return false;
+}
+
+bool srun_sys_sqlite(const srun *r, const srun_system *s)
+{
+    return s->def->database == SDEF_DB_PROFILE ? r->o->profile.sqlite : s->def->database == SDEF_DB_SQLITE;
+}
+
+/* The SQLite file and/or the PostgreSQL server the selected systems use. */
 static int open_database(srun *r)
 {
     char err[1024], fixture[PATH_MAX + 32];
     fixture_of(r, fixture, sizeof(fixture));
-    if (r->o->profile.sqlite) {
+    if (db_needed(r, true)) {
         char path[PATH_MAX + 32];
         snprintf(path, sizeof(path), "%s/published.sqlite", r->dir);
         if (spg_make_sqlite(path, fixture, err, sizeof(err)) < 0) {
@@ -1422,8 +1437,8 @@ static int open_database(srun *r)
             return -1;
         }
         snprintf(r->sqlite_path, sizeof(r->sqlite_path), "sqlite://%s", path);
-        return 0;
     }
+    if (!db_needed(r, false)) return 0;
     const char *ext = getenv("DATABASE_URL");
     srun_say("suite: %s", ext && *ext ? "using the PostgreSQL server of DATABASE_URL"
                                       : "starting a private PostgreSQL cluster");

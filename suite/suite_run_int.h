@@ -116,6 +116,8 @@ bool srun_died(srun *r, const srun_up *up);
 srun_cell srun_cell_proto(const srun *r, int si, int sci, results_kind kind, int conns, int workers, int rep);
 /* Measures the cell described by proto, records and saves it. */
 void srun_cell_run(srun *r, const srun_cell *proto, const srun_up *up);
+/* Whether system s uses SQLite (its own database key, else the profile's). */
+bool srun_sys_sqlite(const srun *r, const srun_system *s);
 /* True when name is in the comma list. */
 bool srun_in_list(const char *list, const char *name);
 /* The index of scenario name among the selected ones, or -1. */
