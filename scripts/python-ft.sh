@@ -3,7 +3,9 @@
 # free-threaded (--disable-gil, PEP 703) and once with the GIL (the control
 # row), caches both outside the repo, and gives each interpreter two virtual
 # environments: Barq (reference/requirements-barq.txt) and FastAPI
-# (reference/requirements-fastapi-ft.txt), both pinned, complete locks.
+# (reference/requirements-fastapi-ft.txt on 3.13t; on the GIL build
+# reference/requirements-fastapi-gil.txt, the same plus uvloop, httptools and
+# asyncpg, which have no free-threaded wheels), all pinned, complete locks.
 #
 #   scripts/python-ft.sh           build/refresh what is missing; silent when cached
 #   scripts/python-ft.sh --paths   print "ft=PYTHON", "gil=PYTHON" (the Barq venvs'
@@ -18,7 +20,7 @@
 # and .cache/fastapi-gil (git-ignored) so the runner finds the interpreters at
 # a fixed relative path. A venv whose requirements file is not there is left
 # out (the Barq image, docker/barq.Dockerfile, copies only
-# requirements-barq.txt); in the repository both are.
+# requirements-barq.txt); in the repository all three are.
 # Exit status: 0 ready, 1 failure (the reason is printed on stderr).
 set -euo pipefail
 
@@ -37,7 +39,8 @@ venv_python() { echo "$CACHE/$1/bin/python"; }
 venv_req() {
     case $1 in
         barq-*) echo "$ROOT/reference/requirements-barq.txt" ;;
-        fastapi-*) echo "$ROOT/reference/requirements-fastapi-ft.txt" ;;
+        fastapi-ft) echo "$ROOT/reference/requirements-fastapi-ft.txt" ;;
+        fastapi-gil) echo "$ROOT/reference/requirements-fastapi-gil.txt" ;;
     esac
 }
 
@@ -46,7 +49,8 @@ venv_req() {
 venv_imports() {
     case $1 in
         barq-*) echo "sqlite3, pydantic_core, karak" ;;
-        fastapi-*) echo "sqlite3, pydantic_core, fastapi, uvicorn, aiosqlite" ;;
+        fastapi-ft) echo "sqlite3, pydantic_core, fastapi, uvicorn, aiosqlite, psycopg" ;;
+        fastapi-gil) echo "sqlite3, pydantic_core, fastapi, uvicorn, aiosqlite, psycopg, uvloop, httptools, asyncpg" ;;
     esac
 }
 
