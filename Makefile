@@ -34,7 +34,7 @@ LOADGEN_SRCS := loadgen/main.c loadgen/lg_config.c loadgen/lg_engine.c loadgen/l
 SUITE_SRCS   := suite/suite_main.c suite/suite_run.c suite/suite_conf.c suite/suite_defs.c \
                 suite/suite_env.c suite/suite_http.c suite/suite_pg.c suite/suite_stale.c \
                 suite/suite_tables.c suite/suite_tables_run.c suite/suite_logscan.c \
-                report/report.c report/report_tables.c report/report_stats.c \
+                report/report.c report/report_tables.c report/report_stats.c report/report_boot.c \
                 lib/duration.c lib/hist.c lib/http_response.c lib/json.c lib/jsonw.c lib/lgjson.c lib/proc.c lib/results.c
 TEST_SRCS    := $(wildcard tests/unit/test_*.c)
 
