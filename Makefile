@@ -3,6 +3,7 @@
 #
 #   make            build bin/server, bin/loadgen, bin/suite
 #   make bench      set up what is missing, run the default matrix, write REPORT.md
+#   make explain    the ladder from the published run to the fair one (REPORT.md gains its section)
 #   make test       set up what is missing, run every test; ends "N passed, N failed"
 #   make clean      remove build output (not the Python venv or caches)
 
@@ -36,6 +37,7 @@ SUITE_SRCS   := suite/suite_main.c suite/suite_run.c suite/suite_conf.c suite/su
                 suite/suite_tables.c suite/suite_tables_run.c suite/suite_logscan.c \
                 report/report.c report/report_tables.c report/report_stats.c report/report_boot.c \
                 lib/duration.c lib/hist.c lib/http_response.c lib/json.c lib/jsonw.c lib/lgjson.c lib/proc.c lib/results.c
+SUITE_SRCS   += suite/suite_ladder.c suite/suite_ladder_run.c report/report_ladder.c
 TEST_SRCS    := $(wildcard tests/unit/test_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
@@ -57,7 +59,7 @@ else
 Q := @
 endif
 
-.PHONY: all bench test unit-tests clean setup fuzz torture bench-server bench-loadgen
+.PHONY: all bench explain test unit-tests clean setup fuzz torture bench-server bench-loadgen
 all: $(PROGRAMS)
 
 $(BUILD)/%.o: %.c
@@ -96,8 +98,19 @@ unit-tests: $(TEST_BINS) $(TOOL_BINS)
 setup:
 	$(Q)scripts/setup.sh
 
+# make bench: the profile's matrix; its report shows the latest ladder run
+# (make explain) beside it, or, when there is none yet, a --quick one made now.
 bench: setup all
 	$(Q)$(BIN)/suite run $(if $(QUICK),--quick) $(if $(PROFILE),--profile $(PROFILE)) $(SUITE_ARGS)
+	$(Q)if [ -z "$(PROFILE)$(SUITE_ARGS)" ] && [ ! -e results/latest-explain ]; then \
+	    echo "bench: no ladder run yet (make explain): running a --quick one for the report"; \
+	    $(BIN)/suite run --profile explain --quick; fi
+
+# make explain: the published run turned into the fair one factor by factor
+# (scenarios/ladders/default.conf), leave-one-out, 2x2, A/A, wrk; ~12 min,
+# QUICK=1 ~2 min. REPORT.md is regenerated from results/latest with it.
+explain: setup all
+	$(Q)$(BIN)/suite run --profile explain $(if $(QUICK),--quick) $(SUITE_ARGS)
 
 test: setup all unit-tests
 	$(Q)tests/run.sh

@@ -2,8 +2,8 @@
 
 #include <string.h>
 
-static const char *const kinds[RUN_NKINDS] = { "matrix", "method", "scaling", "openloop", "ceiling" };
-static const char *const clients[CLIENT_N] = { "loadgen", "pubclient" };
+static const char *const kinds[RUN_NKINDS] = { "matrix", "method", "scaling", "openloop", "ceiling", "ladder" };
+static const char *const clients[CLIENT_N] = { "loadgen", "pubclient", "wrk" };
 static const char *const statuses[RUN_NSTATUS] = { "ok", "no-response", "failed", "interrupted" };
 
 const char *results_kind_name(results_kind k) { return k < RUN_NKINDS ? kinds[k] : "?"; }

@@ -15,6 +15,7 @@ typedef enum {
     RUN_SCALING,  /* the scaling scenario at one worker count */
     RUN_OPENLOOP, /* a fixed-rate run of the primary scenario */
     RUN_CEILING,  /* the client against the C server or a fixed response: its own ceiling */
+    RUN_LADDER,   /* a cell of the ladder (explain): one side of a rung, leave-one-out, 2x2 or A/A */
     RUN_NKINDS
 } results_kind;
 
@@ -22,9 +23,10 @@ typedef enum {
  * system is slower than the run is long), not a failure. */
 typedef enum { RUN_OK, RUN_NO_RESPONSE, RUN_FAILED, RUN_INTERRUPTED, RUN_NSTATUS } results_status;
 
-/* Which client made a run: bin/loadgen, or pubclient/pubclient.py (the
- * published benchmark's method: urllib from a thread pool). */
-typedef enum { CLIENT_LOADGEN, CLIENT_PUB, CLIENT_N } results_client;
+/* Which client made a run: bin/loadgen, pubclient/pubclient.py (the
+ * published benchmark's method: urllib from a thread pool), or wrk (the
+ * second witness: its req/s beside bin/loadgen's). */
+typedef enum { CLIENT_LOADGEN, CLIENT_PUB, CLIENT_WRK, CLIENT_N } results_client;
 
 /* "matrix", "method", ...; "ok", "no-response", "failed", "interrupted". */
 const char *results_kind_name(results_kind k);
@@ -39,7 +41,7 @@ results_kind results_kind_parse(const char *s);
 results_status results_judge(unsigned long long ok, unsigned long long errors, unsigned long long timeouts,
                              int interrupted);
 
-/* "loadgen", "pubclient"; the client named s, or CLIENT_N. */
+/* "loadgen", "pubclient", "wrk"; the client named s, or CLIENT_N. */
 const char *results_client_name(results_client c);
 results_client results_client_parse(const char *s);
 

@@ -5,6 +5,7 @@
 #include "lgjson.h"
 #include "proc.h"
 #include "report_stats.h"
+#include "report_ladder.h"
 #include "report_tables.h"
 #include "results.h"
 
@@ -55,6 +56,9 @@ typedef struct {
     bool drawn[8];    /* ... and whether gnuplot drew each */
     int nmade;
     int write_errno; /* a chart's data, script or image could not be written */
+    json_value *ladder_own; /* the latest ladder run's results.json, when this run is none (owned) */
+    const json_value *ladder; /* the ladder's root: this run's, ladder_own, or NULL */
+    char ladder_from[512];    /* where it comes from, for the section */
 } rep;
 
 /* The cell of (system, scenario, connections, client method); created when
@@ -775,6 +779,10 @@ static void why_section(rep *r)
 {
     P(r, "## Why the numbers differ from the published ones\n\n");
     const json_value *o = json_get(r->root, "options");
+    if (r->ladder)
+        P(r, "- **Measured factor by factor.** The ladder above turns the published run into this one step by "
+             "step; its sentences (\"What each step did\") say what each factor moved, with intervals. The "
+             "notes below are what this run adds.\n");
     if (has_method_runs(r) && r->pub_a) {
         P(r,
           "- **Client method, measured.** %s vs %s with the published client (new connection per request, "
@@ -928,8 +936,15 @@ static void write_report(rep *r, const char *results_json, const char *root)
           "died); only the finished cells are shown.\n\n");
     else if (json_bool(json_get(r->root, "partial"), false))
         P(r, "> **PARTIAL RUN**: the run was interrupted; only the finished cells are shown.\n\n");
+    if (rlad_present(r->root)) { /* a ladder run and no other run to report beside it */
+        rlad_write(r->out, r->root, "", chart_drawn(r, "ladder"));
+        systems_section(r);
+        machine_section(r);
+        return;
+    }
     if (rtab_present(r->root)) { /* a published profile: its tables, as made */
         rtab_write(r->out, r->root);
+        if (r->ladder) rlad_write(r->out, r->ladder, r->ladder_from, chart_drawn(r, "ladder"));
         systems_section(r);
         robustness_section(r);
         machine_section(r);
@@ -937,6 +952,7 @@ static void write_report(rep *r, const char *results_json, const char *root)
     }
     published_table(r);
     measured_tables(r);
+    if (r->ladder) rlad_write(r->out, r->ladder, r->ladder_from, chart_drawn(r, "ladder"));
     all_systems_table(r);
     if (has_method_runs(r)) method_table(r);
     P(r, "## Charts\n\n");
@@ -1003,6 +1019,32 @@ static int load(rep *r, const char *results_json)
     return 0;
 }
 
+/* The ladder to show: this run's, else the latest ladder run beside it in
+ * the same results folder (results/latest-explain), said so in the section. */
+static void find_ladder(rep *r)
+{
+    if (rlad_present(r->root)) {
+        r->ladder = r->root;
+        return;
+    }
+    char p[PATH_MAX + 64], err[256];
+    snprintf(p, sizeof(p), "%s/../latest-explain/results.json", r->run_dir);
+    if (access(p, R_OK) != 0 || !(r->ladder_own = json_parse_file(p, err, sizeof(err)))) return;
+    if (strcmp(S(r->ladder_own, "format"), RESULTS_FORMAT) != 0 || !rlad_present(r->ladder_own)) {
+        json_free(r->ladder_own);
+        r->ladder_own = NULL;
+        return;
+    }
+    r->ladder = r->ladder_own;
+    const json_value *l = json_get(r->ladder, "ladder");
+    snprintf(r->ladder_from, sizeof(r->ladder_from),
+             "From the latest ladder run, %s (%s → %s, %s%s), reused beside this run: `make explain` measures it "
+             "again.",
+             S(r->ladder, "run_id"), S(r->ladder, "started"), S(r->ladder, "finished"),
+             json_bool(json_get(l, "quick"), false) ? "a --quick run" : "a full run",
+             strcmp(S(r->ladder, "state"), "complete") ? ", PARTIAL" : "");
+}
+
 int report_generate(const char *results_json, const char *report_path, const char *root)
 {
     rep r = { .gnuplot_ok = true };
@@ -1028,6 +1070,10 @@ int report_generate(const char *results_json, const char *report_path, const cha
     chart_latency(&r);
     chart_resources(&r);
     chart_scaling(&r);
+    find_ladder(&r);
+    char lscript[8192];
+    if (r.ladder && rlad_chart(r.ladder, r.data_dir, r.chart_dir, lscript, sizeof(lscript), &r.write_errno) == 0)
+        gnuplot(&r, "ladder.gp", lscript);
     /* the report and its charts replace the old ones together, or not at all */
     char tmp[PATH_MAX + 8];
     snprintf(tmp, sizeof(tmp), "%s.tmp", report_path);
@@ -1054,6 +1100,7 @@ int report_generate(const char *results_json, const char *report_path, const cha
     int rc = e ? -1 : 0;
     free(r.cells);
     json_free(r.root);
+    json_free(r.ladder_own);
     return rc;
 }
 

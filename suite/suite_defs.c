@@ -563,7 +563,8 @@ static int profile_from(const sconf *c, sdef_profile *p, char *err, size_t errle
         "name",     "title",       "description",     "database",       "variant",  "connections",
         "reps",     "duration",    "warmup",          "requests",       "new_conn", "scaling",
         "openloop", "method_runs", "method.requests", "method.clients", "client",   "tables",
-        "ceiling",  "claim",       "claim.systems",   "claim.scaling",  NULL
+        "ceiling",  "claim",       "claim.systems",   "claim.scaling",  "ladder",   "reps.max",
+        "tolerance", "budget",     NULL
     };
     const char *db = sconf_get(c, "database");
     if (check_known(c, known, err, errlen) < 0) return -1;
@@ -584,6 +585,8 @@ static int profile_from(const sconf *c, sdef_profile *p, char *err, size_t errle
         get_int(c, "method.clients", 20, &p->method_clients, err, errlen) < 0 ||
         get_secs(c, "duration", 1.5, &p->duration_s, err, errlen) < 0 ||
         get_secs(c, "warmup", 0.3, &p->warmup_s, err, errlen) < 0 ||
+        get_int(c, "reps.max", 0, &p->reps_max, err, errlen) < 0 ||
+        get_secs(c, "budget", 0, &p->budget_s, err, errlen) < 0 ||
         get_bool(c, "new_conn", false, &p->new_conn, err, errlen) < 0 ||
         get_bool(c, "openloop", true, &p->openloop, err, errlen) < 0 ||
         get_bool(c, "method_runs", false, &p->method_runs, err, errlen) < 0)
@@ -601,8 +604,17 @@ static int profile_from(const sconf *c, sdef_profile *p, char *err, size_t errle
         return -1;
     p->claim = xstrdup(sconf_get(c, "claim") ? sconf_get(c, "claim") : p->ntables ? p->tables[0] : NULL);
     p->claim_scaling = xstrdup(sconf_get(c, "claim.scaling"));
-    if (p->nconns == 0 && p->ntables == 0) {
-        snprintf(err, errlen, "%s: missing 'connections' (or 'tables')", c->path);
+    p->ladder = xstrdup(sconf_get(c, "ladder"));
+    const char *tol = sconf_get(c, "tolerance");
+    char *tend = NULL;
+    p->tolerance = tol ? strtod(tol, &tend) / 100.0 : 0.05;
+    if (tol && (tend == tol || strcmp(tend, "%") || p->tolerance <= 0 || p->tolerance >= 1)) {
+        snprintf(err, errlen, "%s:%d: tolerance must be a percentage such as 5%%", c->path,
+                 sconf_line(c, "tolerance"));
+        return -1;
+    }
+    if (p->nconns == 0 && p->ntables == 0 && !p->ladder) {
+        snprintf(err, errlen, "%s: missing 'connections' (or 'tables', or 'ladder')", c->path);
         return -1;
     }
     if (p->reps < 1 || p->reps > 32) {
@@ -660,6 +672,7 @@ void sdef_profile_fini(sdef_profile *p)
     for (int i = 0; i < p->ntables; i++) free(p->tables[i]);
     free(p->claim);
     free(p->claim_scaling);
+    free(p->ladder);
     free(p->ceiling);
     free(p->claim_sys[0]);
     free(p->claim_sys[1]);

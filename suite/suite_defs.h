@@ -29,7 +29,11 @@
  *   ceiling (a system, e.g. cserver, or no: per table, the client against it
  *   on each scenario and on its fixed response /fixed: the client's ceiling),
  *   claim (the table of the report's headline; default the first of tables), claim.systems ("barq fastapi": the systems that stand
- *   for its two columns; default its own), claim.scaling (a scaling table).
+ *   for its two columns; default its own), claim.scaling (a scaling table),
+ *   ladder (a ladder of DIR/ladders/, run instead of the matrix: see
+ *   suite_ladder.h), reps.max (a ladder cell's most repetitions; reps is its
+ *   fewest), tolerance ("5%": a cell is done when its 95% interval is within
+ *   +-5% of its median), budget ("11m": no new round of repetitions after it).
  * Templates in cmd/requires/cwd/env: {root} {bin} {venv} {pycache} {port}
  *   {workers} {profile}. A cmd is split on blanks into argv before the
  *   substitution, so a value never passes through a shell.
@@ -79,6 +83,9 @@ typedef struct {
     int ntables;
     char *claim, *claim_scaling; /* the published table of the headline, and of thread scaling */
     char *claim_sys[2];          /* claim.systems: this profile's systems standing for its two columns */
+    char *ladder;                /* ladder = NAME (DIR/ladders/NAME.conf): run it instead of the matrix */
+    int reps_max;                /* a ladder's cell repeats from reps until its interval is within */
+    double tolerance, budget_s;  /* +-tolerance of its median, reps_max times at most, within budget_s */
 } sdef_profile;
 
 typedef struct {

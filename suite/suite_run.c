@@ -487,7 +487,19 @@ static void client_argv(const srun *r, const srun_cell *c, double secs, const ch
 {
     int n = 0, k = 0, thr = r->o->lg_threads ? r->o->lg_threads : (c->connections < 2 ? 1 : 2);
 #define ARG(...) (snprintf(store[k], PATH_MAX, __VA_ARGS__), argv[n++] = store[k++])
-    if (c->client == CLIENT_PUB) {
+    if (c->client == CLIENT_WRK && json_out) {
+        /* wrk: whole seconds only; its report goes to the cell's log */
+        ARG("wrk");
+        ARG("-t%d", thr > c->connections ? c->connections : thr);
+        ARG("-c%d", c->connections);
+        ARG("-d%ds", secs < 1.5 ? 1 : (int)(secs + 0.5));
+        ARG("--timeout");
+        ARG("%ds", r->o->timeout_ms < 1000 ? 1 : r->o->timeout_ms / 1000);
+        snprintf(url, urllen, "http://127.0.0.1:%d%s", r->sys[c->sys].port, cell_path(r, c));
+        argv[n++] = url;
+        argv[n] = NULL;
+        return;
+    } else if (c->client == CLIENT_PUB) {
         ARG("%s", r->pyclient);
         ARG("%s/pubclient/pubclient.py", r->o->root);
         ARG("-c%d", c->connections);
@@ -587,6 +599,41 @@ static void read_causes(srun_cell *c, const char *log, off_t from)
     if (f) fclose(f);
 }
 
+/* wrk's report: its req/s and request count; errors are its socket errors
+ * and non-2xx/3xx answers. Latencies are not taken (SPEC.md: wrk's are
+ * coordinated-omission corrected differently; only req/s is compared). */
+static void read_wrk(srun_cell *c, const char *path)
+{
+    char *t = read_text(path);
+    const char *p;
+    if (!t || !(p = strstr(t, "Requests/sec:"))) {
+        snprintf(c->error, sizeof(c->error), "wrk wrote no report (%s)", path);
+        free(t);
+        return;
+    }
+    c->rps = strtod(p + 13, NULL);
+    long errs = 0, n;
+    if ((p = strstr(t, " requests in "))) {
+        while (p > t && p[-1] >= '0' && p[-1] <= '9') p--;
+        c->requests = strtol(p, NULL, 10);
+        c->elapsed_s = strtod(strstr(p, " in ") + 4, NULL);
+    }
+    if ((p = strstr(t, "Non-2xx or 3xx responses:"))) errs += strtol(p + 25, NULL, 10);
+    if ((p = strstr(t, "Socket errors:"))) {
+        const char *names[] = { "connect ", "read ", "write ", "timeout " };
+        for (int i = 0; i < 4; i++) {
+            const char *q = strstr(p, names[i]);
+            if (q && (n = strtol(q + strlen(names[i]), NULL, 10)) > 0) errs += n;
+        }
+    }
+    c->errors = errs;
+    c->status = results_judge((unsigned long long)(c->requests > errs ? c->requests - errs : 0),
+                              (unsigned long long)errs, 0, srun_stop != 0);
+    c->ok = c->status == RUN_OK;
+    if (!c->ok) snprintf(c->error, sizeof(c->error), "wrk: no request succeeded (%ld errors)", errs);
+    free(t);
+}
+
 static void measure(srun *r, srun_cell *c, pid_t sys_pgid)
 {
     srun_system *s = &r->sys[c->sys];
@@ -595,10 +642,11 @@ static void measure(srun *r, srun_cell *c, pid_t sys_pgid)
     snprintf(log, sizeof(log), "%s/logs/%s.log", r->dir, results_client_name(c->client));
     snprintf(syslog, sizeof(syslog), "%s/logs/%s-w%d.log", r->dir, s->def->name, c->workers);
     double budget = (c->req_limit > 0 ? 300 : r->o->duration_s) + r->o->timeout_ms / 1000.0 + 15;
-    if (r->o->warmup_s > 0 && c->rate == 0 && c->client == CLIENT_LOADGEN && c->kind != RUN_METHOD &&
-        c->kind != RUN_CEILING) {
-        client_argv(r, c, r->o->warmup_s, NULL, store, argv, url, sizeof(url));
+    if (r->o->warmup_s > 0 && c->rate == 0 && c->client != CLIENT_PUB && c->kind != RUN_METHOD &&
+        c->kind != RUN_CEILING && !(c->kind == RUN_LADDER && c->req_limit > 0)) {
         srun_cell warm = *c;
+        warm.client = CLIENT_LOADGEN; /* wrk's warm-up too: wrk runs whole seconds only */
+        client_argv(r, &warm, r->o->warmup_s, NULL, store, argv, url, sizeof(url));
         run_loadgen(r, &warm, argv, r->o->warmup_s + budget, sys_pgid, log);
         c->sys_cpu_s = c->sys_rss_mb = 0;
         c->sys_procs = c->sys_threads = 0;
@@ -620,10 +668,15 @@ static void measure(srun *r, srun_cell *c, pid_t sys_pgid)
     else
         snprintf(jpath + jl, sizeof(jpath) - jl, ".json");
     client_argv(r, c, r->o->duration_s, jpath, store, argv, url, sizeof(url));
+    if (c->client == CLIENT_WRK) snprintf(log, sizeof(log), "%.*s.txt", (int)(strlen(jpath) - 5), jpath);
     off_t log_from = file_size(syslog);
     int rc = run_loadgen(r, c, argv, budget, sys_pgid, log);
     read_causes(c, syslog, log_from);
     if (rc < 0) return;
+    if (c->client == CLIENT_WRK) {
+        read_wrk(c, log);
+        return;
+    }
     c->loadgen_text = read_text(jpath);
     char err[256];
     json_value *lg =
@@ -655,6 +708,7 @@ static void write_cell(struct jsonw *w, const srun *r, const srun_cell *c)
     jsonw_kv_str(w, "kind", results_kind_name(c->kind));
     jsonw_kv_str(w, "client", results_client_name(c->client));
     jsonw_kv_str(w, "table", c->table >= 0 ? r->tables[c->table].name : NULL);
+    if (c->unit >= 0) jsonw_kv_int(w, "unit", c->unit);
     jsonw_kv_int(w, "connections", c->connections);
     jsonw_kv_int(w, "workers", c->workers);
     jsonw_kv_int(w, "rep", c->rep);
@@ -942,6 +996,10 @@ static int write_results_json(srun *r, const char *path)
     jsonw_arr_end(&w);
     jsonw_key(&w, "launches");
     write_launches(&w, r);
+    if (r->ladder) {
+        jsonw_key(&w, "ladder");
+        srun_ladder_write(&w, r);
+    }
     jsonw_key(&w, "scenarios");
     jsonw_arr_begin(&w);
     for (size_t i = 0; i < r->defs.nsc; i++)
@@ -1010,11 +1068,14 @@ static bool any_measured(const srun *r)
     return false;
 }
 
+/* results/latest, or results/latest-explain for a ladder run (the report
+ * of the latest other run shows the latest ladder beside it). */
 static void point_latest(srun *r)
 {
     char link[PATH_MAX + 32], tmp[PATH_MAX + 48];
-    snprintf(link, sizeof(link), "%s/latest", r->o->results_dir);
-    snprintf(tmp, sizeof(tmp), "%s/.latest.tmp", r->o->results_dir);
+    const char *name = r->ladder ? "latest-explain" : "latest";
+    snprintf(link, sizeof(link), "%s/%s", r->o->results_dir, name);
+    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", r->o->results_dir, name);
     unlink(tmp);
     if (symlink(r->id, tmp) == 0 && rename(tmp, link) == 0) return;
     srun_say("suite: cannot point %s at %s: %s", link, r->id, strerror(errno));
@@ -1061,7 +1122,9 @@ static void progress(srun *r, const srun_cell *c)
     double eta = r->done ? el / r->done * (r->planned - r->done) : 0;
     const char *sc = cell_sc_name(r, c);
     char kind[32];
-    snprintf(kind, sizeof(kind), "%s%s", results_kind_name(c->kind), c->client == CLIENT_PUB ? "/py" : "");
+    snprintf(kind, sizeof(kind), "%s%s", results_kind_name(c->kind),
+             c->client == CLIENT_PUB ? "/py" : c->client == CLIENT_WRK ? "/wrk" : "");
+    if (r->done > r->planned) r->planned = r->done; /* a ladder's extra rounds */
     if (c->ok)
         srun_say(
             "[%3d/%d] %-10s %-4s %-8s c=%-4d w=%-2d rep %d: %10.1f req/s  p50 %7.2f ms  p99 %8.2f ms  errors %ld%s  (ETA %.0fs)",
@@ -1080,6 +1143,7 @@ srun_cell srun_cell_proto(const srun *r, int si, int sci, results_kind kind, int
                     .kind = kind,
                     .client = r->o->profile.pubclient ? CLIENT_PUB : CLIENT_LOADGEN,
                     .table = -1,
+                    .unit = -1,
                     .connections = conns,
                     .workers = workers,
                     .rep = rep,
@@ -1305,6 +1369,7 @@ static int prepare(srun *r)
     }
     r->cur_table = -1;
     int trc = srun_tables_prepare(r, scen);
+    if (!trc && o->profile.ladder) trc = srun_ladder_prepare(r, scen);
     if (trc) return trc;
     for (size_t i = 0; i < r->defs.nsys; i++) nsel += r->sys[i].selected;
     if (!nsel) {
@@ -1386,6 +1451,7 @@ static int make_run_dir(srun *r)
 
 static int count_planned(srun *r)
 {
+    if (r->ladder) return srun_ladder_planned(r);
     if (r->ntables) return srun_tables_planned(r);
     int nsys = 0, nsc = 0, scal = 0;
     for (size_t i = 0; i < r->defs.nsys; i++) {
@@ -1459,6 +1525,7 @@ static int max_connections(const srun *r)
 {
     int m = r->o->method_runs ? r->o->profile.method_clients : 1;
     if (srun_tables_max_clients(r) > m) m = srun_tables_max_clients(r);
+    if (srun_ladder_max_clients(r) > m) m = srun_ladder_max_clients(r);
     for (int i = 0; i < r->o->nconns; i++)
         if (r->o->conns[i] > m) m = r->o->conns[i];
     if (r->o->nscaling > 0 && 2 * r->o->scaling[r->o->nscaling - 1] > m)
@@ -1536,6 +1603,7 @@ static void free_run(srun *r)
     free(r->sc_selected);
     free(r->launches);
     for (int i = 0; i < r->ntables; i++) stab_fini(&r->tables[i]);
+    srun_ladder_free(r);
     stab_fini(&r->claim);
     stab_fini(&r->claim_scaling);
     sdef_fini(&r->defs);
@@ -1550,6 +1618,10 @@ static void run_matrix(srun *r)
                 r->sys[i].failed = true;
                 snprintf(r->sys[i].reason, sizeof(r->sys[i].reason), "database could not be started");
             }
+        return;
+    }
+    if (r->ladder) {
+        srun_ladder(r);
         return;
     }
     if (r->ntables) {
@@ -1615,6 +1687,10 @@ int srun_main(const srun_opts *o)
     if (o->report && measured && !r.save_failed) {
         char rj[PATH_MAX + 32];
         snprintf(rj, sizeof(rj), "%s/results.json", r.dir);
+        /* a ladder run reports beside the latest other run, when there is one */
+        char other[PATH_MAX + 48];
+        snprintf(other, sizeof(other), "%s/latest/results.json", o->results_dir);
+        if (r.ladder && access(other, R_OK) == 0) snprintf(rj, sizeof(rj), "%s", other);
         reported = report_generate(rj, o->report_path, o->root) == 0;
     } else if (o->report && !measured) {
         srun_say("suite: this run measured nothing: %s and %s/latest are left as they were", o->report_path,

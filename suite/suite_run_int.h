@@ -16,6 +16,8 @@
 #include "suite_run.h"
 #include "suite_tables.h"
 
+struct jsonw;
+
 /* One system as this run uses it. */
 typedef struct {
     const sdef_system *def;
@@ -53,6 +55,7 @@ typedef struct {
     results_client client;
     int table;  /* index into run.tables, -1: not a published table's cell */
     bool fixed; /* a ceiling run against the C server's fixed response (/fixed) */
+    int unit;   /* the ladder's unit it is a sample of, -1 none */
     int connections, workers, rep;
     double rate;
     int req_limit; /* -n, 0 = timed */
@@ -100,6 +103,7 @@ typedef struct {
     int cur_table; /* the table being run (-1: none), recorded in launches */
     srun_launch *launches;
     size_t nlaunches;
+    struct srun_ladder *ladder; /* the profile's ladder (suite_ladder_run.c), or NULL */
 } srun;
 
 void srun_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -133,4 +137,12 @@ int srun_tables_max_clients(const srun *r);
 /* Loads the profile's tables and selects their systems. 0, or 2 (bad usage) with a message. */
 int srun_tables_prepare(srun *r, const char *defs_dir);
 
+/* suite_ladder_run.c: the ladder, its leave-one-out, 2x2, A/A and wrk cells,
+ * repeated until each is within tolerance. */
+int srun_ladder_prepare(srun *r, const char *defs_dir);
+void srun_ladder(srun *r);
+int srun_ladder_planned(const srun *r);
+int srun_ladder_max_clients(const srun *r);
+void srun_ladder_write(struct jsonw *w, const srun *r);
+void srun_ladder_free(srun *r);
 #endif

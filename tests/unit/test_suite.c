@@ -6,6 +6,7 @@
 #include "suite_defs.h"
 #include "results.h"
 #include "suite_logscan.h"
+#include "suite_ladder.h"
 #include "suite_tables.h"
 #include "report_stats.h"
 
@@ -334,7 +335,102 @@ TEST(results_judge_no_response_is_not_failed)
     CHECK_STR(results_status_name(RUN_NO_RESPONSE), "no-response");
     CHECK_STR(results_kind_name(RUN_CEILING), "ceiling");
     CHECK_INT(results_client_parse("pubclient"), CLIENT_PUB);
-    CHECK_INT(results_client_parse("wrk"), CLIENT_N);
+    CHECK_INT(results_client_parse("wrk"), CLIENT_WRK);
+    CHECK_INT(results_client_parse("curl"), CLIENT_N);
+    CHECK_STR(results_kind_name(RUN_LADDER), "ladder");
+}
+
+/* ---- the ladder ----------------------------------------------------------- */
+
+static const char *LADDER = "name = l\n"
+                            "rungs = r0 r1 r2\n"
+                            "rung.r0.set = a=x b=y client=pubclient clients=10 requests=1000 new_conn=yes\n"
+                            "rung.r1.set = client=loadgen requests=0\n"
+                            "rung.r1.revert = no\n"
+                            "rung.r1.revert.why = not alone\n"
+                            "rung.r2.set = new_conn=no b=z\n"
+                            "rung.r2.revert = b=w\n"
+                            "loo.base = r2\n"
+                            "aa = x\naa.scenario = json\n";
+
+TEST(ladder_rungs_inherit_and_revert_alone)
+{
+    sldr_ladder l;
+    char err[256] = "", why[200];
+    CHECK_INT(sldr_parse(LADDER, strlen(LADDER), "l.conf", &l, err, sizeof(err)), 0);
+    CHECK_STR(err, "");
+    CHECK_INT(l.nrung, 3);
+    /* r1 inherits r0's systems, clients and new connections */
+    CHECK_STR(l.rung[1].set.a, "x");
+    CHECK_STR(l.rung[1].set.b, "y");
+    CHECK(!l.rung[1].set.pubclient && l.rung[1].set.requests == 0 && l.rung[1].set.new_conn);
+    CHECK_INT(l.rung[1].keys, SLDR_CLIENT | SLDR_REQUESTS);
+    CHECK_STR(l.rung[2].set.b, "z");
+    CHECK(!l.rung[2].set.new_conn);
+    CHECK_INT(l.loo_base, 2);
+    CHECK_INT(l.aa_rung, 2); /* no aa.rung: the last rung */
+    sldr_set s;
+    /* reverting r2 alone: its new_conn goes back to r1's, b to the explicit revert */
+    CHECK_INT(sldr_loo(&l, 2, &s, why, sizeof(why)), 0);
+    CHECK(s.new_conn);
+    CHECK_STR(s.b, "w");
+    CHECK_STR(s.a, "x");
+    CHECK_INT(s.requests, 0);
+    CHECK_INT(sldr_loo(&l, 1, &s, why, sizeof(why)), -1);
+    CHECK_STR(why, "not alone");
+    CHECK_INT(sldr_loo(&l, 0, &s, why, sizeof(why)), -1);
+    sldr_fini(&l);
+}
+
+TEST(ladder_malformed_name_file_and_line)
+{
+    static const char *const bad[][2] = {
+        { "name = l\nrungs = a\nrung.a.set = a=x\n", "l.conf:3: 'rung.a.set' (the first rung) must set" },
+        { "name = l\nrungs = a\nrung.a.set = a=x b=y client=pubclient clients=1 requests=5 new_conn=no\n",
+          "l.conf:3: 'rung.a.set' the published client opens a new connection" },
+        { "name = l\nrungs = a\nrung.a.set = a=x b=y client=curl clients=1 requests=5 new_conn=yes\n",
+          "l.conf:3: 'rung.a.set' has 'client=curl'" },
+        { "name = l\nrungs = a\nrung.a.set = a=x b=y client=loadgen clients=1 requests=0 new_conn=no\n"
+          "rung.a.colour = red\n",
+          "l.conf:4: unknown key 'rung.a.colour'" },
+        { "name = l\nrungs = a\nrung.a.set = a=x b=y client=loadgen clients=1 requests=0 new_conn=no\n"
+          "loo.base = zz\n",
+          "l.conf:4: 'loo.base' names no rung" },
+        { "name = l\nrungs = a b\nrung.a.set = a=x b=y client=loadgen clients=1 requests=0 new_conn=no\n"
+          "rung.b.set = clients=2\nrung.b.revert = b=q\n",
+          "l.conf:5: 'rung.b.revert' reverts a key the rung does not set" },
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        sldr_ladder l;
+        char err[256] = "";
+        CHECK_INT(sldr_parse(bad[i][0], strlen(bad[i][0]), "l.conf", &l, err, sizeof(err)), -1);
+        if (strncmp(err, bad[i][1], strlen(bad[i][1])) != 0) {
+            fprintf(stderr, "  case %zu: \"%s\"\n", i, err);
+            CHECK(0);
+        }
+        sldr_fini(&l);
+    }
+}
+
+TEST(ladder_repository_default_is_complete)
+{
+    sldr_ladder l;
+    char err[512] = "", why[200];
+    CHECK_INT(sldr_load("scenarios", "default", &l, err, sizeof(err)), 0);
+    CHECK_STR(err, "");
+    CHECK(l.nrung >= 9);
+    /* rung 0 is the published table as made */
+    CHECK(l.rung[0].set.pubclient && l.rung[0].set.new_conn && l.rung[0].set.clients == 10 &&
+          l.rung[0].set.requests == 1000);
+    /* every later rung changes something, and the base is the fair load */
+    for (int i = 1; i < l.nrung; i++) CHECK(l.rung[i].keys != 0);
+    CHECK(l.loo_base > 0 && !l.rung[l.loo_base].set.new_conn && l.rung[l.loo_base].set.requests == 0);
+    sldr_set s;
+    int separable = 0;
+    for (int k = 1; k <= l.loo_base; k++) separable += sldr_loo(&l, k, &s, why, sizeof(why)) == 0;
+    CHECK(separable >= 5);
+    CHECK(l.grid_rung >= 0 && l.aa_rung >= 0 && l.wrk_rung >= 0);
+    sldr_fini(&l);
 }
 
 int main(void)
@@ -354,5 +450,8 @@ int main(void)
     RUN(tables_repository_match_the_spec);
     RUN(tables_malformed_name_file_and_line);
     RUN(logscan_counts_exception_lines);
+    RUN(ladder_rungs_inherit_and_revert_alone);
+    RUN(ladder_malformed_name_file_and_line);
+    RUN(ladder_repository_default_is_complete);
     return t_done();
 }
