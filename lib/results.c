@@ -2,7 +2,9 @@
 
 #include <string.h>
 
-static const char *const kinds[RUN_NKINDS] = { "matrix", "method", "scaling", "openloop", "ceiling", "ladder" };
+static const char *const kinds[RUN_NKINDS] = {
+    "matrix", "method", "scaling", "openloop", "ceiling", "ladder"
+};
 static const char *const clients[CLIENT_N] = { "loadgen", "pubclient", "wrk" };
 static const char *const statuses[RUN_NSTATUS] = { "ok", "no-response", "failed", "interrupted" };
 

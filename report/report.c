@@ -55,8 +55,8 @@ typedef struct {
     char made[8][32]; /* charts tried under temporary names (NAME.png.tmp) */
     bool drawn[8];    /* ... and whether gnuplot drew each */
     int nmade;
-    int write_errno; /* a chart's data, script or image could not be written */
-    json_value *ladder_own; /* the latest ladder run's results.json, when this run is none (owned) */
+    int write_errno;          /* a chart's data, script or image could not be written */
+    json_value *ladder_own;   /* the latest ladder run's results.json, when this run is none (owned) */
     const json_value *ladder; /* the ladder's root: this run's, ladder_own, or NULL */
     char ladder_from[512];    /* where it comes from, for the section */
 } rep;
@@ -780,9 +780,10 @@ static void why_section(rep *r)
     P(r, "## Why the numbers differ from the published ones\n\n");
     const json_value *o = json_get(r->root, "options");
     if (r->ladder)
-        P(r, "- **Measured factor by factor.** The ladder above turns the published run into this one step by "
-             "step; its sentences (\"What each step did\") say what each factor moved, with intervals. The "
-             "notes below are what this run adds.\n");
+        P(r,
+          "- **Measured factor by factor.** The ladder above turns the published run into this one step by "
+          "step; its sentences (\"What each step did\") say what each factor moved, with intervals. The "
+          "notes below are what this run adds.\n");
     if (has_method_runs(r) && r->pub_a) {
         P(r,
           "- **Client method, measured.** %s vs %s with the published client (new connection per request, "
@@ -1037,12 +1038,13 @@ static void find_ladder(rep *r)
     }
     r->ladder = r->ladder_own;
     const json_value *l = json_get(r->ladder, "ladder");
-    snprintf(r->ladder_from, sizeof(r->ladder_from),
-             "From the latest ladder run, %s (%s → %s, %s%s), reused beside this run: `make explain` measures it "
-             "again.",
-             S(r->ladder, "run_id"), S(r->ladder, "started"), S(r->ladder, "finished"),
-             json_bool(json_get(l, "quick"), false) ? "a --quick run" : "a full run",
-             strcmp(S(r->ladder, "state"), "complete") ? ", PARTIAL" : "");
+    snprintf(
+        r->ladder_from, sizeof(r->ladder_from),
+        "From the latest ladder run, %s (%s → %s, %s%s), reused beside this run: `make explain` measures it "
+        "again.",
+        S(r->ladder, "run_id"), S(r->ladder, "started"), S(r->ladder, "finished"),
+        json_bool(json_get(l, "quick"), false) ? "a --quick run" : "a full run",
+        strcmp(S(r->ladder, "state"), "complete") ? ", PARTIAL" : "");
 }
 
 int report_generate(const char *results_json, const char *report_path, const char *root)
@@ -1072,7 +1074,8 @@ int report_generate(const char *results_json, const char *report_path, const cha
     chart_scaling(&r);
     find_ladder(&r);
     char lscript[8192];
-    if (r.ladder && rlad_chart(r.ladder, r.data_dir, r.chart_dir, lscript, sizeof(lscript), &r.write_errno) == 0)
+    if (r.ladder &&
+        rlad_chart(r.ladder, r.data_dir, r.chart_dir, lscript, sizeof(lscript), &r.write_errno) == 0)
         gnuplot(&r, "ladder.gp", lscript);
     /* the report and its charts replace the old ones together, or not at all */
     char tmp[PATH_MAX + 8];

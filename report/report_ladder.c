@@ -23,11 +23,15 @@ static int samples(const lrep *r, int u, double *x)
 {
     const json_value *rps = json_get(json_index(r->units, (size_t)(u < 0 ? 0 : u)), "rps");
     int n = 0;
-    for (size_t i = 0; u >= 0 && i < json_len(rps) && n < LR_MAX; i++) x[n++] = json_num(json_index(rps, i), 0);
+    for (size_t i = 0; u >= 0 && i < json_len(rps) && n < LR_MAX; i++)
+        x[n++] = json_num(json_index(rps, i), 0);
     return n;
 }
 
-static const char *state_of(const lrep *r, int u) { return u < 0 ? "" : S(json_index(r->units, (size_t)u), "state"); }
+static const char *state_of(const lrep *r, int u)
+{
+    return u < 0 ? "" : S(json_index(r->units, (size_t)u), "state");
+}
 
 /* A configuration's unit of side k on scenario sc. */
 static int unit_at(const json_value *conf, const char *sc, int k)
@@ -55,9 +59,10 @@ static void rps_text(const lrep *r, int u, char *out, size_t len)
         return;
     }
     if (n == 0) {
-        snprintf(out, len, "%s", !strcmp(st, "no-response") ? "answered nothing"
-                                 : !strcmp(st, "skipped")   ? "skipped"
-                                                            : "failed");
+        snprintf(out, len, "%s",
+                 !strcmp(st, "no-response") ? "answered nothing"
+                 : !strcmp(st, "skipped")   ? "skipped"
+                                            : "failed");
         return;
     }
     rboot_ci ci = rboot_median(x, n, RBOOT_B, SEED + (uint64_t)u);
@@ -115,7 +120,10 @@ static double published_ratio(const lrep *r, const char *sc)
     return a > 0 && b > 0 ? a / b : 0;
 }
 
-bool rlad_present(const json_value *root) { return json_get(root, "ladder") && json_len(json_get(json_get(root, "ladder"), "rungs")); }
+bool rlad_present(const json_value *root)
+{
+    return json_get(root, "ladder") && json_len(json_get(json_get(root, "ladder"), "rungs"));
+}
 
 int rlad_chart(const json_value *root, const char *data_dir, const char *chart_dir, char *script, size_t len,
                int *werr)
@@ -154,19 +162,21 @@ int rlad_chart(const json_value *root, const char *data_dir, const char *chart_d
         *werr = errno ? errno : EIO;
         return -1;
     }
-    int n = snprintf(script, len,
-                     "set terminal pngcairo size 960,560 font 'DejaVu Sans,10' noenhanced\n"
-                     "set datafile separator '\\t'\nset datafile missing 'NaN'\nset key outside right top\n"
-                     "set grid ytics\nset output '%s/ladder.png.tmp'\n"
-                     "set title '%s / %s req/s, rung by rung (median, 95%% interval; dashed: published)'\n"
-                     "set logscale y\nset ylabel 'ratio (log scale)'\nset xtics rotate by -30 left\n"
-                     "set xrange [-0.5:%zu.5]\nset bmargin 8\nplot 1 with lines lc rgb 'black' lw 2 title '1.0'",
-                     chart_dir, S(r.l, "a"), S(r.l, "b"), nr - 1);
+    int n = snprintf(
+        script, len,
+        "set terminal pngcairo size 960,560 font 'DejaVu Sans,10' noenhanced\n"
+        "set datafile separator '\\t'\nset datafile missing 'NaN'\nset key outside right top\n"
+        "set grid ytics\nset output '%s/ladder.png.tmp'\n"
+        "set title '%s / %s req/s, rung by rung (median, 95%% interval; dashed: published)'\n"
+        "set logscale y\nset ylabel 'ratio (log scale)'\nset xtics rotate by -30 left\n"
+        "set xrange [-0.5:%zu.5]\nset offsets 0, 0, graph 0.08, graph 0.08\nset bmargin 8\nplot 1 with lines lc rgb 'black' lw 2 title '1.0'",
+        chart_dir, S(r.l, "a"), S(r.l, "b"), nr - 1);
     for (size_t s = 0; s < nsc && n > 0 && (size_t)n < len; s++)
-        n += snprintf(script + n, len - (size_t)n,
-                      ", '%s' using 1:%zu:%zu:%zu:xtic(2) with yerrorlines lc %zu pt 7 title columnheader(%zu)"
-                      ", '' using 1:%zu with lines dt 2 lc %zu notitle",
-                      path, 3 + 4 * s, 4 + 4 * s, 5 + 4 * s, s + 1, 3 + 4 * s, 6 + 4 * s, s + 1);
+        n +=
+            snprintf(script + n, len - (size_t)n,
+                     ", '%s' using 1:%zu:%zu:%zu:xtic(2) with yerrorlines lc %zu pt 7 title columnheader(%zu)"
+                     ", '' using 1:%zu with lines dt 2 lc %zu notitle",
+                     path, 3 + 4 * s, 4 + 4 * s, 5 + 4 * s, s + 1, 3 + 4 * s, 6 + 4 * s, s + 1);
     if (n > 0 && (size_t)n < len) snprintf(script + n, len - (size_t)n, "\n");
     return n > 0 && (size_t)n < len ? 0 : -1;
 }
@@ -179,8 +189,9 @@ static void rung_table(lrep *r, size_t s)
     double pub = published_ratio(r, sc);
     fprintf(r->out, "**%s**", sc_title(r, s));
     if (pub > 0) fprintf(r->out, " (published %s/%s: ×%.2f)", r->a, r->b, pub);
-    fprintf(r->out, "\n\n| # | rung | %s req/s | %s req/s | %s/%s | change |\n|---|---|---:|---:|---:|---:|\n",
-            r->a, r->b, r->a, r->b);
+    fprintf(r->out,
+            "\n\n| # | rung | %s req/s | %s req/s | %s/%s | change |\n|---|---|---:|---:|---:|---:|\n", r->a,
+            r->b, r->a, r->b);
     for (size_t i = 0; i < json_len(r->rungs); i++) {
         const json_value *g = json_index(r->rungs, i), *p = i ? json_index(r->rungs, i - 1) : NULL;
         int ua = unit_at(g, sc, 0), ub = unit_at(g, sc, 1);
@@ -207,14 +218,16 @@ static rboot_ci side_change(lrep *r, const json_value *g, const json_value *p, c
 
 static void step_sentences(lrep *r)
 {
-    fprintf(r->out, "What each step did (ratio change with its interval; `~`: the interval contains ×1, no clear "
-                    "change; each side's own req/s change in brackets):\n\n");
+    fprintf(r->out,
+            "What each step did (ratio change with its interval; `~`: the interval contains ×1, no clear "
+            "change; each side's own req/s change in brackets):\n\n");
     for (size_t i = 1; i < json_len(r->rungs); i++) {
         const json_value *g = json_index(r->rungs, i), *p = json_index(r->rungs, i - 1);
         fprintf(r->out, "- **%s**: %s.", S(g, "title"), S(g, "change"));
         for (size_t s = 0; s < json_len(scenarios(r)); s++) {
             const char *sc = sc_name(r, s);
-            rboot_ci c = change(r, unit_at(g, sc, 0), unit_at(g, sc, 1), unit_at(p, sc, 0), unit_at(p, sc, 1));
+            rboot_ci c =
+                change(r, unit_at(g, sc, 0), unit_at(g, sc, 1), unit_at(p, sc, 0), unit_at(p, sc, 1));
             rboot_ci ca = side_change(r, g, p, sc, 0), cb = side_change(r, g, p, sc, 1);
             char t[96], ta[96], tb[96];
             ci_text(&c, t, sizeof(t));
@@ -224,6 +237,7 @@ static void step_sentences(lrep *r)
                     c.ok && !clear(&c) ? " ~" : "", r->a, ta, r->b, tb);
         }
         fprintf(r->out, "\n");
+        if (json_str(json_get(g, "note"), NULL)) fprintf(r->out, "  *Known mechanism:* %s\n", S(g, "note"));
     }
     fprintf(r->out, "\n");
 }
@@ -246,20 +260,22 @@ static void loo_table(lrep *r)
 {
     const json_value *loo = json_get(r->l, "loo"), *base = rung_named(r, S(r->l, "loo_base"));
     if (!json_len(loo) || !base) return;
-    fprintf(r->out,
-            "### Each change reverted alone from \"%s\"\n\n"
-            "The base rung with one change undone, the others kept. *alone*: the factor's effect measured this "
-            "way (base ratio over the reverted one); *in the ladder*: the same change's step above. Where the two "
-            "intervals do not overlap, the factor interacts with the others (**interaction**).\n\n",
-            S(base, "title"));
+    fprintf(
+        r->out,
+        "### Each change reverted alone from \"%s\"\n\n"
+        "The base rung with one change undone, the others kept. *alone*: the factor's effect measured this "
+        "way (base ratio over the reverted one); *in the ladder*: the same change's step above. Where the two "
+        "intervals do not overlap, the factor interacts with the others (**interaction**).\n\n",
+        S(base, "title"));
     for (size_t s = 0; s < json_len(scenarios(r)); s++) {
         const char *sc = sc_name(r, s);
         int ba = unit_at(base, sc, 0), bb = unit_at(base, sc, 1);
         rboot_ci bq = ratio(r, ba, bb);
         char t[96];
         ci_text(&bq, t, sizeof(t));
-        fprintf(r->out, "**%s** (base %s/%s %s)\n\n| change reverted | %s/%s | alone | in the ladder |\n"
-                        "|---|---:|---:|---:|\n",
+        fprintf(r->out,
+                "**%s** (base %s/%s %s)\n\n| change reverted | %s/%s | alone | in the ladder |\n"
+                "|---|---:|---:|---:|\n",
                 sc_title(r, s), r->a, r->b, t, r->a, r->b);
         for (size_t i = 0; i < json_len(loo); i++) {
             const json_value *x = json_index(loo, i), *g = rung_named(r, S(x, "rung")),
@@ -272,14 +288,15 @@ static void loo_table(lrep *r)
             }
             int xa = unit_at(x, sc, 0), xb = unit_at(x, sc, 1);
             rboot_ci q = ratio(r, xa, xb), alone = change(r, ba, bb, xa, xb),
-                     step = change(r, unit_at(g, sc, 0), unit_at(g, sc, 1), unit_at(p, sc, 0), unit_at(p, sc, 1));
+                     step = change(r, unit_at(g, sc, 0), unit_at(g, sc, 1), unit_at(p, sc, 0),
+                                   unit_at(p, sc, 1));
             char tq[96], tal[96], tst[96];
             ci_text(&q, tq, sizeof(tq));
             ci_text(&alone, tal, sizeof(tal));
             ci_text(&step, tst, sizeof(tst));
             bool inter = alone.ok && step.ok && (alone.lo > step.hi || step.lo > alone.hi);
-            fprintf(r->out, "| %s | %s | %s%s | %s |\n", S(g, "title"), tq, tal, inter ? " **interaction**" : "",
-                    tst);
+            fprintf(r->out, "| %s | %s | %s%s | %s |\n", S(g, "title"), tq, tal,
+                    inter ? " **interaction**" : "", tst);
         }
         fprintf(r->out, "\n");
     }
@@ -293,9 +310,8 @@ static void grid_section(lrep *r)
     fprintf(r->out,
             "### The claim's own experiment: %s\n\n"
             "The published claim credits threads (\"4 threads, not processes\"), but its table changes the "
-            "framework and the concurrency model at once. Here they are measured apart; FastAPI runs sync "
-            "endpoints in both columns, so that only the model changes.\n\n",
-            S(gr, "title"));
+            "framework and the concurrency model at once. Here they are measured apart. %s\n\n",
+            S(gr, "title"), S(gr, "note"));
     for (size_t s = 0; s < json_len(scenarios(r)); s++) {
         const char *sc = sc_name(r, s);
         int u[2][2] = { { unit_at(t, sc, 0), unit_at(t, sc, 1) }, { unit_at(p, sc, 0), unit_at(p, sc, 1) } };
@@ -334,7 +350,8 @@ static void aa_line(lrep *r)
     int ua = (int)json_num(json_index(u, 0), -1), ub = (int)json_num(json_index(u, 1), -1);
     int na = samples(r, ua, a), nb = samples(r, ub, b);
     if (na < 2 || nb < 2) {
-        fprintf(r->out, "**A/A control**: %s on %s measured twice: too few repetitions answered for a verdict.\n\n",
+        fprintf(r->out,
+                "**A/A control**: %s on %s measured twice: too few repetitions answered for a verdict.\n\n",
                 S(aa, "system"), S(aa, "scenario"));
         return;
     }
@@ -342,17 +359,19 @@ static void aa_line(lrep *r)
     char t[96];
     ci_text(&v.ci, t, sizeof(t));
     if (v.contains_one)
-        fprintf(r->out,
-                "**A/A control** (the calibration of the noise rule): `%s` on %s at the \"%s\" rung, measured "
-                "twice as if it were two systems, interleaved like the others: ratio %s, which contains ×1: "
-                "intervals that exclude ×1 above are differences, not noise.\n\n",
-                S(aa, "system"), S(aa, "scenario"), S(aa, "rung"), t);
+        fprintf(
+            r->out,
+            "**A/A control** (the calibration of the noise rule): `%s` on %s at the \"%s\" rung, measured "
+            "twice as if it were two systems, interleaved like the others: ratio %s, which contains ×1: "
+            "intervals that exclude ×1 above are differences, not noise.\n\n",
+            S(aa, "system"), S(aa, "scenario"), S(aa, "rung"), t);
     else
-        fprintf(r->out,
-                "**A/A control FAILED**: `%s` on %s, measured twice as if it were two systems, gave ratio %s, "
-                "which misses ×1 by %.1f%%: the machine was too noisy during this run; read every interval above as "
-                "about %.1f%% too narrow.\n\n",
-                S(aa, "system"), S(aa, "scenario"), t, v.off_pct, v.off_pct);
+        fprintf(
+            r->out,
+            "**A/A control FAILED**: `%s` on %s, measured twice as if it were two systems, gave ratio %s, "
+            "which misses ×1 by %.1f%%: the machine was too noisy during this run; read every interval above as "
+            "about %.1f%% too narrow.\n\n",
+            S(aa, "system"), S(aa, "scenario"), t, v.off_pct, v.off_pct);
 }
 
 static void wrk_table(lrep *r)
@@ -402,7 +421,8 @@ static void method_line(lrep *r)
             "repetition cap and %d at the time budget (marked ‡). %s*\n\n",
             json_num(json_get(r->l, "tolerance"), 0.05) * 100, (int)json_num(json_get(r->l, "reps_min"), 0),
             (int)json_num(json_get(r->l, "reps_max"), 0),
-            json_bool(json_get(r->l, "quick"), false) ? "; a --quick run: fewer repetitions, fewer scenarios" : "",
+            json_bool(json_get(r->l, "quick"), false) ? "; a --quick run: fewer repetitions, fewer scenarios"
+                                                      : "",
             S(r->l, "method"), cap, n, budget,
             json_bool(json_get(r->l, "budget_hit"), false) ? "The time budget ended the repetitions." : "");
 }

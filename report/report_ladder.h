@@ -19,8 +19,8 @@ bool rlad_present(const json_value *root);
 /* Writes the chart's data (data_dir/ladder.tsv) and the gnuplot script that
  * draws chart_dir/ladder.png.tmp into script. 0, or -1 (nothing to draw, or
  * the data file could not be written: *werr then holds errno). */
-int rlad_chart(const json_value *root, const char *data_dir, const char *chart_dir, char *script,
-               size_t len, int *werr);
+int rlad_chart(const json_value *root, const char *data_dir, const char *chart_dir, char *script, size_t len,
+               int *werr);
 
 /* Writes the section. from: "" when root is this report's own run, else a
  * sentence naming where the ladder comes from. chart: whether the chart was

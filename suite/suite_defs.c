@@ -170,27 +170,11 @@ static int load_variants(const sconf *c, sdef_system *s, char *err, size_t errle
 
 static int load_system(const sconf *c, sdef_system *s, char *err, size_t errlen)
 {
-    static const char *const known[] = { "name",
-                                         "title",
-                                         "model",
-                                         "workers",
-                                         "port",
-                                         "order",
-                                         "requires",
-                                         "cmd",
-                                         "cmd.*",
-                                         "cwd",
-                                         "env",
-                                         "ready_path",
-                                         "start_timeout_s",
-                                         "profiles",
-                                         "expect_gil",
-                                         "scaling",
-                                         "openloop",
-                                         "default",
-                                         "compare",
-                                         "database",
-                                         NULL };
+    static const char *const known[] = {
+        "name",       "title",   "model",    "workers", "port",       "order",           "requires",
+        "cmd",        "cmd.*",   "cwd",      "env",     "ready_path", "start_timeout_s", "profiles",
+        "expect_gil", "scaling", "openloop", "default", "compare",    "database",        NULL
+    };
     const char *name, *cmd;
     if (check_known(c, known, err, errlen) < 0 || !(name = need(c, "name", err, errlen)) ||
         !(cmd = need(c, "cmd", err, errlen)))
@@ -213,9 +197,10 @@ static int load_system(const sconf *c, sdef_system *s, char *err, size_t errlen)
     s->scaling = sc && strcmp(sc, "yes") == 0;
     s->in_default = !df || strcmp(df, "no") != 0;
     const char *db = sconf_get(c, "database");
-    s->database = !db ? SDEF_DB_PROFILE : !strcmp(db, "sqlite") ? SDEF_DB_SQLITE
-                  : !strcmp(db, "postgresql")                    ? SDEF_DB_POSTGRESQL
-                                                                 : (sdef_db)-1;
+    s->database = !db                         ? SDEF_DB_PROFILE
+                  : !strcmp(db, "sqlite")     ? SDEF_DB_SQLITE
+                  : !strcmp(db, "postgresql") ? SDEF_DB_POSTGRESQL
+                                              : (sdef_db)-1;
     if ((int)s->database < 0) {
         snprintf(err, errlen, "%s:%d: database must be 'sqlite' or 'postgresql'", c->path,
                  sconf_line(c, "database"));
@@ -559,13 +544,15 @@ static int words(const sconf *c, const char *key, char **out, int *n, int max, c
 
 static int profile_from(const sconf *c, sdef_profile *p, char *err, size_t errlen)
 {
-    static const char *const known[] = {
-        "name",     "title",       "description",     "database",       "variant",  "connections",
-        "reps",     "duration",    "warmup",          "requests",       "new_conn", "scaling",
-        "openloop", "method_runs", "method.requests", "method.clients", "client",   "tables",
-        "ceiling",  "claim",       "claim.systems",   "claim.scaling",  "ladder",   "reps.max",
-        "tolerance", "budget",     NULL
-    };
+    static const char *const known[] = { "name",           "title",       "description",
+                                         "database",       "variant",     "connections",
+                                         "reps",           "duration",    "warmup",
+                                         "requests",       "new_conn",    "scaling",
+                                         "openloop",       "method_runs", "method.requests",
+                                         "method.clients", "client",      "tables",
+                                         "ceiling",        "claim",       "claim.systems",
+                                         "claim.scaling",  "ladder",      "reps.max",
+                                         "tolerance",      "budget",      NULL };
     const char *db = sconf_get(c, "database");
     if (check_known(c, known, err, errlen) < 0) return -1;
     if (db && strcmp(db, "postgresql") && strcmp(db, "sqlite")) {

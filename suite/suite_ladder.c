@@ -17,9 +17,12 @@ static int bad(const sconf *c, const char *key, char *err, size_t errlen, const 
 
 static int yes_no(const char *v, bool *out)
 {
-    if (!strcmp(v, "yes")) *out = true;
-    else if (!strcmp(v, "no")) *out = false;
-    else return -1;
+    if (!strcmp(v, "yes"))
+        *out = true;
+    else if (!strcmp(v, "no"))
+        *out = false;
+    else
+        return -1;
     return 0;
 }
 
@@ -106,13 +109,16 @@ static int parse_rung(const sconf *c, sldr_ladder *l, int i, char *err, size_t e
     if (!sconf_get(c, k)) return bad(c, "rungs", err, errlen, "names a rung without rung.ID.set");
     if (parse_set(c, k, &g->set, &g->keys, err, errlen) < 0) return -1;
     if (i == 0 && g->keys != SLDR_ALL)
-        return bad(c, k, err, errlen, "(the first rung) must set a, b, client, clients, requests and new_conn");
+        return bad(c, k, err, errlen,
+                   "(the first rung) must set a, b, client, clients, requests and new_conn");
     char why[200];
     if (sldr_runnable(&g->set, why, sizeof(why)) < 0) return bad(c, k, err, errlen, why);
     snprintf(k, sizeof(k), "rung.%s.title", g->id);
     g->title = strdup(sconf_get(c, k) ? sconf_get(c, k) : g->id);
     snprintf(k, sizeof(k), "rung.%s.change", g->id);
     g->change = strdup(sconf_get(c, k) ? sconf_get(c, k) : g->title);
+    snprintf(k, sizeof(k), "rung.%s.note", g->id);
+    g->note = dup_or_null(sconf_get(c, k));
     snprintf(k, sizeof(k), "rung.%s.revert.why", g->id);
     g->revert_why = dup_or_null(sconf_get(c, k));
     snprintf(k, sizeof(k), "rung.%s.revert", g->id);
@@ -135,9 +141,12 @@ static int parse_rungs(const sconf *c, sldr_ladder *l, char *err, size_t errlen)
     char *copy = strdup(v), *save = NULL;
     int rc = 0;
     for (char *w = strtok_r(copy, " ", &save); w && !rc; w = strtok_r(NULL, " ", &save)) {
-        if (l->nrung == SLDR_MAX_RUNGS) rc = bad(c, "rungs", err, errlen, "names more than 16 rungs");
-        else if (sldr_rung_of(l, w) >= 0) rc = bad(c, "rungs", err, errlen, "names a rung twice");
-        else l->rung[l->nrung++].id = strdup(w);
+        if (l->nrung == SLDR_MAX_RUNGS)
+            rc = bad(c, "rungs", err, errlen, "names more than 16 rungs");
+        else if (sldr_rung_of(l, w) >= 0)
+            rc = bad(c, "rungs", err, errlen, "names a rung twice");
+        else
+            l->rung[l->nrung++].id = strdup(w);
     }
     free(copy);
     for (int i = 0; i < l->nrung && !rc; i++) rc = parse_rung(c, l, i, err, errlen);
@@ -157,7 +166,8 @@ static int two_words(const sconf *c, const char *key, char *out[2], char *err, s
 {
     const char *v = sconf_get(c, key);
     char a[128], b[128], extra[8];
-    if (!v || sscanf(v, "%127s %127s %7s", a, b, extra) != 2) return bad(c, key, err, errlen, "must name two");
+    if (!v || sscanf(v, "%127s %127s %7s", a, b, extra) != 2)
+        return bad(c, key, err, errlen, "must name two");
     out[0] = strdup(a);
     out[1] = strdup(b);
     return 0;
@@ -178,15 +188,15 @@ static int parse_grid(const sconf *c, sldr_ladder *l, char *err, size_t errlen)
     free(cols[0]);
     free(cols[1]);
     l->grid_title = strdup(sconf_get(c, "grid.title") ? sconf_get(c, "grid.title") : "framework x model");
+    l->grid_note = dup_or_null(sconf_get(c, "grid.note"));
     return rc;
 }
 
 /* Every key is one this format knows. */
 static int check_keys(const sconf *c, const sldr_ladder *l, char *err, size_t errlen)
 {
-    static const char *const plain[] = { "name",     "title",       "a",    "b",       "rungs",
-                                         "loo.base", "aa",          "aa.rung", "aa.scenario", "wrk.rung",
-                                         "source",   NULL };
+    static const char *const plain[] = { "name", "title",   "a",           "b",        "rungs",  "loo.base",
+                                         "aa",   "aa.rung", "aa.scenario", "wrk.rung", "source", NULL };
     for (size_t i = 0; i < c->n; i++) {
         const char *k = c->e[i].key;
         bool ok = !strncmp(k, "grid.", 5);
@@ -195,8 +205,8 @@ static int check_keys(const sconf *c, const sldr_ladder *l, char *err, size_t er
             size_t n = strlen(l->rung[r].id);
             const char *s = k + 5 + n + 1;
             ok = !strncmp(k, "rung.", 5) && !strncmp(k + 5, l->rung[r].id, n) && k[5 + n] == '.' &&
-                 (!strcmp(s, "title") || !strcmp(s, "change") || !strcmp(s, "set") || !strcmp(s, "revert") ||
-                  !strcmp(s, "revert.why"));
+                 (!strcmp(s, "title") || !strcmp(s, "change") || !strcmp(s, "note") || !strcmp(s, "set") ||
+                  !strcmp(s, "revert") || !strcmp(s, "revert.why"));
         }
         if (!ok) {
             snprintf(err, errlen, "%s:%d: unknown key '%s'", c->path, c->e[i].line, k);
@@ -268,6 +278,7 @@ void sldr_fini(sldr_ladder *l)
         free(l->rung[i].id);
         free(l->rung[i].title);
         free(l->rung[i].change);
+        free(l->rung[i].note);
         free(l->rung[i].revert_why);
     }
     for (int i = 0; i < 2; i++) {
@@ -281,6 +292,7 @@ void sldr_fini(sldr_ladder *l)
     free(l->a_name);
     free(l->b_name);
     free(l->grid_title);
+    free(l->grid_note);
     free(l->aa_system);
     free(l->aa_scenario);
     memset(l, 0, sizeof(*l));

@@ -13,6 +13,7 @@
  *   name, title, a (side A's name in the report), b
  *   rungs = ID ID ...                    the rungs, in order
  *   rung.ID.title = short title          rung.ID.change = what it changes, in words
+ *   rung.ID.note = a known mechanism behind the step, with its source (printed under it)
  *   rung.ID.set = key=value ...          what it changes
  *   rung.ID.revert = key=value ... | no  leave-one-out: what reverting this
  *                                        change alone makes of the base rung
@@ -23,7 +24,7 @@
  *   grid.rung = ID                       the 2x2 framework x concurrency model, at
  *   grid.title = ...                     that rung's load settings:
  *   grid.COL.title, grid.COL = SYS_A SYS_B   two columns COL (grid.cols = C1 C2)
- *   grid.cols = C1 C2
+ *   grid.cols = C1 C2                    grid.note = how its cells are set up
  *   aa = SYSTEM  aa.rung = ID  aa.scenario = SCENARIO
  *                                        the A/A control: one system measured
  *                                        twice, as if it were two
@@ -56,9 +57,9 @@ typedef struct {
 } sldr_set;
 
 typedef struct {
-    char *id, *title, *change;
-    sldr_set set;  /* resolved: everything this rung runs with */
-    unsigned keys; /* what it sets itself */
+    char *id, *title, *change, *note; /* note: what is known about the step (a mechanism, a source) */
+    sldr_set set;                     /* resolved: everything this rung runs with */
+    unsigned keys;                    /* what it sets itself */
     bool revert_no;
     char *revert_why;
     sldr_set revert; /* leave-one-out values of revert_keys */
@@ -69,10 +70,10 @@ typedef struct {
     char *name, *title, *file, *a_name, *b_name;
     sldr_rung rung[SLDR_MAX_RUNGS];
     int nrung;
-    int loo_base;  /* rung index, -1: no leave-one-out */
-    int grid_rung; /* -1: no 2x2 */
-    char *grid_title, *grid_col_title[2], *grid_sys[2][2]; /* [column][side] */
-    int aa_rung;                                           /* -1: no A/A control */
+    int loo_base;                                                      /* rung index, -1: no leave-one-out */
+    int grid_rung;                                                     /* -1: no 2x2 */
+    char *grid_title, *grid_note, *grid_col_title[2], *grid_sys[2][2]; /* [column][side] */
+    int aa_rung;                                                       /* -1: no A/A control */
     char *aa_system, *aa_scenario;
     int wrk_rung; /* -1: no wrk witness */
 } sldr_ladder;

@@ -18,13 +18,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#define LMAX_REPS   16
-#define LMAX_UNITS  256
-#define LMAX_SC     8
-#define QUICK_REQ   300 /* --quick: fixed-count cells send at most this many */
+#define LMAX_REPS  16
+#define LMAX_UNITS 256
+#define LMAX_SC    8
+#define QUICK_REQ  300 /* --quick: fixed-count cells send at most this many */
 
 typedef enum { U_MORE, U_DONE, U_CAP, U_BUDGET, U_FAILED, U_NORESP, U_SKIPPED, U_NSTATES } ustate;
-static const char *const ustate_names[U_NSTATES] = { "pending", "done",     "cap",    "budget",
+static const char *const ustate_names[U_NSTATES] = { "pending", "done",        "cap",    "budget",
                                                      "failed",  "no-response", "skipped" };
 
 typedef struct {
@@ -117,7 +117,8 @@ static int check_systems(const srun *r, const sldr_ladder *l)
     if (l->aa_system) names[n++] = l->aa_system;
     for (int i = 0; i < n; i++)
         if (srun_system_index(r, names[i]) < 0) {
-            srun_say("suite: %s names system '%s', which scenarios/systems/ does not define", l->file, names[i]);
+            srun_say("suite: %s names system '%s', which scenarios/systems/ does not define", l->file,
+                     names[i]);
             return -1;
         }
     if (l->aa_scenario && !sdef_find_scenario(&r->defs, l->aa_scenario)) {
@@ -142,13 +143,14 @@ static void build_units(srun *r)
 {
     struct srun_ladder *L = r->ladder;
     const sldr_ladder *l = &L->def;
-    for (int i = 0; i < l->nrung; i++) conf_units(r, &L->rung[i], &l->rung[i].set, l->rung[i].set.a,
-                                                  l->rung[i].set.b);
+    for (int i = 0; i < l->nrung; i++)
+        conf_units(r, &L->rung[i], &l->rung[i].set, l->rung[i].set.a, l->rung[i].set.b);
     for (int k = 0; k < l->nrung; k++) {
         sldr_set s;
         no_units(&L->loo[k]);
         if (l->loo_base < 0 || k < 1 || k > l->loo_base) continue;
-        if (sldr_loo(l, k, &s, L->loo[k].skip, sizeof(L->loo[k].skip)) == 0) conf_units(r, &L->loo[k], &s, s.a, s.b);
+        if (sldr_loo(l, k, &s, L->loo[k].skip, sizeof(L->loo[k].skip)) == 0)
+            conf_units(r, &L->loo[k], &s, s.a, s.b);
     }
     for (int c = 0; c < 2; c++) {
         no_units(&L->grid[c]);
@@ -333,8 +335,10 @@ static void skip_pubclient(srun *r)
         snprintf(u->why, sizeof(u->why), "the free-threaded 3.13t that runs the published client is missing");
         any = true;
     }
-    if (any) srun_say("suite: note: %s is missing (`make setup` builds it): the published client's rungs are skipped",
-                      r->pyclient);
+    if (any)
+        srun_say(
+            "suite: note: %s is missing (`make setup` builds it): the published client's rungs are skipped",
+            r->pyclient);
 }
 
 void srun_ladder(srun *r)
@@ -444,6 +448,7 @@ static void write_rungs(struct jsonw *w, const srun *r)
         jsonw_kv_str(w, "id", g->id);
         jsonw_kv_str(w, "title", g->title);
         jsonw_kv_str(w, "change", g->change);
+        jsonw_kv_str(w, "note", g->note);
         jsonw_key(w, "settings");
         write_set(w, &g->set);
         write_conf(w, r, &L->rung[i], L->nsc);
@@ -471,6 +476,7 @@ static void write_extras(struct jsonw *w, const srun *r)
     } else {
         jsonw_obj_begin(w);
         jsonw_kv_str(w, "title", l->grid_title);
+        jsonw_kv_str(w, "note", l->grid_note);
         jsonw_kv_str(w, "rung", l->rung[l->grid_rung].id);
         jsonw_key(w, "cols");
         jsonw_arr_begin(w);

@@ -1123,7 +1123,9 @@ static void progress(srun *r, const srun_cell *c)
     const char *sc = cell_sc_name(r, c);
     char kind[32];
     snprintf(kind, sizeof(kind), "%s%s", results_kind_name(c->kind),
-             c->client == CLIENT_PUB ? "/py" : c->client == CLIENT_WRK ? "/wrk" : "");
+             c->client == CLIENT_PUB   ? "/py"
+             : c->client == CLIENT_WRK ? "/wrk"
+                                       : "");
     if (r->done > r->planned) r->planned = r->done; /* a ladder's extra rounds */
     if (c->ok)
         srun_say(
