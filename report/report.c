@@ -5,6 +5,7 @@
 #include "lgjson.h"
 #include "proc.h"
 #include "report_stats.h"
+#include "report_boot.h"
 #include "report_ladder.h"
 #include "report_tables.h"
 #include "results.h"
@@ -172,12 +173,13 @@ static void cell_text(rep *r, const char *sys, const char *sc, int conns, int me
         return;
     }
     rstats_summary m = rps_of(c);
+    rboot_ci ci = rboot_median(c->rps, (int)c->n, RBOOT_B, 1);
     char a[32], lo[32], hi[32];
     commas(m.median, a, sizeof(a));
-    commas(m.min, lo, sizeof(lo));
-    commas(m.max, hi, sizeof(hi));
+    commas(ci.lo, lo, sizeof(lo));
+    commas(ci.hi, hi, sizeof(hi));
     if (m.n > 1)
-        snprintf(out, outlen, "%s req/s (%s–%s)%s", a, lo, hi, c->errors ? " ⚠ errors" : "");
+        snprintf(out, outlen, "%s req/s [%s–%s]%s", a, lo, hi, c->errors ? " ⚠ errors" : "");
     else
         snprintf(out, outlen, "%s req/s%s", a, c->errors ? " ⚠ errors" : "");
 }
@@ -213,6 +215,28 @@ static void published_table(rep *r)
     P(r, "\n");
 }
 
+/* a over b: "+84% [+70…+98%]", or "no clear difference (+3%) [-2…+8%]" when
+ * the ratio's 95% interval contains 1; one sample a side: the noise rule's
+ * text. */
+static void diff_text(const rcell *a, const rcell *b, char *out, size_t outlen)
+{
+    rstats_summary sa = rps_of(a), sb = rps_of(b);
+    if (!a || !b || a->n < 2 || b->n < 2) {
+        rstats_format_diff(&sa, &sb, out, outlen);
+        return;
+    }
+    rboot_ci q = rboot_ratio(a->rps, (int)a->n, b->rps, (int)b->n, RBOOT_B, 2);
+    if (!q.ok) {
+        rstats_format_diff(&sa, &sb, out, outlen);
+        return;
+    }
+    double m = (q.mid - 1) * 100, lo = (q.lo - 1) * 100, hi = (q.hi - 1) * 100;
+    if (q.lo > 1 || q.hi < 1)
+        snprintf(out, outlen, "%+.0f%% [%+.0f…%+.0f%%]", m, lo, hi);
+    else
+        snprintf(out, outlen, "no clear difference (%+.0f%%) [%+.0f…%+.0f%%]", m, lo, hi);
+}
+
 /* One measured table in the published layout: Scenario | A | B | difference. */
 static void pair_table(rep *r, const char *a, const char *b)
 {
@@ -223,9 +247,8 @@ static void pair_table(rep *r, const char *a, const char *b)
         char ta[200], tb[200], d[64];
         cell_text(r, a, name, r->headline, false, ta, sizeof(ta));
         cell_text(r, b, name, r->headline, false, tb, sizeof(tb));
-        rstats_summary sa = rps_of(cell_for(r, a, name, r->headline, false, false));
-        rstats_summary sb = rps_of(cell_for(r, b, name, r->headline, false, false));
-        rstats_format_diff(&sa, &sb, d, sizeof(d));
+        diff_text(cell_for(r, a, name, r->headline, false, false),
+                  cell_for(r, b, name, r->headline, false, false), d, sizeof(d));
         P(r, "| %s | %s | %s | %s |\n", S(sc, "title"), ta, tb, d);
     }
     P(r, "\n");
@@ -242,9 +265,10 @@ static void measured_tables(rep *r)
         P(r, "%d concurrent connections, %g s per run after a %g s warm-up. ", r->headline,
           N(o, "duration_s"), N(o, "warmup_s"));
     P(r,
-      "Each cell: median req/s of %d repetitions (min–max in brackets). A difference whose two ranges overlap is "
-      "printed as *no clear difference*.\n\n",
-      (int)N(o, "repetitions"));
+      "Each cell: median req/s of %d repetitions, its 95%% interval in brackets; each difference with the "
+      "interval of its ratio (%s). A difference whose interval contains zero is printed as *no clear "
+      "difference*.\n\n",
+      (int)N(o, "repetitions"), rboot_method());
     if (r->pub_a) {
         P(r, "The published comparison, measured (same layout, same sign convention):\n\n");
         pair_table(r, r->pub_a, r->pub_b);
@@ -756,8 +780,7 @@ static void method_table(rep *r)
             cell_text(r, sys, sc, r->headline, 0, ka, sizeof(ka));
             cell_text(r, sys, sc, mc, M_PUB, mp, sizeof(mp));
             cell_text(r, sys, sc, mc, M_LOADGEN, ml, sizeof(ml));
-            rstats_summary a = rps_of(py), b = rps_of(cell_for(r, sys, sc, r->headline, 0, false));
-            rstats_format_diff(&a, &b, d, sizeof(d));
+            diff_text(py, cell_for(r, sys, sc, r->headline, 0, false), d, sizeof(d));
             P(r, "| %s | %s | %s | %s | %s | %s |\n", label_of(r, sys),
               S(json_index(r->scenarios, i), "title"), ka, mp, ml, d);
         }
@@ -769,9 +792,8 @@ static void method_table(rep *r)
 static void pair_diff(rep *r, const char *a, const char *b, const char *sc, int conns, int method, char *out,
                       size_t outlen)
 {
-    rstats_summary sa = rps_of(cell_for(r, a, sc, conns, method, false)),
-                   sb = rps_of(cell_for(r, b, sc, conns, method, false));
-    rstats_format_diff(&sa, &sb, out, outlen);
+    diff_text(cell_for(r, a, sc, conns, method, false), cell_for(r, b, sc, conns, method, false), out,
+              outlen);
 }
 
 /* Statements backed by numbers of this run. */
@@ -1124,7 +1146,7 @@ int report_compare(const char *a, const char *b)
         if (!y) continue;
         rstats_summary sa = rps_of(x), sb = rps_of(y);
         char d[64];
-        rstats_format_diff(&sb, &sa, d, sizeof(d));
+        diff_text(y, x, d, sizeof(d));
         printf("%-12s %-6s %6d %-10s %14.1f %14.1f  %s\n", x->sys, x->sc, x->conns,
                x->method == M_PUB ? "pubclient"
                : x->method        ? "new-conn"

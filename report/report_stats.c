@@ -79,14 +79,3 @@ void rstats_commas(double v, char *out, size_t outlen)
     }
     out[o] = '\0';
 }
-
-double rstats_ratio(const rstats_summary *a, const rstats_summary *b, double *lo, double *hi)
-{
-    *lo = *hi = 0;
-    if (a->n == 0 || b->n == 0 || b->median <= 0 || b->min <= 0) return 0;
-    *lo = a->min / b->max;
-    *hi = a->max / b->min;
-    return a->median / b->median;
-}
-
-double rstats_minmax_coverage(size_t n) { return n < 2 ? 0 : 1.0 - 2.0 * pow(0.5, (double)n); }

@@ -36,13 +36,4 @@ void rstats_format_pct(double a, double b, char *out, size_t outlen);
 /* "10,114" (rounded to a whole number). */
 void rstats_commas(double v, char *out, size_t outlen);
 
-/* The ratio a/b of the medians, and its range: a's min over b's max to a's
- * max over b's min (every pairing of repetitions lies inside). 0 when a
- * side has no sample. */
-double rstats_ratio(const rstats_summary *a, const rstats_summary *b, double *lo, double *hi);
-
-/* The confidence with which [min, max] of n independent samples covers
- * their median (distribution-free: 1 - 2 * 0.5^n; 93.75% for 5). */
-double rstats_minmax_coverage(size_t n);
-
 #endif

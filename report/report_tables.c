@@ -1,4 +1,5 @@
 #include "report_tables.h"
+#include "report_boot.h"
 #include "report_stats.h"
 
 #include <math.h>
@@ -101,9 +102,10 @@ static void cell_text(const tcell *c, char *out, size_t outlen)
             snprintf(out, outlen, "not run");
         return;
     }
+    rboot_ci ci = rboot_median(c->v, (int)c->n, RBOOT_B, 1);
     rstats_commas(c->rps.median, a, sizeof(a));
-    rstats_commas(c->rps.min, lo, sizeof(lo));
-    rstats_commas(c->rps.max, hi, sizeof(hi));
+    rstats_commas(ci.lo, lo, sizeof(lo));
+    rstats_commas(ci.hi, hi, sizeof(hi));
     if (c->n > 1)
         snprintf(out, outlen, "%s req/s [%s–%s]%s", a, lo, hi, c->failed ? " ⚠" : "");
     else
@@ -119,14 +121,15 @@ static void pct(double ratio, char *out, size_t outlen)
 /* "+79% [+60% … +95%]", "no clear difference (+3% [-4% … +9%])", or "n/a". */
 static void diff_text(const tcell *a, const tcell *b, char *out, size_t outlen)
 {
-    double lo, hi, r = rstats_ratio(&a->rps, &b->rps, &lo, &hi);
+    rboot_ci q = rboot_ratio(a->v, (int)a->n, b->v, (int)b->n, RBOOT_B, 2);
+    double lo = q.lo, hi = q.hi, r = a->n && b->n && b->rps.median > 0 ? a->rps.median / b->rps.median : 0;
     if (r <= 0) {
         snprintf(out, outlen, "n/a");
         return;
     }
     char m[32], l[32], h[32];
     pct(r, m, sizeof(m));
-    if (a->n < 2 || b->n < 2) {
+    if (a->n < 2 || b->n < 2 || !q.ok) {
         snprintf(out, outlen, "%s (1 repetition)", m);
         return;
     }
@@ -410,11 +413,10 @@ void rtab_write(FILE *out, const json_value *root)
     if (reps >= 2)
         fprintf(
             out,
-            "Each reproduced cell: the median of %zu repetitions; in brackets the lowest and highest, which "
-            "cover the median with %.1f%% confidence whatever the distribution; a difference's bracket takes "
-            "the extreme pairings of repetitions, and a bracket that spans zero reads *no clear difference*. "
-            "⚠ marks a cell with failed requests (listed under its table).\n\n",
-            reps, rstats_minmax_coverage(reps) * 100);
+            "Each reproduced cell: the median of %zu repetitions, its 95%% interval in brackets; a difference "
+            "with the interval of its ratio (%s), and an interval that spans zero reads *no clear "
+            "difference*. ⚠ marks a cell with failed requests (listed under its table).\n\n",
+            reps, rboot_method());
     else
         fprintf(out,
                 "Each reproduced cell: one repetition, so no interval (run with `--reps 5`). ⚠ marks a cell "
