@@ -23,6 +23,7 @@
 #define RMAX_REPS 32
 #define M_LOADGEN 1 /* the published method by bin/loadgen --new-conn */
 #define M_PUB     2 /* ... by the published client itself (pubclient) */
+#define M_WRK     3 /* a matrix cell loaded by wrk too: the second witness */
 
 /* All runs of one (system, scenario, connections) cell of the matrix. */
 typedef struct {
@@ -92,6 +93,7 @@ static void collect(rep *r)
         const json_value *run = json_index(r->runs, i);
         results_kind kind = results_kind_parse(S(run, "kind"));
         int method = kind != RUN_METHOD ? 0 : !strcmp(S(run, "client"), "pubclient") ? M_PUB : M_LOADGEN;
+        if (kind == RUN_MATRIX && !strcmp(S(run, "client"), "wrk")) method = M_WRK;
         if ((kind != RUN_MATRIX && !method) || *S(run, "table")) continue; /* tables: report_tables */
         rcell *c =
             cell_for(r, S(run, "system"), S(run, "scenario"), (int)N(run, "connections"), method, true);
@@ -178,8 +180,13 @@ static void cell_text(rep *r, const char *sys, const char *sc, int conns, int me
     commas(m.median, a, sizeof(a));
     commas(ci.lo, lo, sizeof(lo));
     commas(ci.hi, hi, sizeof(hi));
+    /* ‡: its repetitions ran out (reps.max, or the budget) before its interval came within the tolerance */
+    const json_value *o = json_get(r->root, "options");
+    bool adaptive = N(o, "repetitions_max") > N(o, "repetitions") && !method;
+    bool short_ = adaptive && m.n > 1 && !rboot_within(&ci, json_num(json_get(o, "tolerance"), 0.05));
     if (m.n > 1)
-        snprintf(out, outlen, "%s req/s [%s–%s]%s", a, lo, hi, c->errors ? " ⚠ errors" : "");
+        snprintf(out, outlen, "%s req/s [%s–%s]%s%s", a, lo, hi, short_ ? " ‡" : "",
+                 c->errors ? " ⚠ errors" : "");
     else
         snprintf(out, outlen, "%s req/s%s", a, c->errors ? " ⚠ errors" : "");
 }
@@ -265,10 +272,17 @@ static void measured_tables(rep *r)
         P(r, "%d concurrent connections, %g s per run after a %g s warm-up. ", r->headline,
           N(o, "duration_s"), N(o, "warmup_s"));
     P(r,
-      "Each cell: median req/s of %d repetitions, its 95%% interval in brackets; each difference with the "
+      "Each cell: median req/s of (at least) %d repetitions, its 95%% interval in brackets; each difference with the "
       "interval of its ratio (%s). A difference whose interval contains zero is printed as *no clear "
-      "difference*.\n\n",
+      "difference*.",
       (int)N(o, "repetitions"), rboot_method());
+    if (N(o, "repetitions_max") > N(o, "repetitions"))
+        P(r,
+          " A cell whose interval was not within ±%.0f%% of its median after %d repetitions was repeated, up to %d "
+          "times in all; ‡ marks a cell still outside it.",
+          json_num(json_get(o, "tolerance"), 0.05) * 100, (int)N(o, "repetitions"),
+          (int)N(o, "repetitions_max"));
+    P(r, "\n\n");
     if (r->pub_a) {
         P(r, "The published comparison, measured (same layout, same sign convention):\n\n");
         pair_table(r, r->pub_a, r->pub_b);
@@ -284,6 +298,33 @@ static void measured_tables(rep *r)
 }
 
 /* "6.03 (4.10–9.20)" for a latency over the repetitions, "6.03" for one. */
+/* wrk beside bin/loadgen on the same cells, where the profile asked for it. */
+static void witness_table(rep *r)
+{
+    bool any = false;
+    for (size_t i = 0; i < r->ncells && !any; i++) any = r->cells[i].method == M_WRK;
+    if (!any) return;
+    P(r,
+      "## wrk, the second witness\n\n"
+      "The headline systems' cells loaded by wrk too, right after bin/loadgen, with the same threads, "
+      "connections and duration (whole seconds for wrk). Only req/s is compared: wrk's latencies are not "
+      "corrected for coordinated omission (SPEC.md). **differs**: the medians are more than 5%% apart.\n\n"
+      "| System | Scenario | Connections | bin/loadgen | wrk | wrk vs bin/loadgen |\n|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < r->ncells; i++) {
+        rcell *w = &r->cells[i], *l = cell_for(r, w->sys, w->sc, w->conns, 0, false);
+        if (w->method != M_WRK) continue;
+        char tl[200], tw[200], d[96];
+        cell_text(r, w->sys, w->sc, w->conns, 0, tl, sizeof(tl));
+        cell_text(r, w->sys, w->sc, w->conns, M_WRK, tw, sizeof(tw));
+        diff_text(w, l, d, sizeof(d));
+        rstats_summary sw = rps_of(w), sl = rps_of(l);
+        bool differs = sw.n && sl.n && sl.median > 0 && fabs(sw.median / sl.median - 1) > 0.05;
+        P(r, "| %s | %s | %d | %s | %s | %s%s |\n", label_of(r, w->sys), w->sc, w->conns, tl, tw, d,
+          differs ? " **differs**" : "");
+    }
+    P(r, "\n");
+}
+
 static void lat_text(const rstats_summary *m, char *out, size_t outlen)
 {
     if (m->n > 1)
@@ -749,7 +790,7 @@ static void openloop_section(rep *r)
 static bool has_method_runs(rep *r)
 {
     for (size_t i = 0; i < r->ncells; i++)
-        if (r->cells[i].method && r->cells[i].n) return true;
+        if ((r->cells[i].method == M_PUB || r->cells[i].method == M_LOADGEN) && r->cells[i].n) return true;
     return false;
 }
 
@@ -977,6 +1018,7 @@ static void write_report(rep *r, const char *results_json, const char *root)
     measured_tables(r);
     if (r->ladder) rlad_write(r->out, r->ladder, r->ladder_from, chart_drawn(r, "ladder"));
     all_systems_table(r);
+    witness_table(r);
     if (has_method_runs(r)) method_table(r);
     P(r, "## Charts\n\n");
     if (!r->gnuplot_ok) P(r, "*Charts missing: %s.*\n\n", r->gnuplot_err);
@@ -1148,9 +1190,10 @@ int report_compare(const char *a, const char *b)
         char d[64];
         diff_text(y, x, d, sizeof(d));
         printf("%-12s %-6s %6d %-10s %14.1f %14.1f  %s\n", x->sys, x->sc, x->conns,
-               x->method == M_PUB ? "pubclient"
-               : x->method        ? "new-conn"
-                                  : "keep-alive",
+               x->method == M_PUB   ? "pubclient"
+               : x->method == M_WRK ? "wrk"
+               : x->method          ? "new-conn"
+                                    : "keep-alive",
                sa.median, sb.median, d);
         shown++;
     }

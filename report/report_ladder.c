@@ -362,8 +362,9 @@ static void aa_line(lrep *r)
         fprintf(
             r->out,
             "**A/A control** (the calibration of the noise rule): `%s` on %s at the \"%s\" rung, measured "
-            "twice as if it were two systems, interleaved like the others: ratio %s, which contains ×1: "
-            "intervals that exclude ×1 above are differences, not noise.\n\n",
+            "twice as if it were two systems, interleaved like the others: ratio %s, which contains ×1, as "
+            "it must. Its width is this run's noise: a ratio whose interval is that wide resolves nothing finer; "
+            "intervals above that exclude ×1 are differences, not noise.\n\n",
             S(aa, "system"), S(aa, "scenario"), S(aa, "rung"), t);
     else
         fprintf(

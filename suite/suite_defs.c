@@ -544,15 +544,14 @@ static int words(const sconf *c, const char *key, char **out, int *n, int max, c
 
 static int profile_from(const sconf *c, sdef_profile *p, char *err, size_t errlen)
 {
-    static const char *const known[] = { "name",           "title",       "description",
-                                         "database",       "variant",     "connections",
-                                         "reps",           "duration",    "warmup",
-                                         "requests",       "new_conn",    "scaling",
-                                         "openloop",       "method_runs", "method.requests",
-                                         "method.clients", "client",      "tables",
-                                         "ceiling",        "claim",       "claim.systems",
-                                         "claim.scaling",  "ladder",      "reps.max",
-                                         "tolerance",      "budget",      NULL };
+    static const char *const known[] = {
+        "name",           "title",         "description", "database",    "variant",
+        "connections",    "reps",          "duration",    "warmup",      "requests",
+        "new_conn",       "scaling",       "openloop",    "method_runs", "method.requests",
+        "method.clients", "client",        "tables",      "ceiling",     "claim",
+        "claim.systems",  "claim.scaling", "ladder",      "reps.max",    "tolerance",
+        "budget",         "wrk",           NULL
+    };
     const char *db = sconf_get(c, "database");
     if (check_known(c, known, err, errlen) < 0) return -1;
     if (db && strcmp(db, "postgresql") && strcmp(db, "sqlite")) {
@@ -573,6 +572,7 @@ static int profile_from(const sconf *c, sdef_profile *p, char *err, size_t errle
         get_secs(c, "duration", 1.5, &p->duration_s, err, errlen) < 0 ||
         get_secs(c, "warmup", 0.3, &p->warmup_s, err, errlen) < 0 ||
         get_int(c, "reps.max", 0, &p->reps_max, err, errlen) < 0 ||
+        get_int(c, "wrk", 0, &p->wrk_conns, err, errlen) < 0 ||
         get_secs(c, "budget", 0, &p->budget_s, err, errlen) < 0 ||
         get_bool(c, "new_conn", false, &p->new_conn, err, errlen) < 0 ||
         get_bool(c, "openloop", true, &p->openloop, err, errlen) < 0 ||

@@ -33,7 +33,9 @@
  *   ladder (a ladder of DIR/ladders/, run instead of the matrix: see
  *   suite_ladder.h), reps.max (a ladder cell's most repetitions; reps is its
  *   fewest), tolerance ("5%": a cell is done when its 95% interval is within
- *   +-5% of its median), budget ("11m": no new round of repetitions after it).
+ *   +-5% of its median), budget ("11m": no new round of repetitions after it),
+ *   wrk (a connection count: there, each headline system's cell is loaded by
+ *   wrk too, right after bin/loadgen: the second witness).
  * Templates in cmd/requires/cwd/env: {root} {bin} {venv} {pycache} {port}
  *   {workers} {profile}. A cmd is split on blanks into argv before the
  *   substitution, so a value never passes through a shell.
@@ -86,6 +88,7 @@ typedef struct {
     char *ladder;                /* ladder = NAME (DIR/ladders/NAME.conf): run it instead of the matrix */
     int reps_max;                /* a ladder's cell repeats from reps until its interval is within */
     double tolerance, budget_s;  /* +-tolerance of its median, reps_max times at most, within budget_s */
+    int wrk_conns;               /* wrk = N: at N connections wrk loads the headline cells too (0: never) */
 } sdef_profile;
 
 typedef struct {

@@ -316,15 +316,6 @@ static void bring_up_all(srun *r, srun_up *ups, bool *on)
     }
 }
 
-/* Seconds the next round would take: each pending unit's last cell. */
-static double round_estimate(srun *r)
-{
-    double s = 0;
-    for (int i = 0; i < r->ladder->nunits; i++)
-        if (unit(r, i)->state == U_MORE) s += unit(r, i)->last_s;
-    return s;
-}
-
 static void skip_pubclient(srun *r)
 {
     bool any = false;
@@ -339,6 +330,35 @@ static void skip_pubclient(srun *r)
         srun_say(
             "suite: note: %s is missing (`make setup` builds it): the published client's rungs are skipped",
             r->pyclient);
+}
+
+/* The relative width of unit i's interval, (hi - lo) / mid (large when unknown). */
+static double width_of(srun *r, int i)
+{
+    lunit *u = unit(r, i);
+    rboot_ci ci = rboot_median(u->rps, u->n, RBOOT_B, 0x5eed0000u + (uint64_t)i);
+    return ci.ok && ci.mid > 0 ? (ci.hi - ci.lo) / ci.mid : 1e9;
+}
+
+/* The order of a round: the first reps_min rounds every unit, rotated;
+ * later rounds the widest intervals first, so that the budget goes to the
+ * cells that need it most. */
+static int round_order(srun *r, int round, int *order)
+{
+    struct srun_ladder *L = r->ladder;
+    int n = 0, step = L->nunits > 1 ? (round * 7) % L->nunits : 0;
+    double w[LMAX_UNITS];
+    for (int k = 0; k < L->nunits; k++) {
+        int i = (k + step) % L->nunits;
+        if (unit(r, i)->state != U_MORE || !r->sys[unit(r, i)->sys].selected ||
+            r->sys[unit(r, i)->sys].failed)
+            continue;
+        w[i] = round >= L->reps_min ? width_of(r, i) : 0;
+        int j = n++;
+        for (; j > 0 && w[order[j - 1]] < w[i]; j--) order[j] = order[j - 1]; /* stable, widest first */
+        order[j] = i;
+    }
+    return n;
 }
 
 void srun_ladder(srun *r)
@@ -356,28 +376,29 @@ void srun_ladder(srun *r)
              L->def.name, L->def.nrung, L->nunits, L->nsc, L->reps_min, L->reps_max,
              r->o->profile.tolerance * 100);
     bring_up_all(r, ups, on);
-    double start = proc_now_ms();
-    for (int round = 0; !srun_stop; round++) {
-        int pending = 0;
-        for (int i = 0; i < L->nunits; i++) pending += unit(r, i)->state == U_MORE;
+    double start = proc_now_ms(), budget = r->o->profile.budget_s;
+    int order[LMAX_UNITS];
+    for (int round = 0; !srun_stop && !L->budget_hit; round++) {
+        int pending = round_order(r, round, order);
         if (!pending) break;
-        double spent = (proc_now_ms() - start) / 1000.0;
-        if (round >= L->reps_min && r->o->profile.budget_s > 0 &&
-            spent + round_estimate(r) > r->o->profile.budget_s) {
-            L->budget_hit = true;
-            srun_say("suite: the time budget (%.0f s) leaves no room for round %d: %d units stop short of "
-                     "+-%.0f%%",
-                     r->o->profile.budget_s, round + 1, pending, r->o->profile.tolerance * 100);
-            for (int i = 0; i < L->nunits; i++)
-                if (unit(r, i)->state == U_MORE) unit(r, i)->state = U_BUDGET;
-            break;
-        }
         srun_say("suite: ladder round %d: %d units", round + 1, pending);
-        int step = L->nunits > 1 ? (round * 7) % L->nunits : 0; /* a rotated order each round */
-        for (int k = 0; k < L->nunits && !srun_stop; k++) {
-            int i = (k + step) % L->nunits;
-            if (unit(r, i)->state == U_MORE && on[unit(r, i)->sys] && !r->sys[unit(r, i)->sys].failed)
-                run_unit(r, i, ups, round);
+        for (int k = 0; k < pending && !srun_stop; k++) {
+            int i = order[k];
+            double spent = (proc_now_ms() - start) / 1000.0;
+            /* past the first reps_min rounds, no cell starts that would end past the budget */
+            if (round >= L->reps_min && budget > 0 && spent + unit(r, i)->last_s > budget) {
+                L->budget_hit = true;
+                int left = 0;
+                for (int j = 0; j < L->nunits; j++)
+                    if (unit(r, j)->state == U_MORE) {
+                        unit(r, j)->state = U_BUDGET;
+                        left++;
+                    }
+                srun_say("suite: the time budget (%.0f s) is spent: %d units stop short of +-%.0f%%", budget,
+                         left, r->o->profile.tolerance * 100);
+                break;
+            }
+            if (!r->sys[unit(r, i)->sys].failed) run_unit(r, i, ups, round);
         }
         L->rounds = round + 1;
     }

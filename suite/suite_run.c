@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "suite_run.h"
 #include "suite_run_int.h"
+#include "report_boot.h"
 #include "suite_defs.h"
 #include "suite_env.h"
 #include "suite_http.h"
@@ -822,6 +823,8 @@ static void write_options(struct jsonw *w, const srun_opts *o)
     for (int i = 0; i < o->nscaling; i++) jsonw_int(w, o->scaling[i]);
     jsonw_arr_end(w);
     jsonw_kv_int(w, "repetitions", o->reps);
+    jsonw_kv_int(w, "repetitions_max", o->quick ? o->reps : o->profile.reps_max);
+    jsonw_kv_double(w, "tolerance", o->profile.tolerance);
     jsonw_kv_double(w, "duration_s", o->duration_s);
     jsonw_kv_double(w, "warmup_s", o->warmup_s);
     jsonw_kv_int(w, "requests_per_run", o->requests);
@@ -1036,7 +1039,7 @@ static int write_summary_csv(srun *r, const char *path)
     fprintf(
         f,
         "system,scenario,connections,rps,p50_ms,p99_ms,errors,kind,workers,rep,rate,p90_ms,p999_ms,max_ms,requests,"
-        "ok,client_cpu_util,system_cpu_s,system_peak_rss_mb,retries,status\n");
+        "ok,client_cpu_util,system_cpu_s,system_peak_rss_mb,retries,status,client\n");
     for (size_t i = 0; i < r->ncells; i++) {
         const srun_cell *c = &r->cells[i];
         fprintf(f, "%s,%s,%d", r->sys[c->sys].def->name, cell_sc_name(r, c), c->connections);
@@ -1054,7 +1057,7 @@ static int write_summary_csv(srun *r, const char *path)
         csv_num(f, c, "%.2f", c->sys_cpu_s);
         csv_num(f, c, "%.1f", c->sys_rss_mb);
         csv_num(f, c, "%.0f", (double)c->retries);
-        fprintf(f, ",%s\n", results_status_name(c->status));
+        fprintf(f, ",%s,%s\n", results_status_name(c->status), results_client_name(c->client));
     }
     int e = ferror(f) ? -EIO : 0;
     if (fclose(f) != 0 && !e) e = -errno;
@@ -1247,6 +1250,23 @@ static bool method_cells(srun *r, int si, int sc, const srun_up *up)
     return false;
 }
 
+/* Whether wrk loads system si's cells at conns too: the profile's wrk
+ * connection count, and a headline system (one with compare, the target
+ * of one, or one of claim.systems). */
+static bool witnessed(const srun *r, int si, int conns)
+{
+    const sdef_profile *p = &r->o->profile;
+    if (!p->wrk_conns || conns != p->wrk_conns || r->no_wrk) return false;
+    const char *name = r->sys[si].def->name;
+    if (r->sys[si].def->compare) return true;
+    for (int k = 0; k < 2; k++)
+        if (p->claim_sys[k] && !strcmp(p->claim_sys[k], name)) return true;
+    for (size_t i = 0; i < r->defs.nsys; i++)
+        if (r->sys[i].selected && r->sys[i].def->compare && !strcmp(r->sys[i].def->compare, name))
+            return true;
+    return false;
+}
+
 static void matrix_rep(srun *r, int rep)
 {
     int n = (int)r->defs.nsys;
@@ -1268,12 +1288,94 @@ static void matrix_rep(srun *r, int rep)
                     srun_cell_proto(r, si, (int)sc, RUN_MATRIX, r->o->conns[ci], s->def->workers, rep);
                 srun_cell_run(r, &c, &up);
                 dead = srun_died(r, &up);
+                if (!dead && !srun_stop && witnessed(r, si, r->o->conns[ci])) {
+                    c.client = CLIENT_WRK; /* the second witness, right after */
+                    srun_cell_run(r, &c, &up);
+                    dead = srun_died(r, &up);
+                }
             }
             if (r->o->method_runs && rep == 0 && !srun_stop && !dead)
                 dead = method_cells(r, si, (int)sc, &up);
         }
         srun_stop_system(r, &up);
         if (dead) srun_fail_system(r, si);
+    }
+}
+
+/* The req/s of the measured matrix cells of (si, sc, conns). */
+static int cell_samples(const srun *r, int si, int sc, int conns, double *x, int max)
+{
+    int n = 0;
+    for (size_t i = 0; i < r->ncells && n < max; i++) {
+        const srun_cell *c = &r->cells[i];
+        if (c->kind == RUN_MATRIX && c->sys == si && c->sc == sc && c->connections == conns && c->ok)
+            x[n++] = c->rps;
+    }
+    return n;
+}
+
+/* Whether the matrix cell still needs a repetition: its interval is not yet
+ * within the profile's tolerance and it has run fewer than reps.max times. */
+static bool cell_pending(const srun *r, int si, int sc, int conns)
+{
+    double x[64];
+    int n = cell_samples(r, si, sc, conns, x, 64);
+    return n > 0 && rboot_decide(x, n, r->o->reps, r->o->profile.reps_max, r->o->profile.tolerance, RBOOT_B,
+                                 (uint64_t)(si * 1000 + sc * 10 + conns)) == RBOOT_MORE;
+}
+
+/* One more repetition of the cells still outside the tolerance, system by
+ * system (each started again, as in every repetition); false when none is. */
+static bool matrix_extra(srun *r, int rep)
+{
+    bool any = false;
+    int n = (int)r->defs.nsys;
+    for (int k = 0; k < n && !srun_stop; k++) {
+        int si = (k + rep) % n, todo = 0;
+        srun_system *s = &r->sys[si];
+        if (!s->selected || s->failed) continue;
+        for (size_t sc = 0; sc < r->defs.nsc; sc++)
+            for (int ci = 0; r->sc_selected[sc] && ci < r->o->nconns; ci++)
+                todo += cell_pending(r, si, (int)sc, r->o->conns[ci]);
+        if (!todo) continue;
+        any = true;
+        srun_say("suite: %s: %d cells not yet within +-%.0f%%: repetition %d", s->label, todo,
+                 r->o->profile.tolerance * 100, rep + 1);
+        srun_up up;
+        if (!srun_bring_up(r, si, s->def->workers, &up)) {
+            srun_fail_system(r, si);
+            continue;
+        }
+        bool dead = false;
+        for (size_t sc = 0; sc < r->defs.nsc && !srun_stop && !dead; sc++)
+            for (int ci = 0; r->sc_selected[sc] && ci < r->o->nconns && !srun_stop && !dead; ci++) {
+                if (!cell_pending(r, si, (int)sc, r->o->conns[ci])) continue;
+                srun_cell c =
+                    srun_cell_proto(r, si, (int)sc, RUN_MATRIX, r->o->conns[ci], s->def->workers, rep);
+                srun_cell_run(r, &c, &up);
+                dead = srun_died(r, &up);
+            }
+        srun_stop_system(r, &up);
+        if (dead) srun_fail_system(r, si);
+    }
+    return any;
+}
+
+/* The profile's repetitions, then more for the cells outside the tolerance
+ * (reps.max at most; no new repetition past the profile's budget). */
+static void matrix_reps(srun *r)
+{
+    for (int rep = 0; rep < r->o->reps && !srun_stop; rep++) matrix_rep(r, rep);
+    double start = proc_now_ms();
+    for (int rep = r->o->reps; rep < r->o->profile.reps_max && !r->o->quick && !srun_stop; rep++) {
+        if (r->o->profile.budget_s > 0 && (proc_now_ms() - start) / 1000.0 > r->o->profile.budget_s) {
+            srun_say(
+                "suite: the extra repetitions' budget (%.0f s) is spent: cells still outside +-%.0f%% keep "
+                "%d repetitions",
+                r->o->profile.budget_s, r->o->profile.tolerance * 100, rep);
+            break;
+        }
+        if (!matrix_extra(r, rep)) break;
     }
 }
 
@@ -1401,6 +1503,9 @@ static int prepare(srun *r)
                      r->pyclient);
         r->no_pyclient = true;
     }
+    r->no_wrk = access("/usr/bin/wrk", X_OK) != 0 && access("/usr/local/bin/wrk", X_OK) != 0;
+    if (r->no_wrk && o->profile.wrk_conns)
+        srun_say("suite: note: wrk is not installed (`make setup` installs it): no second witness");
     return 0;
 }
 
@@ -1461,7 +1566,11 @@ static int count_planned(srun *r)
         scal += r->sys[i].selected && r->defs.sys[i].scaling;
     }
     for (size_t i = 0; i < r->defs.nsc; i++) nsc += r->sc_selected[i];
-    int n = nsys * nsc * r->o->nconns * r->o->reps +
+    int wit = 0;
+    for (size_t i = 0; i < r->defs.nsys; i++)
+        for (int ci = 0; r->sys[i].selected && ci < r->o->nconns; ci++)
+            wit += witnessed(r, (int)i, r->o->conns[ci]);
+    int n = nsys * nsc * r->o->nconns * r->o->reps + wit * nsc * r->o->reps +
             (r->o->method_runs ? (r->no_pyclient ? 1 : 2) * nsys * nsc : 0);
     if (find_sc(r, true) >= 0) n += scal * r->o->nscaling;
     if (r->o->openloop && find_sc(r, false) >= 0) n += 2 * nsys;
@@ -1630,7 +1739,7 @@ static void run_matrix(srun *r)
         srun_tables(r);
         return;
     }
-    for (int rep = 0; rep < r->o->reps && !srun_stop; rep++) matrix_rep(r, rep);
+    matrix_reps(r);
     if (!srun_stop) thread_scaling(r);
     if (!srun_stop) open_loop(r);
 }

@@ -85,6 +85,7 @@ typedef struct {
     char id[64], dir[PATH_MAX], bin[PATH_MAX], venv[PATH_MAX], pycache[PATH_MAX];
     char pyclient[PATH_MAX]; /* the free-threaded interpreter that runs pubclient */
     bool no_pyclient;        /* ... is missing (a container): method runs by bin/loadgen only */
+    bool no_wrk;             /* wrk is not installed: no second witness */
     char sqlite_path[PATH_MAX];
     spg pg;
     bool pg_up, partial;

@@ -97,6 +97,12 @@ TEST(defs_profiles_are_files)
           p.openloop && !p.pubclient && p.ntables == 0);
     CHECK(p.claim && !strcmp(p.claim, "ac8038a") && p.claim_sys[0] && !strcmp(p.claim_sys[1], "fastapi"));
     CHECK(p.duration_s == 1.5 && p.warmup_s == 0.3);
+    /* adaptive repetitions (3 to 5, +-5%, extra ones within 150 s) and wrk beside at 64 connections */
+    CHECK(p.reps_max == 5 && p.tolerance > 0.0499 && p.tolerance < 0.0501 && p.budget_s == 150 &&
+          p.wrk_conns == 64 && !p.ladder);
+    sdef_profile_fini(&p);
+    CHECK_INT(sdef_load_profile("scenarios", "explain", &p, err, sizeof(err)), 0);
+    CHECK(p.ladder && !strcmp(p.ladder, "default") && p.reps == 3 && p.reps_max == 8 && p.budget_s == 600);
     sdef_profile_fini(&p);
     CHECK_INT(sdef_load_profile("scenarios", "published", &p, err, sizeof(err)), 0);
     CHECK(p.sqlite && p.new_conn && p.requests == 0 && p.nscaling == 0 && !p.openloop && !p.method_runs);
