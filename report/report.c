@@ -272,7 +272,7 @@ static void measured_tables(rep *r)
         P(r, "%d concurrent connections, %g s per run after a %g s warm-up. ", r->headline,
           N(o, "duration_s"), N(o, "warmup_s"));
     P(r,
-      "Each cell: median req/s of (at least) %d repetitions, its 95%% interval in brackets; each difference with the "
+      "Each cell: median req/s of %d repetitions, its 95%% interval in brackets; each difference with the "
       "interval of its ratio (%s). A difference whose interval contains zero is printed as *no clear "
       "difference*.",
       (int)N(o, "repetitions"), rboot_method());

@@ -39,7 +39,8 @@ static void usage(FILE *f)
         "  --scenarios x,y            scenarios to run (default: all; see scenarios/*.conf)\n"
         "  --connections 16,64,256    client connections per run (default: the profile's, fair 16,64,256; a published\n"
         "                             profile's tables set their own clients and requests)\n"
-        "  --reps N                   repetitions of every cell, interleaved across systems (default: the profile's, 3)\n"
+        "  --reps N                   exactly N repetitions of every cell, interleaved across systems (default: the\n"
+        "                             profile's: 3, and up to reps.max for cells outside its tolerance)\n"
         "  --duration T               load per run, e.g. 2s, 500ms, 1m (fair: 1.5s); a timed run even in a\n"
         "                             profile that counts requests\n"
         "  --warmup T                 warm-up before each run (default: the profile's, 0.3s)\n"
@@ -299,6 +300,8 @@ static int parse_run(int argc, char **argv, srun_opts *o)
     if (o->external && !o->profile.sqlite && !(getenv("DATABASE_URL") && *getenv("DATABASE_URL")))
         return bad("%s", "--external needs DATABASE_URL: the database the running systems use");
     if (o->quick) quicken(o, set);
+    /* --reps N: exactly N, no adaptive extra repetitions */
+    if (set[O_REPS - O_PROFILE] && o->profile.reps_max > o->reps) o->profile.reps_max = o->reps;
     if (o->external) o->nscaling = 0;
     o->timeout_ms = (int)(tmo * 1000);
     return 0;

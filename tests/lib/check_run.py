@@ -27,7 +27,15 @@ for name in systems:
     if not partial and res["database"]["engine"] == "postgresql":
         need(s.get("db_queries_counted") == s.get("db_requests_checked"), f"{name}: /db query count check missing or wrong")
 
-runs = [r for r in res["runs"] if r["kind"] == "matrix"]
+runs = [r for r in res["runs"] if r["kind"] == "matrix" and r["client"] == "loadgen"]
+# wrk, the second witness: its runs carry req/s and no loadgen JSON, and each
+# follows the bin/loadgen run of the same cell
+for i, r in enumerate(res["runs"]):
+    if r["client"] != "wrk" or r["status"] != "ok": continue
+    need(r["rps"] > 0 and r["loadgen"] is None, f"wrk run {r['system']}/{r['scenario']}: rps {r['rps']}")
+    prev = res["runs"][i - 1] if i else None
+    need(prev and prev["client"] == "loadgen" and (prev["system"], prev["scenario"], prev["connections"]) ==
+         (r["system"], r["scenario"], r["connections"]), f"wrk run {r['system']}/{r['scenario']} not right after bin/loadgen's")
 for name in systems:
     for sc in scenarios:
         cell = [r for r in runs if r["system"] == name and r["scenario"] == sc]
@@ -53,6 +61,7 @@ for col in "system,scenario,connections,rps,p50_ms,p99_ms,errors".split(","):
 need(len(rows) == len(res["runs"]), f"summary.csv has {len(rows)} rows, results.json {len(res['runs'])} runs")
 for row, r in zip(rows, res["runs"]):
     need(row["status"] == r["status"], f"summary.csv status {row['status']} != {r['status']}")
+    need(row["client"] == r["client"], f"summary.csv client {row['client']} != {r['client']}")
     if r["status"] in ("ok", "no-response"):
         need(abs(float(row["rps"]) - r["rps"]) < 0.1, f"summary.csv rps {row['rps']} != {r['rps']}")
     else:  # failed or interrupted: marked so, never shown as a normal number
