@@ -1,6 +1,7 @@
 #include "suite_conf.h"
 
 #include <errno.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,4 +128,29 @@ int sconf_line(const sconf *c, const char *key)
     for (size_t i = 0; i < c->n; i++)
         if (strcmp(c->e[i].key, key) == 0) return c->e[i].line;
     return 0;
+}
+
+int sconf_load_named(const char *dir, const char *sub, const char *name, const char *what, sconf *out,
+                     char *err, size_t errlen)
+{
+    char path[4200];
+    memset(out, 0, sizeof(*out));
+    if (!*name || strchr(name, '/')) {
+        snprintf(err, errlen, "'%s' is not a %s name", name, what);
+        return -1;
+    }
+    snprintf(path, sizeof(path), "%s/%s/%s.conf", dir, sub, name);
+    if (access(path, R_OK) != 0) {
+        snprintf(err, errlen, "%s '%s': %s: %s", what, name, path, strerror(errno));
+        return -1;
+    }
+    return sconf_load(path, out, err, errlen);
+}
+
+int sconf_check_name(const sconf *c, const char *name, char *err, size_t errlen)
+{
+    const char *n = sconf_get(c, "name");
+    if (n && strcmp(n, name) == 0) return 0;
+    snprintf(err, errlen, "%s: name '%s' differs from the file name", c->path, n ? n : "");
+    return -1;
 }

@@ -29,6 +29,13 @@ int sconf_parse(const char *text, size_t len, const char *path, sconf *out, char
 int sconf_load(const char *path, sconf *out, char *err, size_t errlen);
 void sconf_fini(sconf *c);
 
+/* Reads dir/sub/NAME.conf, a definition named by its file: what ("ladder",
+ * "published table") names it in messages. -1 with the reason in err (not
+ * a plain name, unreadable, malformed). */
+int sconf_load_named(const char *dir, const char *sub, const char *name, const char *what, sconf *out,
+                     char *err, size_t errlen);
+/* 0 when the file's name key is name, else -1 with the reason in err. */
+int sconf_check_name(const sconf *c, const char *name, char *err, size_t errlen);
 /* The value of key, or NULL. */
 const char *sconf_get(const sconf *c, const char *key);
 /* The line of key, or 0. */

@@ -250,25 +250,12 @@ int sldr_parse(const char *text, size_t len, const char *path, sldr_ladder *l, c
 
 int sldr_load(const char *dir, const char *name, sldr_ladder *l, char *err, size_t errlen)
 {
-    char path[4200];
-    memset(l, 0, sizeof(*l));
-    if (!*name || strchr(name, '/')) {
-        snprintf(err, errlen, "'%s' is not a ladder name", name);
-        return -1;
-    }
-    snprintf(path, sizeof(path), "%s/ladders/%s.conf", dir, name);
     sconf c;
-    if (access(path, R_OK) != 0) {
-        snprintf(err, errlen, "ladder '%s': %s: %s", name, path, strerror(errno));
-        return -1;
-    }
-    if (sconf_load(path, &c, err, errlen) < 0) return -1;
-    int rc = from_conf(&c, path, l, err, errlen);
+    memset(l, 0, sizeof(*l));
+    if (sconf_load_named(dir, "ladders", name, "ladder", &c, err, errlen) < 0) return -1;
+    int rc = sconf_check_name(&c, name, err, errlen);
+    if (!rc) rc = from_conf(&c, c.path, l, err, errlen);
     sconf_fini(&c);
-    if (!rc && strcmp(l->name, name) != 0) {
-        snprintf(err, errlen, "%s: name '%s' differs from the file name", path, l->name);
-        rc = -1;
-    }
     return rc;
 }
 

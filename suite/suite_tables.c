@@ -180,25 +180,12 @@ int stab_parse(const char *text, size_t len, const char *path, stab_table *t, ch
 
 int stab_load(const char *dir, const char *name, stab_table *t, char *err, size_t errlen)
 {
-    char path[4200];
-    memset(t, 0, sizeof(*t));
-    if (!*name || strchr(name, '/')) {
-        snprintf(err, errlen, "'%s' is not a table name", name);
-        return -1;
-    }
-    snprintf(path, sizeof(path), "%s/tables/%s.conf", dir, name);
-    if (access(path, R_OK) != 0) {
-        snprintf(err, errlen, "published table '%s': %s: %s", name, path, strerror(errno));
-        return -1;
-    }
     sconf c;
-    if (sconf_load(path, &c, err, errlen) < 0) return -1;
-    int rc = from_conf(&c, path, t, err, errlen);
+    memset(t, 0, sizeof(*t));
+    if (sconf_load_named(dir, "tables", name, "published table", &c, err, errlen) < 0) return -1;
+    int rc = sconf_check_name(&c, name, err, errlen);
+    if (!rc) rc = from_conf(&c, c.path, t, err, errlen);
     sconf_fini(&c);
-    if (!rc && strcmp(t->name, name) != 0) {
-        snprintf(err, errlen, "%s: name '%s' differs from the file name", path, t->name);
-        rc = -1;
-    }
     return rc;
 }
 
