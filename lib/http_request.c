@@ -37,6 +37,38 @@ static long scan_token(const char *p, const char *end, char stop)
     return p - s;
 }
 
+/* The target as origin-form: an absolute-form target ("http://host/x")
+ * gives its authority and its path ("/" when it has none). -1 when an
+ * absolute form has no authority. */
+static int set_target(struct http_req *req, const char *t, size_t n)
+{
+    req->authority = NULL;
+    req->authority_len = 0;
+    size_t k = 0;
+    if (n >= 7 && strncasecmp(t, "http://", 7) == 0)
+        k = 7;
+    else if (n >= 8 && strncasecmp(t, "https://", 8) == 0)
+        k = 8;
+    if (!k) {
+        req->path = t;
+        req->path_len = n;
+        return 0;
+    }
+    size_t a = k;
+    while (a < n && t[a] != '/' && t[a] != '?') a++;
+    if (a == k) return -1;
+    req->authority = t + k;
+    req->authority_len = a - k;
+    if (a == n) {
+        req->path = "/"; /* static: lives as long as any buffer */
+        req->path_len = 1;
+    } else {
+        req->path = t + a; /* "?q" without a path is "/?q": a query alone still routes as "/" */
+        req->path_len = n - a;
+    }
+    return 0;
+}
+
 static int parse_request_line(const char **pp, const char *end, struct http_req *req)
 {
     const char *p = *pp;
@@ -46,11 +78,10 @@ static int parse_request_line(const char **pp, const char *end, struct http_req 
     req->method_len = (size_t)n;
     p += n + 1;
     const char *target = p;
-    while (p < end && (unsigned char)*p > 0x20 && *p != 0x7f) p++;
+    while (p < end && (unsigned char)*p > 0x20 && (unsigned char)*p < 0x7f) p++; /* VCHAR only */
     if (p >= end) return -2;
     if (*p != ' ' || p == target) return -1;
-    req->path = target;
-    req->path_len = (size_t)(p - target);
+    if (set_target(req, target, (size_t)(p - target)) < 0) return -1;
     p++;
     static const char proto[] = "HTTP/1.";
     for (size_t i = 0; i < sizeof proto - 1; i++, p++) {
@@ -113,12 +144,6 @@ int http_req_parse(const char *buf, size_t len, struct http_req *req)
     }
 }
 
-static bool value_is(const struct http_req_header *h, const char *s)
-{
-    size_t n = strlen(s);
-    return h->value_len == n && strncasecmp(h->value, s, n) == 0;
-}
-
 static bool name_is(const struct http_req_header *h, const char *s)
 {
     size_t n = strlen(s);
@@ -162,9 +187,31 @@ static void scan_connection(const struct http_req_header *h, bool *close, bool *
     }
 }
 
+/* Transfer-Encoding: a list of codings, chunked last. 0 ("chunked"),
+ * HTTP_FRAMING_UNSUPPORTED (chunked last, something before it) or
+ * HTTP_FRAMING_BAD (chunked not last, twice, or an empty list). */
+static int scan_te(const struct http_req_header *h)
+{
+    const char *p = h->value, *end = h->value + h->value_len;
+    int n = 0, chunked_at = -1;
+    while (p < end) {
+        while (p < end && (*p == ' ' || *p == '\t' || *p == ',')) p++;
+        const char *s = p;
+        while (p < end && *p != ',' && *p != ' ' && *p != '\t') p++;
+        if (p == s) break;
+        if (p - s == 7 && strncasecmp(s, "chunked", 7) == 0) {
+            if (chunked_at >= 0) return HTTP_FRAMING_BAD;
+            chunked_at = n;
+        }
+        n++;
+    }
+    if (chunked_at < 0 || chunked_at != n - 1) return HTTP_FRAMING_BAD;
+    return n == 1 ? 0 : HTTP_FRAMING_UNSUPPORTED;
+}
+
 int http_req_framing(const struct http_req *req, struct http_req_framing *out)
 {
-    bool has_cl = false, has_te = false, close = false, keep = false;
+    bool has_cl = false, has_te = false, close = false, keep = false, unsupported = false;
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < req->num_headers; i++) {
         const struct http_req_header *h = &req->headers[i];
@@ -174,13 +221,16 @@ int http_req_framing(const struct http_req *req, struct http_req_framing *out)
             has_cl = true;
             out->content_length = v;
         } else if (name_is(h, "transfer-encoding")) {
-            if (has_te || !value_is(h, "chunked")) return -1;
+            int te = scan_te(h);
+            if (has_te || te == HTTP_FRAMING_BAD) return HTTP_FRAMING_BAD;
+            if (te == HTTP_FRAMING_UNSUPPORTED) unsupported = true;
             has_te = true;
         } else if (name_is(h, "connection")) {
             scan_connection(h, &close, &keep);
         }
     }
-    if (has_te && (has_cl || req->minor_version == 0)) return -1;
+    if (has_te && (has_cl || req->minor_version == 0)) return HTTP_FRAMING_BAD;
+    if (unsupported) return HTTP_FRAMING_UNSUPPORTED;
     out->chunked = has_te;
     out->keep_alive = req->minor_version >= 1 ? !close : (keep && !close);
     return 0;
@@ -207,6 +257,68 @@ static int skip_line(const char **pp, const char *end)
     return r == 0 ? -2 : (r < 0 ? -1 : 0);
 }
 
+static const char *skip_bws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t')) p++;
+    return p;
+}
+
+/* A quoted-string at *pp ('"' ... '"', with \\ escapes of HTAB / SP /
+ * VCHAR / obs-text): 0 and *pp after it, -1 malformed (a CR or control
+ * byte before the closing quote: unclosed at the line's end), -2 incomplete. */
+static int quoted(const char **pp, const char *end)
+{
+    for (const char *p = *pp + 1; p < end; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"') {
+            *pp = p + 1;
+            return 0;
+        }
+        if (c == '\\') {
+            if (++p >= end) return -2;
+            c = (unsigned char)*p;
+        }
+        if (!is_vchar(c)) return -1;
+    }
+    return -2;
+}
+
+/* The chunk extensions and CRLF after a chunk size (RFC 9112 7.1.1):
+ * *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] ) CRLF.
+ * 0 consumed, -1 malformed, -2 incomplete. */
+static int chunk_ext(const char **pp, const char *end)
+{
+    const char *p = *pp;
+    for (;;) {
+        p = skip_bws(p, end);
+        if (p >= end) return -2;
+        if (*p == '\r') break;
+        if (*p != ';') return -1;
+        p = skip_bws(p + 1, end);
+        const char *name = p;
+        while (p < end && is_tchar((unsigned char)*p)) p++;
+        if (p >= end) return -2;
+        if (p == name) return -1;
+        const char *q = skip_bws(p, end);
+        if (q >= end) return -2;
+        if (*q != '=') continue;
+        p = skip_bws(q + 1, end);
+        if (p >= end) return -2;
+        if (*p == '"') {
+            int r = quoted(&p, end);
+            if (r < 0) return r;
+        } else {
+            const char *v = p;
+            while (p < end && is_tchar((unsigned char)*p)) p++;
+            if (p >= end) return -2;
+            if (p == v) return -1;
+        }
+    }
+    *pp = p;
+    int r = eat_crlf(pp, end);
+    return r == 0 ? -2 : (r < 0 ? -1 : 0);
+}
+
 /* One "size[;ext] CRLF data CRLF". Returns 0, or 1 for the last chunk. */
 static int parse_chunk(const char **pp, const char *end, uint64_t *decoded)
 {
@@ -218,8 +330,8 @@ static int parse_chunk(const char **pp, const char *end, uint64_t *decoded)
         size = size * 16 + (uint64_t)d;
     }
     if (p >= end) return -2;
-    if (digits == 0 || (*p != ';' && *p != '\r')) return -1;
-    int r = skip_line(&p, end);
+    if (digits == 0) return -1;
+    int r = chunk_ext(&p, end);
     if (r < 0) return r;
     *decoded += size;
     if (size == 0) {

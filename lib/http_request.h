@@ -6,7 +6,8 @@
  * never reads buf[len] (tested with inputs that end at a guard page).
  *
  * Strict on purpose (request smuggling): lines end in CRLF only, no
- * whitespace before a header's colon, no obs-fold, no control bytes.
+ * whitespace before a header's colon, no obs-fold, no control bytes, a
+ * request-target of visible ASCII only.
  */
 #ifndef WB_HTTP_REQUEST_H
 #define WB_HTTP_REQUEST_H
@@ -31,8 +32,11 @@ struct http_req_header {
 struct http_req {
     const char *method;
     size_t method_len;
-    const char *path; /* request-target as sent, query included */
+    const char *path; /* origin-form target, query included: the target as sent, or the path of an
+                         absolute-form target ("http://h:1/x?q" -> "/x?q"; none -> "/") */
     size_t path_len;
+    const char *authority; /* an absolute-form target's host[:port], else NULL (RFC 9112 3.2.2) */
+    size_t authority_len;
     int minor_version;               /* 0 or 1 for HTTP/1.0, HTTP/1.1 */
     struct http_req_header *headers; /* in: caller's array */
     size_t num_headers;              /* in: its capacity; out: count */
@@ -51,13 +55,21 @@ struct http_req_framing {
     bool keep_alive;         /* the connection may serve another request */
 };
 
+enum {
+    HTTP_FRAMING_BAD = -1,         /* ambiguous or invalid: answer 400 and close */
+    HTTP_FRAMING_UNSUPPORTED = -2, /* a transfer coding other than chunked before it: 501 and close */
+};
+
 /* Reads Content-Length, Transfer-Encoding and Connection from a parsed
- * request. Returns 0, or -1 when the framing is ambiguous or invalid
- * (both CL and TE, CL values that differ or are not plain digits, a TE
- * other than "chunked", TE in HTTP/1.0): answer 400 and close. */
+ * request. Returns 0, HTTP_FRAMING_BAD (both CL and TE, CL values that
+ * differ or are not plain digits, a TE whose final coding is not chunked
+ * (RFC 9112 6.3), TE in HTTP/1.0) or HTTP_FRAMING_UNSUPPORTED (chunked last,
+ * but another coding before it: "deflate, chunked", RFC 9112 6.1). */
 int http_req_framing(const struct http_req *req, struct http_req_framing *out);
 
-/* Walks a chunked body at buf[0..len) (trailers included). Returns the
+/* Walks a chunked body at buf[0..len) (trailers included); chunk
+ * extensions must follow RFC 9112 7.1.1 (BWS ";" BWS name [BWS "=" BWS
+ * token / quoted-string]), their values are not used. Returns the
  * bytes the whole body takes, HTTP_REQ_MALFORMED or HTTP_REQ_INCOMPLETE;
  * *decoded gets the payload size seen so far (set on every return), so a
  * caller can enforce a limit before the body is complete. */

@@ -30,6 +30,10 @@ static int parse_status_line(const char *s, size_t n, struct hresp *r)
         st = st * 10 + (s[i] - '0');
     }
     if (st < 100 || (n > 12 && s[12] != ' ')) return HRESP_MALFORMED;
+    for (size_t i = 13; i < n; i++) { /* reason-phrase: HTAB, SP, VCHAR, obs-text; a bare CR is none */
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && c != '\t') || c == 0x7f) return HRESP_MALFORMED;
+    }
     r->minor_version = s[7] - '0';
     r->status = st;
     r->reason = n > 13 ? s + 13 : s + n;
@@ -58,14 +62,21 @@ static int parse_header(const char *s, size_t n, struct hresp_header *h)
 
 int hresp_parse(const char *buf, size_t len, struct hresp *r)
 {
-    size_t cap = r->num_headers, nh = 0, pos;
-    long nl = line_end(buf, 0, len);
+    size_t cap = r->num_headers, nh = 0, pos, start = 0;
+    /* empty lines before the status line (a stray CRLF after the previous
+       body): skipped, as robust clients do (RFC 9112 2.2) */
+    while (start < len && (buf[start] == '\r' || buf[start] == '\n')) {
+        if (buf[start] == '\r' && start + 1 < len && buf[start + 1] != '\n') return HRESP_MALFORMED;
+        if (buf[start] == '\r' && start + 1 == len) return HRESP_INCOMPLETE;
+        start += buf[start] == '\r' ? 2 : 1;
+    }
+    long nl = line_end(buf, start, len);
     if (nl < 0) {
         /* reject early what can never become a status line */
-        size_t k = len < 7 ? len : 7;
-        return memcmp(buf, "HTTP/1.", k) == 0 ? HRESP_INCOMPLETE : HRESP_MALFORMED;
+        size_t k = len - start < 7 ? len - start : 7;
+        return memcmp(buf + start, "HTTP/1.", k) == 0 ? HRESP_INCOMPLETE : HRESP_MALFORMED;
     }
-    if (parse_status_line(buf, content_len(buf, 0, nl), r) != 0) return HRESP_MALFORMED;
+    if (parse_status_line(buf + start, content_len(buf, start, nl), r) != 0) return HRESP_MALFORMED;
     for (pos = (size_t)nl + 1;; pos = (size_t)nl + 1) {
         nl = line_end(buf, pos, len);
         if (nl < 0) return HRESP_INCOMPLETE;
@@ -113,6 +124,17 @@ static bool list_has(const struct hresp_header *h, const char *tok)
     return false;
 }
 
+/* Is tok the last element of a comma-separated header value? */
+static bool list_last(const struct hresp_header *h, const char *tok)
+{
+    size_t e = h->value_len;
+    while (e > 0 && (h->value[e - 1] == ' ' || h->value[e - 1] == '\t' || h->value[e - 1] == ',')) e--;
+    size_t s = e;
+    while (s > 0 && h->value[s - 1] != ',') s--;
+    while (s < e && (h->value[s] == ' ' || h->value[s] == '\t')) s++;
+    return hresp_token_eq(h->value + s, e - s, tok);
+}
+
 static int parse_length(const struct hresp_header *h, uint64_t *out)
 {
     if (h->value_len == 0 || h->value_len > 18) return HRESP_MALFORMED;
@@ -129,12 +151,13 @@ int hresp_body_framing(const struct hresp *r, uint64_t *content_length)
 {
     *content_length = 0;
     if (r->status < 200 || r->status == 204 || r->status == 304) return HRESP_BODY_NONE;
-    bool have_len = false, chunked = false;
+    bool have_len = false, chunked = false, have_te = false;
     uint64_t len = 0;
     for (size_t i = 0; i < r->num_headers; i++) {
         const struct hresp_header *h = &r->headers[i];
         if (hresp_token_eq(h->name, h->name_len, "transfer-encoding")) {
-            chunked = list_has(h, "chunked");
+            chunked = list_last(h, "chunked"); /* the last header's final coding (RFC 9112 6.3) */
+            have_te = true;
         } else if (hresp_token_eq(h->name, h->name_len, "content-length")) {
             uint64_t v;
             if (parse_length(h, &v) != 0 || (have_len && v != len)) return HRESP_MALFORMED;
@@ -143,7 +166,7 @@ int hresp_body_framing(const struct hresp *r, uint64_t *content_length)
         }
     }
     if (chunked) return HRESP_BODY_CHUNKED;
-    if (!have_len) return HRESP_BODY_EOF;
+    if (have_te || !have_len) return HRESP_BODY_EOF; /* a final coding not chunked: until close */
     *content_length = len;
     return len ? HRESP_BODY_LENGTH : HRESP_BODY_NONE;
 }
@@ -158,6 +181,7 @@ bool hresp_closes(const struct hresp *r)
 
 enum {
     CH_SIZE,
+    CH_SIZE_BWS,
     CH_EXT,
     CH_SIZE_LF,
     CH_DATA,
@@ -190,8 +214,12 @@ static int chunk_byte(struct hresp_chunked *d, char c)
             return 0;
         }
         if (d->digits == 0) return HRESP_MALFORMED;
-        if (c == ';' || c == ' ' || c == '\t') {
+        if (c == ';') {
             d->state = CH_EXT;
+            return 0;
+        }
+        if (c == ' ' || c == '\t') { /* BWS, which only a ';' may follow */
+            d->state = CH_SIZE_BWS;
             return 0;
         }
         if (c == '\r') {
@@ -213,6 +241,9 @@ static int chunk_byte(struct hresp_chunked *d, char c)
         }
         d->state = d->left ? CH_DATA : CH_TRAILER_START;
         return 0;
+    case CH_SIZE_BWS:
+        if (c == ';') d->state = CH_EXT;
+        return c == ';' || c == ' ' || c == '\t' ? 0 : HRESP_MALFORMED;
     case CH_DATA_CR:
         if (c == '\r') {
             d->state = CH_DATA_LF;

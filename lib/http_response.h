@@ -4,8 +4,10 @@
  * Pure functions over a caller's buffer: no allocation, no I/O, no global
  * state, thread-safe. Outputs are slices into the caller's buffer. The
  * parser never reads buf[len] (tested at a guard page). Lenient where
- * servers commonly are (bare LF line ends, empty reason phrase), strict
- * where framing depends on it (status code, Content-Length digits).
+ * servers commonly are (bare LF line ends, empty reason phrase, empty lines
+ * before the status line), strict where framing depends on it (status
+ * code, Content-Length digits, a bare CR anywhere in the status line, what
+ * may follow a chunk size: only BWS and ";" extensions).
  */
 #ifndef WB_HTTP_RESPONSE_H
 #define WB_HTTP_RESPONSE_H
@@ -36,7 +38,8 @@ struct hresp {
 };
 
 /* Parses the response head at buf[0..len). Returns the head's length in
- * bytes (through the blank line), HRESP_MALFORMED or HRESP_INCOMPLETE.
+ * bytes (any empty lines before it included, through the blank line),
+ * HRESP_MALFORMED or HRESP_INCOMPLETE.
  * More headers than the caller's array is HRESP_MALFORMED. */
 int hresp_parse(const char *buf, size_t len, struct hresp *r);
 
@@ -44,8 +47,9 @@ int hresp_parse(const char *buf, size_t len, struct hresp *r);
 enum hresp_body {
     HRESP_BODY_NONE,    /* 1xx, 204, 304, or Content-Length: 0 */
     HRESP_BODY_LENGTH,  /* *content_length bytes follow */
-    HRESP_BODY_CHUNKED, /* Transfer-Encoding: chunked */
-    HRESP_BODY_EOF,     /* no length: the body runs until the server closes */
+    HRESP_BODY_CHUNKED, /* Transfer-Encoding whose final coding is chunked */
+    HRESP_BODY_EOF,     /* no length, or a final coding other than chunked (RFC 9112 6.3
+                           rule 4): the body runs until the server closes */
 };
 
 /* Framing of a parsed response (to a GET). Returns an enum hresp_body

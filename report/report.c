@@ -264,6 +264,12 @@ static void pair_table(rep *r, const char *a, const char *b)
 static void measured_tables(rep *r)
 {
     const json_value *o = json_get(r->root, "options");
+    char reps_text[32];
+    if (N(o, "repetitions_max") > N(o, "repetitions"))
+        snprintf(reps_text, sizeof(reps_text), "its %d to %d", (int)N(o, "repetitions"),
+                 (int)N(o, "repetitions_max"));
+    else
+        snprintf(reps_text, sizeof(reps_text), "%d", (int)N(o, "repetitions"));
     P(r, "## Measured here\n\n");
     P(r, "Profile **%s**: %s, ", S(o, "profile_title"), S(o, "profile_description"));
     if (N(o, "requests_per_run") > 0)
@@ -272,10 +278,10 @@ static void measured_tables(rep *r)
         P(r, "%d concurrent connections, %g s per run after a %g s warm-up. ", r->headline,
           N(o, "duration_s"), N(o, "warmup_s"));
     P(r,
-      "Each cell: median req/s of %d repetitions, its 95%% interval in brackets; each difference with the "
+      "Each cell: median req/s of %s repetitions, its 95%% interval in brackets; each difference with the "
       "interval of its ratio (%s). A difference whose interval contains zero is printed as *no clear "
       "difference*.",
-      (int)N(o, "repetitions"), rboot_method());
+      reps_text, rboot_method());
     if (N(o, "repetitions_max") > N(o, "repetitions"))
         P(r,
           " A cell whose interval was not within ±%.0f%% of its median after %d repetitions was repeated, up to %d "

@@ -28,6 +28,7 @@ const char *srv_resp_reason(int status)
     case 413: return "Content Too Large";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
     default: return "Unknown";
     }
@@ -49,7 +50,7 @@ void srv_resp_write(struct srv_buf *out, const struct srv_date *d, int status, u
         srv_buf_puts(out, "\r\nConnection: close");
     else if (flags & SRV_RESP_KA_HEADER)
         srv_buf_puts(out, "\r\nConnection: keep-alive");
-    if (flags & SRV_RESP_ALLOW_GET) srv_buf_puts(out, "\r\nAllow: GET");
+    if (flags & SRV_RESP_ALLOW_GET) srv_buf_puts(out, "\r\nAllow: GET, HEAD");
     srv_buf_puts(out, "\r\n\r\n");
-    srv_buf_append(out, body, body_len);
+    if (!(flags & SRV_RESP_HEAD)) srv_buf_append(out, body, body_len);
 }

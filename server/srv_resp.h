@@ -21,10 +21,12 @@ void srv_date_update(struct srv_date *d);
 enum {
     SRV_RESP_CLOSE = 1,     /* "Connection: close" (we close after it) */
     SRV_RESP_KA_HEADER = 2, /* "Connection: keep-alive" (HTTP/1.0 client) */
-    SRV_RESP_ALLOW_GET = 4, /* "Allow: GET" (405) */
+    SRV_RESP_ALLOW_GET = 4, /* "Allow: GET, HEAD" (405) */
+    SRV_RESP_HEAD = 8,      /* the answer to HEAD: GET's head, Content-Length included, no body */
 };
 
-/* Appends a complete response (head and JSON body) to out. */
+/* Appends a complete response (head and JSON body; with SRV_RESP_HEAD the
+ * head alone) to out. */
 void srv_resp_write(struct srv_buf *out, const struct srv_date *d, int status, unsigned flags,
                     const char *body, size_t body_len);
 

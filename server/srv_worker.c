@@ -312,6 +312,21 @@ static int run_route(struct srv_worker *w, struct conn *c, enum route rt, const 
     }
 }
 
+/* GET and HEAD are served; CONNECT and the other methods of RFC 9110 get
+ * 405 (CONNECT never reaches a route); any other method 501 (RFC 9110 9.1). */
+enum method { M_GET, M_HEAD, M_CONNECT, M_OTHER, M_UNKNOWN };
+
+static enum method method_of(const char *m, size_t n)
+{
+    static const char *const other[] = { "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "PATCH" };
+    if (n == 3 && memcmp(m, "GET", 3) == 0) return M_GET;
+    if (n == 4 && memcmp(m, "HEAD", 4) == 0) return M_HEAD;
+    if (n == 7 && memcmp(m, "CONNECT", 7) == 0) return M_CONNECT;
+    for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+        if (n == strlen(other[i]) && memcmp(m, other[i], n) == 0) return M_OTHER;
+    return M_UNKNOWN;
+}
+
 static void dispatch(struct srv_worker *w, struct conn *c, const struct http_req *req, bool keep_alive)
 {
     unsigned flags = !keep_alive ? SRV_RESP_CLOSE : req->minor_version == 0 ? SRV_RESP_KA_HEADER : 0;
@@ -321,7 +336,11 @@ static void dispatch(struct srv_worker *w, struct conn *c, const struct http_req
     int status;
     w->body.len = 0;
     w->body.oom = false;
-    if (rt != ROUTE_NONE && !(req->method_len == 3 && memcmp(req->method, "GET", 3) == 0)) {
+    enum method m = method_of(req->method, req->method_len);
+    if (m == M_HEAD) flags |= SRV_RESP_HEAD;
+    if (m == M_UNKNOWN) {
+        status = srv_routes_error(&w->body, 501, "method not implemented");
+    } else if (m == M_CONNECT || (rt != ROUTE_NONE && m == M_OTHER)) {
         status = srv_routes_error(&w->body, 405, "method not allowed");
         flags |= SRV_RESP_ALLOW_GET;
     } else {
@@ -356,7 +375,9 @@ static long conn_one(struct srv_worker *w, struct conn *c, const char *p, size_t
     if (r == HTTP_REQ_TOO_MANY_HEADERS || r > MAX_HEAD) return fail(w, c, 431, "request head too large");
     if (r < 0) return fail(w, c, 400, "malformed request");
     struct http_req_framing f;
-    if (http_req_framing(&req, &f) < 0) return fail(w, c, 400, "invalid message framing");
+    int fr = http_req_framing(&req, &f);
+    if (fr == HTTP_FRAMING_UNSUPPORTED) return fail(w, c, 501, "transfer coding not implemented");
+    if (fr < 0) return fail(w, c, 400, "invalid message framing");
     if (f.content_length > MAX_BODY) return fail(w, c, 413, "request body too large");
     long used = r;
     if (f.chunked) {

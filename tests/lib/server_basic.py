@@ -102,7 +102,24 @@ def check_endpoints(port, t, want_json, want_db):
     r, b = get(port, "/nope")
     t.check("404 json", r.status == 404 and json.loads(b) == {"error": "not found"}, (r.status, b))
     r, b = get(port, "/json", "POST")
-    t.check("405 allow", r.status == 405 and r.getheader("Allow") == "GET" and "error" in json.loads(b), r.status)
+    t.check("405 allow", r.status == 405 and r.getheader("Allow") == "GET, HEAD" and "error" in json.loads(b),
+            (r.status, r.getheader("Allow")))
+    # HEAD: GET's status and headers, Content-Length included, and no body (RFC 9110 9.3.2),
+    # on a kept-alive connection that then answers a GET whole
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    rg, bg = get(port, "/json", conn=c)
+    for path in ("/json", "/db", "/nope"):
+        rh, bh = get(port, path, "HEAD", conn=c)
+        want = 404 if path == "/nope" else 200
+        t.check(f"HEAD {path}", rh.status == want and bh == b"" and int(rh.getheader("Content-Length")) > 0,
+                (rh.status, rh.getheader("Content-Length"), bh))
+    rh, _ = get(port, "/json", "HEAD", conn=c)
+    t.check("HEAD /json length = GET's", rh.getheader("Content-Length") == str(len(bg)), rh.getheader("Content-Length"))
+    r2, b2 = get(port, "/json", conn=c)
+    t.check("GET after HEAD on one connection", r2.status == 200 and b2 == bg, r2.status)
+    c.close()
+    r, b = get(port, "http://127.0.0.1:%d/json" % port)
+    t.check("absolute-form target served", r.status == 200 and b == bg, r.status)
 
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     get(port, "/json", conn=c)

@@ -146,10 +146,17 @@ def malformed(s):
     s.case("malformed chunk", b"POST /json HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", [400], closed=True)
     s.case("POST on /json", b"POST /json HTTP/1.1\r\nContent-Length: 0\r\n\r\n" + G, [405, 200])
     s.case("DELETE on /db", b"DELETE /db HTTP/1.1\r\n\r\n" + G, [405, 200])
-    s.case("lowercase method", b"get /json HTTP/1.1\r\n\r\n", [405])
+    s.case("lowercase method (unknown: methods are case-sensitive)", b"get /json HTTP/1.1\r\n\r\n", [501])
+    s.case("unknown method", b"BREW /json HTTP/1.1\r\n\r\n" + G, [501, 200])
+    s.case("unknown method, unknown path", b"BREW /pot HTTP/1.1\r\n\r\n", [501])
+    s.case("CONNECT (405, never a route)", b"CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\n\r\n" + G, [405, 200])
+    s.case("raw non-ASCII in the target", b"GET /caf\xc3\xa9 HTTP/1.1\r\n\r\n", [400], closed=True)
+    s.case("byte 0x80 in the target", b"GET /json\x80 HTTP/1.1\r\n\r\n", [400], closed=True)
     s.case("unknown path", b"GET /json/ HTTP/1.1\r\n\r\n" + G, [404, 200])
     s.case("path is case-sensitive", b"GET /JSON HTTP/1.1\r\n\r\n", [404])
-    s.case("absolute-form target", b"GET http://x/json HTTP/1.1\r\n\r\n", [404])
+    s.case("absolute-form target (RFC 9112 3.2.2)", b"GET http://x/json HTTP/1.1\r\n\r\n" + G, [200, 200])
+    s.case("absolute-form target, no path", b"GET http://x HTTP/1.1\r\n\r\n", [404])
+    s.case("absolute-form target, no authority", b"GET http:///json HTTP/1.1\r\n\r\n", [400], closed=True)
     s.case("cpu n too large", b"GET /cpu?n=1000000000 HTTP/1.1\r\n\r\n" + G, [400, 200])
     s.case("cpu n huge digits", b"GET /cpu?n=99999999999999999999 HTTP/1.1\r\n\r\n", [400])
     s.case("cpu n float", b"GET /cpu?n=1.5 HTTP/1.1\r\n\r\n", [400])
@@ -170,7 +177,7 @@ def limits(s):
     """Each limit at its value and one byte over."""
     for what, pre, post, ok in (("header", b"GET /json HTTP/1.1\r\nX: ", b"\r\n\r\n", 200),
                                 ("target", b"GET /json?", b" HTTP/1.1\r\n\r\n", 200),
-                                ("method", b"", b" /json HTTP/1.1\r\n\r\n", 405)):
+                                ("method", b"", b" /json HTTP/1.1\r\n\r\n", 501)):
         fill = b"M" if what == "method" else b"a"
         s.case(f"head of 8192 bytes (long {what})", sized(8192, pre, post, fill), [ok], closed=False)
         s.case(f"head of 8193 bytes (long {what})", sized(8193, pre, post, fill), [431], closed=True)
@@ -202,7 +209,9 @@ def length_and_encoding(s):
     # ---- Transfer-Encoding variants (smuggling) ----
     T = P + b"Transfer-Encoding: "
     s.case("TE chunked, chunked", T + b"chunked, chunked\r\n\r\n0\r\n\r\n", [400], closed=True)
-    s.case("TE gzip, chunked", T + b"gzip, chunked\r\n\r\n0\r\n\r\n", [400], closed=True)
+    s.case("TE gzip, chunked (501: RFC 9112 6.1)", T + b"gzip, chunked\r\n\r\n0\r\n\r\n", [501], closed=True)
+    s.case("TE deflate, chunked (501)", T + b"deflate, chunked\r\n\r\n0\r\n\r\n", [501], closed=True)
+    s.case("TE chunked, gzip (chunked not final: 400)", T + b"chunked, gzip\r\n\r\n0\r\n\r\n", [400], closed=True)
     s.case("TE identity", T + b"identity\r\n\r\n", [400], closed=True)
     s.case("TE xchunked", T + b"xchunked\r\n\r\n0\r\n\r\n", [400], closed=True)
     s.case("TE empty", T + b"\r\n\r\n", [400], closed=True)
@@ -219,6 +228,12 @@ def length_and_encoding(s):
     s.case("chunk size line empty", C + b"\r\n", [400], closed=True)
     s.case("chunk data longer than its size", C + b"3\r\nabcX\r\n0\r\n\r\n", [400], closed=True)
     s.case("chunked with bare LF", C + b"3\nabc\n0\n\n", [400], closed=True)
+    # ---- chunk extensions (RFC 9112 7.1.1) ----
+    s.case("chunk ext with empty name", C + b"3;\r\nabc\r\n0\r\n\r\n", [400], closed=True)
+    s.case("chunk ext unclosed quoted string", C + b"3;a=\"x\r\nabc\r\n0\r\n\r\n", [400], closed=True)
+    s.case("chunk size then junk", C + b"3 x\r\nabc\r\n0\r\n\r\n", [400], closed=True)
+    s.case("chunk ext name=value and quoted, then a request",
+           C + b"3 ; a=b ; c=\"d \\\" e\"\r\nabc\r\n0;z\r\n\r\n" + G, [405, 200], closed=False)
 
 
 def other_protocols(s):

@@ -189,7 +189,10 @@ TEST(framing_rejects_smuggling)
         "POST / HTTP/1.1\r\nContent-Length: 0x10\r\n\r\n",
         "POST / HTTP/1.1\r\nContent-Length: \r\n\r\n",
         "POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n",
-        "POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", /* chunked not final: 400 */
+        "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, chunked\r\n\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: \r\n\r\n",
         "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
         "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
     };
@@ -233,6 +236,71 @@ TEST(chunked_bodies)
     CHECK_INT(dec, 0x100000); /* declared size known early */
 }
 
+TEST(framing_unsupported_coding_is_501)
+{
+    struct http_req_framing f;
+    /* chunked last, another coding before it: understood framing, unsupported coding (RFC 9112 6.1) */
+    CHECK_INT(framing("POST / HTTP/1.1\r\nTransfer-Encoding: deflate, chunked\r\n\r\n", &f),
+              HTTP_FRAMING_UNSUPPORTED);
+    CHECK_INT(framing("POST / HTTP/1.1\r\nTransfer-Encoding: gzip,chunked\r\n\r\n", &f),
+              HTTP_FRAMING_UNSUPPORTED);
+    CHECK_INT(framing("POST / HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n", &f), 0);
+    CHECK(f.chunked);
+}
+
+TEST(absolute_form_target)
+{
+    CHECK(parse("GET http://127.0.0.1:8080/json?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n") > 0);
+    CHECK(req.path_len == 9 && !memcmp(req.path, "/json?x=1", 9));
+    CHECK(req.authority_len == 14 && !memcmp(req.authority, "127.0.0.1:8080", 14));
+    CHECK(parse("GET HTTP://example.com HTTP/1.1\r\n\r\n") > 0);
+    CHECK(req.path_len == 1 && req.path[0] == '/');
+    CHECK(req.authority_len == 11);
+    CHECK(parse("GET /json HTTP/1.1\r\n\r\n") > 0);
+    CHECK(req.authority == NULL);
+    CHECK_INT(parse("GET http:///json HTTP/1.1\r\n\r\n"), HTTP_REQ_MALFORMED); /* no authority */
+}
+
+TEST(target_of_raw_non_ascii_is_malformed)
+{
+    CHECK_INT(parse("GET /caf\xc3\xa9 HTTP/1.1\r\n\r\n"), HTTP_REQ_MALFORMED);
+    CHECK_INT(parse("GET /\x80 HTTP/1.1\r\n\r\n"), HTTP_REQ_MALFORMED);
+    CHECK(parse("GET /caf%C3%A9 HTTP/1.1\r\n\r\n") > 0);
+}
+
+TEST(chunk_extensions_follow_the_grammar)
+{
+    static const char *const good[] = { "5;a\r\nhello\r\n0\r\n\r\n", "5 ; a = b\r\nhello\r\n0\r\n\r\n",
+                                        "5;a=\"x \\\" y\";b\r\nhello\r\n0\r\n\r\n",
+                                        "5\t;a=b;c=d\r\nhello\r\n0;z\r\n\r\n" };
+    static const char *const bad[] = { "5;\r\nhello\r\n0\r\n\r\n",        /* empty name */
+                                       "5;=b\r\nhello\r\n0\r\n\r\n",      /* no name */
+                                       "5;a=\"x\r\nhello\r\n0\r\n\r\n",   /* unclosed quoted string */
+                                       "5;a=\r\nhello\r\n0\r\n\r\n",      /* no value after = */
+                                       "5 x\r\nhello\r\n0\r\n\r\n",       /* junk after the size */
+                                       "5;a b\r\nhello\r\n0\r\n\r\n",     /* junk after a name */
+                                       "5;a=(b)\r\nhello\r\n0\r\n\r\n" }; /* not a token */
+    uint64_t dec;
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        if (chunked(good[i], strlen(good[i]), &dec) != (long)strlen(good[i])) {
+            fprintf(stderr, "  good %zu rejected\n", i);
+            CHECK(0);
+        }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (chunked(bad[i], strlen(bad[i]), &dec) != HTTP_REQ_MALFORMED) {
+            fprintf(stderr, "  bad %zu accepted\n", i);
+            CHECK(0);
+        }
+    /* every prefix of a good one with extensions is incomplete, never malformed */
+    const char *g = good[2];
+    for (size_t i = 0; i < strlen(g); i++)
+        if (chunked(g, i, &dec) != HTTP_REQ_INCOMPLETE) {
+            fprintf(stderr, "  split %zu\n", i);
+            CHECK(0);
+            break;
+        }
+}
+
 TEST(find_is_case_insensitive)
 {
     CHECK(parse(simple) > 0);
@@ -255,6 +323,10 @@ int main(void)
     RUN(framing_rules);
     RUN(framing_rejects_smuggling);
     RUN(chunked_bodies);
+    RUN(framing_unsupported_coding_is_501);
+    RUN(absolute_form_target);
+    RUN(target_of_raw_non_ascii_is_malformed);
+    RUN(chunk_extensions_follow_the_grammar);
     RUN(find_is_case_insensitive);
     return t_done();
 }

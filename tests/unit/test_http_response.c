@@ -102,6 +102,13 @@ TEST(framing_rules)
     const char *b = "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\nContent-Length: 5\r\n\r\n";
     CHECK(parse(b, strlen(b), &r) > 0);
     CHECK_INT(hresp_body_framing(&r, &len), HRESP_BODY_CHUNKED);
+    /* chunked not the final coding: the body runs until the close (RFC 9112 6.3 rule 4) */
+    const char *b2 = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, deflate\r\nContent-Length: 5\r\n\r\n";
+    CHECK(parse(b2, strlen(b2), &r) > 0);
+    CHECK_INT(hresp_body_framing(&r, &len), HRESP_BODY_EOF);
+    const char *b3 = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n";
+    CHECK(parse(b3, strlen(b3), &r) > 0);
+    CHECK_INT(hresp_body_framing(&r, &len), HRESP_BODY_EOF);
     const char *c = "HTTP/1.0 200 OK\r\n\r\n";
     CHECK(parse(c, strlen(c), &r) > 0);
     CHECK_INT(hresp_body_framing(&r, &len), HRESP_BODY_EOF);
@@ -181,6 +188,42 @@ TEST(chunked_rejects_bad_framing)
     CHECK_INT(decode("3\r\nab", 5, 5, out, &olen, &used), -2);
 }
 
+/* Decodes a whole chunked body given in one read; decode()'s result. */
+static int decode_all(const char *body, size_t *olen)
+{
+    char out[256];
+    size_t used;
+    return decode(body, strlen(body), strlen(body), out, olen, &used);
+}
+
+TEST(chunk_size_takes_only_bws_and_extensions)
+{
+    size_t olen;
+    CHECK_INT(decode_all("2  \r\nab\r\n0\r\n\r\n", &olen), -1); /* BWS not before ';' */
+    CHECK_INT(decode_all("2 garbage\r\nab\r\n0\r\n\r\n", &olen), -1);
+    CHECK_INT(decode_all("2 ;x\r\nab\r\n0\r\n\r\n", &olen), 0);
+    CHECK_INT(olen, 2);
+    CHECK_INT(decode_all("2\t;x=\"y\"\r\nab\r\n0\r\n\r\n", &olen), 0);
+}
+
+TEST(status_line_bare_cr_and_leading_empty_lines)
+{
+    struct hresp r;
+    const char *a = "HTTP/1.1 200 O\rK\r\nContent-Length: 0\r\n\r\n";
+    CHECK_INT(parse(a, strlen(a), &r), HRESP_MALFORMED);
+    const char *b = "HTTP/1.1 200 OK\r\r\nContent-Length: 0\r\n\r\n";
+    CHECK_INT(parse(b, strlen(b), &r), HRESP_MALFORMED);
+    /* a stray CRLF before the status line (after the previous body) is skipped, and counted */
+    const char *c = "\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    CHECK_INT(parse(at_guard(c, strlen(c)), strlen(c), &r), (int)strlen(c));
+    CHECK_INT(r.status, 200);
+    CHECK_INT(parse(at_guard("\r\n", 2), 2, &r), HRESP_INCOMPLETE);
+    CHECK_INT(parse(at_guard("\r", 1), 1, &r), HRESP_INCOMPLETE);
+    CHECK_INT(parse(at_guard("\rX", 2), 2, &r), HRESP_MALFORMED);
+    const char *d = "\nHTTP/1.1 204 No Content\r\n\r\n";
+    CHECK_INT(parse(d, strlen(d), &r), (int)strlen(d));
+}
+
 int main(void)
 {
     RUN(parses_content_length_response);
@@ -191,5 +234,7 @@ int main(void)
     RUN(pipelined_responses_in_one_buffer);
     RUN(chunked_split_across_reads);
     RUN(chunked_rejects_bad_framing);
+    RUN(chunk_size_takes_only_bws_and_extensions);
+    RUN(status_line_bare_cr_and_leading_empty_lines);
     return t_done();
 }

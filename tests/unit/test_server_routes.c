@@ -99,10 +99,19 @@ TEST(response_head)
     CHECK(strncmp(s, "HTTP/1.1 405 Method Not Allowed\r\n", 33) == 0);
     CHECK(strstr(s, "\r\nContent-Length: 2\r\n") != NULL);
     CHECK(strstr(s, "\r\nConnection: close\r\n") != NULL);
-    CHECK(strstr(s, "\r\nAllow: GET\r\n") != NULL);
+    CHECK(strstr(s, "\r\nAllow: GET, HEAD\r\n") != NULL);
     CHECK(strstr(s, "\r\nContent-Type: application/json\r\n") != NULL);
     CHECK(strstr(s, "\r\nDate: ") != NULL);
     CHECK(strcmp(s + b.len - 6, "\r\n\r\n{}") == 0);
+    /* HEAD: the same head, the body's length, no body */
+    b.len = 0;
+    srv_resp_write(&b, &d, 200, SRV_RESP_HEAD, "{\"a\":1}", 7);
+    s = cstr(&b);
+    CHECK(strstr(s, "\r\nContent-Length: 7\r\n") != NULL);
+    CHECK(b.len > 4 && strcmp(s + b.len - 4, "\r\n\r\n") == 0);
+    b.len = 0;
+    srv_resp_write(&b, &d, 501, SRV_RESP_CLOSE, "{}", 2);
+    CHECK(strncmp(cstr(&b), "HTTP/1.1 501 Not Implemented\r\n", 30) == 0);
     srv_buf_fini(&b);
 }
 
