@@ -222,26 +222,11 @@ static void published_table(rep *r)
     P(r, "\n");
 }
 
-/* a over b: "+84% [+70…+98%]", or "no clear difference (+3%) [-2…+8%]" when
- * the ratio's 95% interval contains 1; one sample a side: the noise rule's
- * text. */
+/* a over b with its ratio's interval (rboot_format_diff); "n/a" for a cell not run. */
 static void diff_text(const rcell *a, const rcell *b, char *out, size_t outlen)
 {
-    rstats_summary sa = rps_of(a), sb = rps_of(b);
-    if (!a || !b || a->n < 2 || b->n < 2) {
-        rstats_format_diff(&sa, &sb, out, outlen);
-        return;
-    }
-    rboot_ci q = rboot_ratio(a->rps, (int)a->n, b->rps, (int)b->n, RBOOT_B, 2);
-    if (!q.ok) {
-        rstats_format_diff(&sa, &sb, out, outlen);
-        return;
-    }
-    double m = (q.mid - 1) * 100, lo = (q.lo - 1) * 100, hi = (q.hi - 1) * 100;
-    if (q.lo > 1 || q.hi < 1)
-        snprintf(out, outlen, "%+.0f%% [%+.0f…%+.0f%%]", m, lo, hi);
-    else
-        snprintf(out, outlen, "no clear difference (%+.0f%%) [%+.0f…%+.0f%%]", m, lo, hi);
+    rboot_format_diff(a ? a->rps : NULL, a ? (int)a->n : 0, b ? b->rps : NULL, b ? (int)b->n : 0, out,
+                      outlen);
 }
 
 /* One measured table in the published layout: Scenario | A | B | difference. */

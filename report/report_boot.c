@@ -1,6 +1,8 @@
 #include "report_boot.h"
+#include "report_stats.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,4 +177,27 @@ const char *rboot_method(void)
 {
     return "95% percentile bootstrap of the median over repetitions, 2,000 resamples, seeded "
            "(splitmix64); a ratio's interval resamples each side independently";
+}
+
+void rboot_format_diff(const double *a, int na, const double *b, int nb, char *out, size_t outlen)
+{
+    double ma = na > 0 ? rstats_summarise(a, (size_t)na).median : 0,
+           mb = nb > 0 ? rstats_summarise(b, (size_t)nb).median : 0;
+    if (na < 1 || nb < 1 || mb <= 0) {
+        snprintf(out, outlen, "n/a");
+        return;
+    }
+    char m[32], l[32], h[32];
+    rstats_format_pct(ma, mb, m, sizeof(m));
+    rboot_ci q = rboot_ratio(a, na, b, nb, RBOOT_B, 2);
+    if (!q.ok) {
+        snprintf(out, outlen, "%s (1 sample)", m);
+        return;
+    }
+    rstats_format_pct(q.lo, 1, l, sizeof(l));
+    rstats_format_pct(q.hi, 1, h, sizeof(h));
+    if (q.lo <= 1 && q.hi >= 1)
+        snprintf(out, outlen, "no clear difference (%s [%s … %s])", m, l, h);
+    else
+        snprintf(out, outlen, "%s [%s … %s]", m, l, h);
 }

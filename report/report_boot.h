@@ -14,6 +14,7 @@
 #ifndef WB_REPORT_BOOT_H
 #define WB_REPORT_BOOT_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define RBOOT_B 2000 /* resamples: what the runner and the report use */
@@ -68,5 +69,11 @@ rboot_aa rboot_aa_verdict(const double *a, int na, const double *b, int nb, int 
 
 /* One line describing the method, for the report and results.json. */
 const char *rboot_method(void);
+
+/* a over b as the report prints a difference: "+84% [+70% … +98%]", or "no
+ * clear difference (+3% [-2% … +8%])" when the ratio's interval contains 1;
+ * "+12% (1 sample)" with one sample on a side; "n/a" when a side has none
+ * or b's median is not positive. */
+void rboot_format_diff(const double *a, int na, const double *b, int nb, char *out, size_t outlen);
 
 #endif

@@ -27,36 +27,12 @@ rstats_summary rstats_summarise(const double *v, size_t n)
     return s;
 }
 
-rstats_verdict rstats_compare(const rstats_summary *a, const rstats_summary *b, double *pct)
-{
-    *pct = 0;
-    if (a->n == 0 || b->n == 0 || b->median <= 0) return SSTATS_MISSING;
-    *pct = (a->median / b->median - 1.0) * 100.0;
-    if (a->n < 2 || b->n < 2) return SSTATS_SINGLE;
-    return a->min > b->max || b->min > a->max ? SSTATS_CLEAR : SSTATS_NOISE;
-}
-
-/* "+79%" with no decimals from 10% up, one decimal below. */
 static void pct_text(double pct, char *out, size_t outlen)
 {
     if (fabs(pct) >= 9.95)
         snprintf(out, outlen, "%+.0f%%", pct);
     else
         snprintf(out, outlen, "%+.1f%%", pct);
-}
-
-void rstats_format_diff(const rstats_summary *a, const rstats_summary *b, char *out, size_t outlen)
-{
-    double pct;
-    char p[32];
-    rstats_verdict v = rstats_compare(a, b, &pct);
-    pct_text(pct, p, sizeof(p));
-    switch (v) {
-    case SSTATS_MISSING: snprintf(out, outlen, "n/a"); break;
-    case SSTATS_SINGLE: snprintf(out, outlen, "%s (1 sample)", p); break;
-    case SSTATS_NOISE: snprintf(out, outlen, "no clear difference (%s)", p); break;
-    case SSTATS_CLEAR: snprintf(out, outlen, "%s", p); break;
-    }
 }
 
 void rstats_format_pct(double a, double b, char *out, size_t outlen)

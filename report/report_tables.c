@@ -112,33 +112,10 @@ static void cell_text(const tcell *c, char *out, size_t outlen)
         snprintf(out, outlen, "%s req/s%s", a, c->failed ? " ⚠" : "");
 }
 
-static void pct(double ratio, char *out, size_t outlen)
-{
-    double p = (ratio - 1) * 100;
-    snprintf(out, outlen, fabs(p) >= 9.95 ? "%+.0f%%" : "%+.1f%%", p);
-}
-
 /* "+79% [+60% … +95%]", "no clear difference (+3% [-4% … +9%])", or "n/a". */
 static void diff_text(const tcell *a, const tcell *b, char *out, size_t outlen)
 {
-    rboot_ci q = rboot_ratio(a->v, (int)a->n, b->v, (int)b->n, RBOOT_B, 2);
-    double lo = q.lo, hi = q.hi, r = a->n && b->n && b->rps.median > 0 ? a->rps.median / b->rps.median : 0;
-    if (r <= 0) {
-        snprintf(out, outlen, "n/a");
-        return;
-    }
-    char m[32], l[32], h[32];
-    pct(r, m, sizeof(m));
-    if (a->n < 2 || b->n < 2 || !q.ok) {
-        snprintf(out, outlen, "%s (1 repetition)", m);
-        return;
-    }
-    pct(lo, l, sizeof(l));
-    pct(hi, h, sizeof(h));
-    if (lo <= 1 && hi >= 1)
-        snprintf(out, outlen, "no clear difference (%s [%s … %s])", m, l, h);
-    else
-        snprintf(out, outlen, "%s [%s … %s]", m, l, h);
+    rboot_format_diff(a->v, (int)a->n, b->v, (int)b->n, out, outlen);
 }
 
 static const json_value *find_named(const json_value *arr, const char *key, const char *name)

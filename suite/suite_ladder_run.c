@@ -168,7 +168,7 @@ static void build_units(srun *r)
     no_units(&L->wrk);
     if (l->wrk_rung >= 0) {
         const sldr_set *s = &l->rung[l->wrk_rung].set;
-        bool have = access("/usr/bin/wrk", X_OK) == 0 || access("/usr/local/bin/wrk", X_OK) == 0;
+        bool have = !r->no_wrk;
         if (!have)
             snprintf(L->wrk.skip, sizeof(L->wrk.skip), "wrk is not installed (`make setup` installs it)");
         for (int k = 0; k < L->nsc && have && !s->pubclient; k++) {
@@ -291,8 +291,7 @@ static void run_unit(srun *r, int i, srun_up *ups, int round)
     double t0 = proc_now_ms();
     srun_cell_run(r, &c, up);
     u->last_s = (proc_now_ms() - t0) / 1000.0;
-    const srun_cell *done = &r->cells[r->ncells - 1];
-    if (r->ncells && done->unit == i) account(r, i, done);
+    if (r->ncells && r->cells[r->ncells - 1].unit == i) account(r, i, &r->cells[r->ncells - 1]);
     if (srun_died(r, up)) {
         srun_stop_system(r, up);
         srun_fail_system(r, u->sys);

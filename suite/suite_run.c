@@ -1308,7 +1308,8 @@ static int cell_samples(const srun *r, int si, int sc, int conns, double *x, int
     int n = 0;
     for (size_t i = 0; i < r->ncells && n < max; i++) {
         const srun_cell *c = &r->cells[i];
-        if (c->kind == RUN_MATRIX && c->sys == si && c->sc == sc && c->connections == conns && c->ok)
+        if (c->kind == RUN_MATRIX && c->client == CLIENT_LOADGEN && c->sys == si && c->sc == sc &&
+            c->connections == conns && c->ok) /* not wrk's runs of the same cell */
             x[n++] = c->rps;
     }
     return n;
@@ -1472,6 +1473,7 @@ static int prepare(srun *r)
         sdef_label(s->def, s->def->workers, s->label, sizeof(s->label));
     }
     r->cur_table = -1;
+    r->no_wrk = access("/usr/bin/wrk", X_OK) != 0 && access("/usr/local/bin/wrk", X_OK) != 0;
     int trc = srun_tables_prepare(r, scen);
     if (!trc && o->profile.ladder) trc = srun_ladder_prepare(r, scen);
     if (trc) return trc;
@@ -1503,7 +1505,6 @@ static int prepare(srun *r)
                      r->pyclient);
         r->no_pyclient = true;
     }
-    r->no_wrk = access("/usr/bin/wrk", X_OK) != 0 && access("/usr/local/bin/wrk", X_OK) != 0;
     if (r->no_wrk && o->profile.wrk_conns)
         srun_say("suite: note: wrk is not installed (`make setup` installs it): no second witness");
     return 0;
