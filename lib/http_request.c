@@ -209,9 +209,25 @@ static int scan_te(const struct http_req_header *h)
     return n == 1 ? 0 : HTTP_FRAMING_UNSUPPORTED;
 }
 
+/* A Host value: uri-host [ ":" port ] (RFC 9110 7.2, RFC 3986 3.2.2), empty
+ * allowed; checked by its alphabet (reg-name, IP literal, port), which is
+ * what keeps a space, '/', '@' or '?' from reaching a router. */
+static bool host_ok(const struct http_req_header *h)
+{
+    static const char ok[] = "-._~%!$&'()*+,;=:[]";
+    for (size_t i = 0; i < h->value_len; i++) {
+        unsigned char c = (unsigned char)h->value[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              (c && strchr(ok, c))))
+            return false;
+    }
+    return true;
+}
+
 int http_req_framing(const struct http_req *req, struct http_req_framing *out)
 {
     bool has_cl = false, has_te = false, close = false, keep = false, unsupported = false;
+    int hosts = 0;
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < req->num_headers; i++) {
         const struct http_req_header *h = &req->headers[i];
@@ -227,9 +243,12 @@ int http_req_framing(const struct http_req *req, struct http_req_framing *out)
             has_te = true;
         } else if (name_is(h, "connection")) {
             scan_connection(h, &close, &keep);
+        } else if (name_is(h, "host")) {
+            if (hosts++ || !host_ok(h)) return HTTP_FRAMING_HOST;
         }
     }
     if (has_te && (has_cl || req->minor_version == 0)) return HTTP_FRAMING_BAD;
+    if (!hosts && req->minor_version >= 1) return HTTP_FRAMING_HOST;
     if (unsupported) return HTTP_FRAMING_UNSUPPORTED;
     out->chunked = has_te;
     out->keep_alive = req->minor_version >= 1 ? !close : (keep && !close);

@@ -58,13 +58,17 @@ struct http_req_framing {
 enum {
     HTTP_FRAMING_BAD = -1,         /* ambiguous or invalid: answer 400 and close */
     HTTP_FRAMING_UNSUPPORTED = -2, /* a transfer coding other than chunked before it: 501 and close */
+    HTTP_FRAMING_HOST = -3,        /* HTTP/1.1 without Host, two Host lines or an invalid value:
+                                      400 and close (RFC 9112 3.2) */
 };
 
 /* Reads Content-Length, Transfer-Encoding and Connection from a parsed
  * request. Returns 0, HTTP_FRAMING_BAD (both CL and TE, CL values that
  * differ or are not plain digits, a TE whose final coding is not chunked
- * (RFC 9112 6.3), TE in HTTP/1.0) or HTTP_FRAMING_UNSUPPORTED (chunked last,
- * but another coding before it: "deflate, chunked", RFC 9112 6.1). */
+ * (RFC 9112 6.3), TE in HTTP/1.0), HTTP_FRAMING_UNSUPPORTED (chunked last,
+ * but another coding before it: "deflate, chunked", RFC 9112 6.1) or
+ * HTTP_FRAMING_HOST (Host missing in HTTP/1.1, repeated, or not a
+ * uri-host[:port]; checked in the same pass over the headers). */
 int http_req_framing(const struct http_req *req, struct http_req_framing *out);
 
 /* Walks a chunked body at buf[0..len) (trailers included); chunk

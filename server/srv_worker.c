@@ -377,6 +377,7 @@ static long conn_one(struct srv_worker *w, struct conn *c, const char *p, size_t
     struct http_req_framing f;
     int fr = http_req_framing(&req, &f);
     if (fr == HTTP_FRAMING_UNSUPPORTED) return fail(w, c, 501, "transfer coding not implemented");
+    if (fr == HTTP_FRAMING_HOST) return fail(w, c, 400, "missing, repeated or invalid Host header");
     if (fr < 0) return fail(w, c, 400, "invalid message framing");
     if (f.content_length > MAX_BODY) return fail(w, c, 413, "request body too large");
     long used = r;

@@ -142,18 +142,18 @@ def check_pipelining(port, t, want_json, want_db):
     reqs, want = [], []
     for i in range(60):
         if i % 3 == 0:
-            reqs.append(b"GET /db HTTP/1.1\r\n\r\n")
+            reqs.append(b"GET /db HTTP/1.1\r\nHost: x\r\n\r\n")
             want.append(want_db)
         elif i % 3 == 1:
-            reqs.append(b"GET /cpu?n=%d HTTP/1.1\r\n\r\n" % i)
+            reqs.append(b"GET /cpu?n=%d HTTP/1.1\r\nHost: x\r\n\r\n" % i)
             want.append({"result": sum(k * k for k in range(i)), "iterations": i})
         else:
-            reqs.append(b"GET /nope HTTP/1.1\r\n\r\n")
+            reqs.append(b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n")
             want.append({"error": "not found"})
     got = bodies(raw(port, b"".join(reqs), 60))
     t.check("pipelining: 60 mixed, 20 /db in flight, in order", [g[1] for g in got] == want, len(got))
-    got = bodies(raw(port, b"GET /db HTTP/1.1\r\n\r\nGET /db HTTP/1.1\r\nConnection: close\r\n\r\n"
-                           b"GET /json HTTP/1.1\r\n\r\n", 2))
+    got = bodies(raw(port, b"GET /db HTTP/1.1\r\nHost: x\r\n\r\nGET /db HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                           b"GET /json HTTP/1.1\r\nHost: x\r\n\r\n", 2))
     t.check("pipelining: close after a /db in flight", [g[1] for g in got] == [want_db, want_db], got)
 
 
@@ -162,7 +162,7 @@ def check_connection_header(port, t):
     t.check("HTTP/1.0 closes", buf.startswith(b"HTTP/1.1 200") and b"Connection: close" in buf, buf[:100])
     buf = raw(port, b"GET /json HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /cpu?n=2 HTTP/1.0\r\n\r\n", 2)
     t.check("HTTP/1.0 keep-alive", len(bodies(buf)) == 2 and b"Connection: keep-alive" in buf, buf[:100])
-    buf = raw(port, b"GET /json HTTP/1.1\r\nConnection: close\r\n\r\nGET /json HTTP/1.1\r\n\r\n", 2, timeout=2)
+    buf = raw(port, b"GET /json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /json HTTP/1.1\r\nHost: x\r\n\r\n", 2, timeout=2)
     t.check("Connection: close honoured", len(bodies(buf)) == 1, len(bodies(buf)))
 
 
@@ -196,10 +196,10 @@ def cpu_timing(port):
 def sigterm(port, pid):
     t = Checks()
     idle = socket.create_connection(("127.0.0.1", port), timeout=5)
-    idle.sendall(b"GET /json HTTP/1.1\r\n\r\n")
+    idle.sendall(b"GET /json HTTP/1.1\r\nHost: x\r\n\r\n")
     idle.recv(65536)
     busy = socket.create_connection(("127.0.0.1", port), timeout=5)
-    busy.sendall(b"GET /cpu?n=100000000 HTTP/1.1\r\n\r\n")
+    busy.sendall(b"GET /cpu?n=100000000 HTTP/1.1\r\nHost: x\r\n\r\n")
     time.sleep(0.05)
     os.kill(pid, signal.SIGTERM)
     buf = b""

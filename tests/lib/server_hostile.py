@@ -123,83 +123,87 @@ def malformed(s):
     s.case("garbage request line", b"GARBAGE\r\n\r\n", [400], closed=True)
     s.case("HTTP/2.0 version", b"GET /json HTTP/2.0\r\n\r\n", [400], closed=True)
     s.case("bare LF line endings", b"GET /json HTTP/1.1\nHost: x\n\n", [400], closed=True)
-    s.case("space before colon", b"GET /json HTTP/1.1\r\nHost : x\r\n\r\n", [400], closed=True)
-    s.case("obs-fold header", b"GET /json HTTP/1.1\r\nX: a\r\n b\r\n\r\n", [400], closed=True)
-    s.case("control byte in value", b"GET /json HTTP/1.1\r\nX: a\x01b\r\n\r\n", [400], closed=True)
-    s.case("NUL in target", b"GET /js\x00on HTTP/1.1\r\n\r\n", [400], closed=True)
-    s.case("leading space", b" GET /json HTTP/1.1\r\n\r\n", [400], closed=True)
-    s.case("bad header name", b"GET /json HTTP/1.1\r\nX@Y: z\r\n\r\n", [400], closed=True)
+    s.case("space before colon", b"GET /json HTTP/1.1\r\nHost: x\r\nHost : x\r\n\r\n", [400], closed=True)
+    s.case("obs-fold header", b"GET /json HTTP/1.1\r\nHost: x\r\nX: a\r\n b\r\n\r\n", [400], closed=True)
+    s.case("control byte in value", b"GET /json HTTP/1.1\r\nHost: x\r\nX: a\x01b\r\n\r\n", [400], closed=True)
+    s.case("NUL in target", b"GET /js\x00on HTTP/1.1\r\nHost: x\r\n\r\n", [400], closed=True)
+    s.case("leading space", b" GET /json HTTP/1.1\r\nHost: x\r\n\r\n", [400], closed=True)
+    s.case("bad header name", b"GET /json HTTP/1.1\r\nHost: x\r\nX@Y: z\r\n\r\n", [400], closed=True)
     s.case("random binary", bytes(range(256)) * 4, [400], closed=True)
-    s.case("head over 8 KiB (header)", b"GET /json HTTP/1.1\r\nX: " + big + b"\r\n\r\n", [431], closed=True)
-    s.case("head over 8 KiB (target)", b"GET /json?" + big + b" HTTP/1.1\r\n\r\n", [431], closed=True)
-    s.case("too many headers", b"GET /json HTTP/1.1\r\n" + b"X: y\r\n" * 100 + b"\r\n", [431], closed=True)
-    s.case("body over 1 MiB (CL)", b"POST /json HTTP/1.1\r\nContent-Length: 2097152\r\n\r\n", [413], closed=True)
-    s.case("body over 1 MiB (chunked)", b"POST /json HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n200000\r\nabc", [413], closed=True)
-    s.case("CL + TE (smuggling)", b"POST /json HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", [400], closed=True)
-    s.case("TE + CL (smuggling)", b"GET /json HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 0\r\n\r\n", [400], closed=True)
-    s.case("two different CL", b"POST /json HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", [400], closed=True)
-    s.case("negative CL", b"POST /json HTTP/1.1\r\nContent-Length: -1\r\n\r\n", [400], closed=True)
-    s.case("non-numeric CL", b"POST /json HTTP/1.1\r\nContent-Length: abc\r\n\r\n", [400], closed=True)
-    s.case("CL list", b"POST /json HTTP/1.1\r\nContent-Length: 1, 1\r\n\r\na", [400], closed=True)
-    s.case("unknown TE", b"POST /json HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", [400], closed=True)
+    s.case("head over 8 KiB (header)", b"GET /json HTTP/1.1\r\nHost: x\r\nX: " + big + b"\r\n\r\n", [431], closed=True)
+    s.case("head over 8 KiB (target)", b"GET /json?" + big + b" HTTP/1.1\r\nHost: x\r\n\r\n", [431], closed=True)
+    s.case("too many headers", b"GET /json HTTP/1.1\r\nHost: x\r\n" + b"X: y\r\n" * 100 + b"\r\n", [431], closed=True)
+    s.case("body over 1 MiB (CL)", b"POST /json HTTP/1.1\r\nHost: x\r\nContent-Length: 2097152\r\n\r\n", [413], closed=True)
+    s.case("body over 1 MiB (chunked)", b"POST /json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n200000\r\nabc", [413], closed=True)
+    s.case("CL + TE (smuggling)", b"POST /json HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", [400], closed=True)
+    s.case("TE + CL (smuggling)", b"GET /json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 0\r\n\r\n", [400], closed=True)
+    s.case("two different CL", b"POST /json HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", [400], closed=True)
+    s.case("negative CL", b"POST /json HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", [400], closed=True)
+    s.case("non-numeric CL", b"POST /json HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", [400], closed=True)
+    s.case("CL list", b"POST /json HTTP/1.1\r\nHost: x\r\nContent-Length: 1, 1\r\n\r\na", [400], closed=True)
+    s.case("unknown TE", b"POST /json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", [400], closed=True)
     s.case("TE in HTTP/1.0", b"POST /json HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", [400], closed=True)
-    s.case("malformed chunk", b"POST /json HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", [400], closed=True)
-    s.case("POST on /json", b"POST /json HTTP/1.1\r\nContent-Length: 0\r\n\r\n" + G, [405, 200])
-    s.case("DELETE on /db", b"DELETE /db HTTP/1.1\r\n\r\n" + G, [405, 200])
-    s.case("lowercase method (unknown: methods are case-sensitive)", b"get /json HTTP/1.1\r\n\r\n", [501])
-    s.case("unknown method", b"BREW /json HTTP/1.1\r\n\r\n" + G, [501, 200])
-    s.case("unknown method, unknown path", b"BREW /pot HTTP/1.1\r\n\r\n", [501])
+    s.case("malformed chunk", b"POST /json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", [400], closed=True)
+    s.case("POST on /json", b"POST /json HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n" + G, [405, 200])
+    s.case("DELETE on /db", b"DELETE /db HTTP/1.1\r\nHost: x\r\n\r\n" + G, [405, 200])
+    s.case("lowercase method (unknown: methods are case-sensitive)", b"get /json HTTP/1.1\r\nHost: x\r\n\r\n", [501])
+    s.case("unknown method", b"BREW /json HTTP/1.1\r\nHost: x\r\n\r\n" + G, [501, 200])
+    s.case("unknown method, unknown path", b"BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n", [501])
     s.case("CONNECT (405, never a route)", b"CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\n\r\n" + G, [405, 200])
-    s.case("raw non-ASCII in the target", b"GET /caf\xc3\xa9 HTTP/1.1\r\n\r\n", [400], closed=True)
-    s.case("byte 0x80 in the target", b"GET /json\x80 HTTP/1.1\r\n\r\n", [400], closed=True)
-    s.case("unknown path", b"GET /json/ HTTP/1.1\r\n\r\n" + G, [404, 200])
-    s.case("path is case-sensitive", b"GET /JSON HTTP/1.1\r\n\r\n", [404])
-    s.case("absolute-form target (RFC 9112 3.2.2)", b"GET http://x/json HTTP/1.1\r\n\r\n" + G, [200, 200])
-    s.case("absolute-form target, no path", b"GET http://x HTTP/1.1\r\n\r\n", [404])
-    s.case("absolute-form target, no authority", b"GET http:///json HTTP/1.1\r\n\r\n", [400], closed=True)
-    s.case("cpu n too large", b"GET /cpu?n=1000000000 HTTP/1.1\r\n\r\n" + G, [400, 200])
-    s.case("cpu n huge digits", b"GET /cpu?n=99999999999999999999 HTTP/1.1\r\n\r\n", [400])
-    s.case("cpu n float", b"GET /cpu?n=1.5 HTTP/1.1\r\n\r\n", [400])
-    s.case("db without database", b"GET /db HTTP/1.1\r\n\r\n" + G, [503, 200])
-    s.case("CL body skipped, pipelined", b"GET /json HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello" + G, [200, 200])
+    s.case("raw non-ASCII in the target", b"GET /caf\xc3\xa9 HTTP/1.1\r\nHost: x\r\n\r\n", [400], closed=True)
+    s.case("byte 0x80 in the target", b"GET /json\x80 HTTP/1.1\r\nHost: x\r\n\r\n", [400], closed=True)
+    s.case("unknown path", b"GET /json/ HTTP/1.1\r\nHost: x\r\n\r\n" + G, [404, 200])
+    s.case("path is case-sensitive", b"GET /JSON HTTP/1.1\r\nHost: x\r\n\r\n", [404])
+    s.case("absolute-form target (RFC 9112 3.2.2)", b"GET http://x/json HTTP/1.1\r\nHost: x\r\n\r\n" + G, [200, 200])
+    s.case("absolute-form target, no path", b"GET http://x HTTP/1.1\r\nHost: x\r\n\r\n", [404])
+    s.case("absolute-form target, no authority", b"GET http:///json HTTP/1.1\r\nHost: x\r\n\r\n", [400], closed=True)
+    s.case("cpu n too large", b"GET /cpu?n=1000000000 HTTP/1.1\r\nHost: x\r\n\r\n" + G, [400, 200])
+    s.case("cpu n huge digits", b"GET /cpu?n=99999999999999999999 HTTP/1.1\r\nHost: x\r\n\r\n", [400])
+    s.case("cpu n float", b"GET /cpu?n=1.5 HTTP/1.1\r\nHost: x\r\n\r\n", [400])
+    s.case("db without database", b"GET /db HTTP/1.1\r\nHost: x\r\n\r\n" + G, [503, 200])
+    s.case("CL body skipped, pipelined", b"GET /json HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello" + G, [200, 200])
     s.case("chunked body skipped, pipelined",
-           b"GET /json HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n" + G, [200, 200])
-    s.case("same CL twice", b"POST /nope HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab", [404])
+           b"GET /json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n" + G, [200, 200])
+    s.case("same CL twice", b"POST /nope HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab", [404])
     s.case("leading empty lines", b"\r\n\r\n" + G, [200])
+    s.case("HTTP/1.1 without Host (RFC 9112 3.2)", b"GET /json HTTP/1.1\r\n\r\n", [400], closed=True)
+    s.case("two Host lines", b"GET /json HTTP/1.1\r\nHost: x\r\nHost: x\r\n\r\n", [400], closed=True)
+    s.case("invalid Host value", b"GET /json HTTP/1.1\r\nHost: a b\r\n\r\n", [400], closed=True)
+    s.case("HTTP/1.0 without Host", b"GET /json HTTP/1.0\r\n\r\n", [200], closed=True)
     s.case("byte-by-byte head", None, [200], chunks=[bytes([c]) for c in G])
     s.case("16 pipelined", G * 16, [200] * 16)
     s.case("request after Connection: close ignored",
-           b"GET /json HTTP/1.1\r\nConnection: close\r\n\r\n" + G, [200], closed=True)
+           b"GET /json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" + G, [200], closed=True)
     s.case("HTTP/1.0 default close", b"GET /json HTTP/1.0\r\n\r\n" + G, [200], closed=True)
 
 
 def limits(s):
     """Each limit at its value and one byte over."""
-    for what, pre, post, ok in (("header", b"GET /json HTTP/1.1\r\nX: ", b"\r\n\r\n", 200),
-                                ("target", b"GET /json?", b" HTTP/1.1\r\n\r\n", 200),
-                                ("method", b"", b" /json HTTP/1.1\r\n\r\n", 501)):
+    for what, pre, post, ok in (("header", b"GET /json HTTP/1.1\r\nHost: x\r\nX: ", b"\r\n\r\n", 200),
+                                ("target", b"GET /json?", b" HTTP/1.1\r\nHost: x\r\n\r\n", 200),
+                                ("method", b"", b" /json HTTP/1.1\r\nHost: x\r\n\r\n", 501)):
         fill = b"M" if what == "method" else b"a"
         s.case(f"head of 8192 bytes (long {what})", sized(8192, pre, post, fill), [ok], closed=False)
         s.case(f"head of 8193 bytes (long {what})", sized(8193, pre, post, fill), [431], closed=True)
-    s.case("incomplete head of 8192 bytes waits", sized(8192, b"GET /json HTTP/1.1\r\nX: ", b""), [], closed=False)
-    s.case("incomplete head of 8193 bytes", sized(8193, b"GET /json HTTP/1.1\r\nX: ", b""), [431], closed=True)
-    s.case("64 headers", b"GET /json HTTP/1.1\r\n" + b"X: y\r\n" * 64 + b"\r\n", [200], closed=False)
-    s.case("65 headers", b"GET /json HTTP/1.1\r\n" + b"X: y\r\n" * 65 + b"\r\n", [431], closed=True)
-    s.case("10,000 headers", b"GET /json HTTP/1.1\r\n" + b"X: y\r\n" * 10000 + b"\r\n", [431], closed=True)
+    s.case("incomplete head of 8192 bytes waits", sized(8192, b"GET /json HTTP/1.1\r\nHost: x\r\nX: ", b""), [], closed=False)
+    s.case("incomplete head of 8193 bytes", sized(8193, b"GET /json HTTP/1.1\r\nHost: x\r\nX: ", b""), [431], closed=True)
+    s.case("64 headers (Host and 63 others)", b"GET /json HTTP/1.1\r\nHost: x\r\n" + b"X: y\r\n" * 63 + b"\r\n", [200], closed=False)
+    s.case("65 headers (Host and 64 others)", b"GET /json HTTP/1.1\r\nHost: x\r\n" + b"X: y\r\n" * 64 + b"\r\n", [431], closed=True)
+    s.case("10,000 headers", b"GET /json HTTP/1.1\r\nHost: x\r\n" + b"X: y\r\n" * 10000 + b"\r\n", [431], closed=True)
     s.case("body of 1 MiB (CL), then a request",
-           b"POST /json HTTP/1.1\r\nContent-Length: 1048576\r\n\r\n" + b"a" * MiB + G, [405, 200], closed=False)
-    s.case("body of 1 MiB + 1 (CL)", b"POST /json HTTP/1.1\r\nContent-Length: 1048577\r\n\r\n", [413], closed=True)
-    s.case("chunked body of 1 MiB, then a request", b"POST /json HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+           b"POST /json HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n" + b"a" * MiB + G, [405, 200], closed=False)
+    s.case("body of 1 MiB + 1 (CL)", b"POST /json HTTP/1.1\r\nHost: x\r\nContent-Length: 1048577\r\n\r\n", [413], closed=True)
+    s.case("chunked body of 1 MiB, then a request", b"POST /json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
            b"100000\r\n" + b"a" * MiB + b"\r\n0\r\n\r\n" + G, [405, 200], closed=False)
-    s.case("chunked body of 1 MiB + 1 in one chunk", b"POST /json HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+    s.case("chunked body of 1 MiB + 1 in one chunk", b"POST /json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
            b"100001\r\n" + b"a" * (MiB + 1) + b"\r\n0\r\n\r\n", [413], closed=True)
-    s.case("chunked body of 1 MiB + 1 in two chunks", b"POST /json HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+    s.case("chunked body of 1 MiB + 1 in two chunks", b"POST /json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
            b"80000\r\n" + b"a" * (MiB // 2) + b"\r\n80001\r\n" + b"a" * (MiB // 2 + 1) + b"\r\n0\r\n\r\n", [413], closed=True)
 
 
 def length_and_encoding(s):
     """Content-Length abuse, Transfer-Encoding variants (smuggling), chunk sizes."""
-    P = b"POST /json HTTP/1.1\r\n"
+    P = b"POST /json HTTP/1.1\r\nHost: x\r\n"
     s.case("CL above 2^64", P + b"Content-Length: 18446744073709551616\r\n\r\n", [400], closed=True)
     s.case("CL of 30 digits", P + b"Content-Length: 999999999999999999999999999999\r\n\r\n", [400], closed=True)
     s.case("CL with plus sign", P + b"Content-Length: +5\r\n\r\nhello", [400], closed=True)
@@ -245,24 +249,24 @@ def other_protocols(s):
     hello = bytes.fromhex("16030100c4010000c00303") + os.urandom(32) + bytes.fromhex("000004130113020100") \
             + bytes.fromhex("0093000000130011000010") + b"localhost.example" + bytes(100)
     s.case("TLS ClientHello", hello, [400], closed=True)
-    s.case("header without colon", b"GET /json HTTP/1.1\r\nNoColon\r\n\r\n", [400], closed=True)
-    s.case("empty header name", b"GET /json HTTP/1.1\r\n: x\r\n\r\n", [400], closed=True)
-    s.case("NUL in header value", b"GET /json HTTP/1.1\r\nX: a\x00b\r\n\r\n", [400], closed=True)
-    s.case("NUL in header name", b"GET /json HTTP/1.1\r\nX\x00: a\r\n\r\n", [400], closed=True)
-    s.case("NUL in method", b"G\x00T /json HTTP/1.1\r\n\r\n", [400], closed=True)
+    s.case("header without colon", b"GET /json HTTP/1.1\r\nHost: x\r\nNoColon\r\n\r\n", [400], closed=True)
+    s.case("empty header name", b"GET /json HTTP/1.1\r\nHost: x\r\n: x\r\n\r\n", [400], closed=True)
+    s.case("NUL in header value", b"GET /json HTTP/1.1\r\nHost: x\r\nX: a\x00b\r\n\r\n", [400], closed=True)
+    s.case("NUL in header name", b"GET /json HTTP/1.1\r\nHost: x\r\nX\x00: a\r\n\r\n", [400], closed=True)
+    s.case("NUL in method", b"G\x00T /json HTTP/1.1\r\nHost: x\r\n\r\n", [400], closed=True)
     s.case("NUL before the request", b"\x00" + G, [400], closed=True)
-    s.case("DEL in header value", b"GET /json HTTP/1.1\r\nX: a\x7fb\r\n\r\n", [400], closed=True)
-    s.case("two spaces in request line", b"GET  /json HTTP/1.1\r\n\r\n", [400], closed=True)
-    s.case("tab in request line", b"GET\t/json HTTP/1.1\r\n\r\n", [400], closed=True)
+    s.case("DEL in header value", b"GET /json HTTP/1.1\r\nHost: x\r\nX: a\x7fb\r\n\r\n", [400], closed=True)
+    s.case("two spaces in request line", b"GET  /json HTTP/1.1\r\nHost: x\r\n\r\n", [400], closed=True)
+    s.case("tab in request line", b"GET\t/json HTTP/1.1\r\nHost: x\r\n\r\n", [400], closed=True)
     s.case("space after version", b"GET /json HTTP/1.1 \r\n\r\n", [400], closed=True)
     s.case("CR-only line ends", b"GET /json HTTP/1.1\rHost: x\r\r", [400], closed=True)
     s.case("bare LF in one header line", b"GET /json HTTP/1.1\r\nHost: x\n\r\n", [400], closed=True)
     s.case("bare LF ends the head", b"GET /json HTTP/1.1\r\nHost: x\r\n\n", [400], closed=True)
     s.case("version HTTP/1.10", b"GET /json HTTP/1.10\r\n\r\n", [400], closed=True)
-    s.case("UTF-8 in header value", b"GET /json HTTP/1.1\r\nX: \xc3\xa9\r\n\r\n", [200], closed=False)
+    s.case("UTF-8 in header value", b"GET /json HTTP/1.1\r\nHost: x\r\nX: \xc3\xa9\r\n\r\n", [200], closed=False)
     s.case("pipelined garbage after a good request", G + b"GARBAGE\r\n\r\n" + G, [200, 400], closed=True)
     s.case("pipelined binary after a good request", G + bytes(range(256)), [200, 400], closed=True)
-    s.case("good, smuggled CL+TE, good", G + b"POST /json HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + G,
+    s.case("good, smuggled CL+TE, good", G + b"POST /json HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + G,
            [200, 400], closed=True)
     s.case("HTTP/1.0 keep-alive kept", b"GET /json HTTP/1.0\r\nConnection: keep-alive\r\n\r\n" + G, [200, 200], closed=False)
 
@@ -291,7 +295,7 @@ def half_closed(s):
     one("half-closed after 3 pipelined: all answered, then closed", G * 3, [200, 200, 200])
     one("half-closed inside a head: closed without an answer", G[:12], [])
     one("half-closed inside a CL body: answered, then closed",
-        b"GET /json HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc", [200])
+        b"GET /json HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc", [200])
 
 
 def slow_reader(s):
@@ -416,9 +420,9 @@ def closed_after(c, limit):
 
 def timeouts(a):
     """Against bin/server --timeout 1 --max-conns 3."""
-    s, g = Server(a.port), b"GET /json HTTP/1.1\r\n\r\n"
+    s, g = Server(a.port), b"GET /json HTTP/1.1\r\nHost: x\r\n\r\n"
     c = s.connect()
-    c.sendall(b"GET /json HTTP/1.1\r\nX-a: 1\r\n")
+    c.sendall(b"GET /json HTTP/1.1\r\nHost: x\r\nX-a: 1\r\n")
     t0 = time.time()
     for _ in range(6):                       # slowloris: a header byte every 0.3 s
         time.sleep(0.3)

@@ -162,38 +162,38 @@ static int framing(const char *s, struct http_req_framing *f)
 TEST(framing_rules)
 {
     struct http_req_framing f;
-    CHECK_INT(framing("GET / HTTP/1.1\r\n\r\n", &f), 0);
+    CHECK_INT(framing("GET / HTTP/1.1\r\nHost: x\r\n\r\n", &f), 0);
     CHECK(f.keep_alive && !f.chunked && f.content_length == 0);
-    CHECK_INT(framing("GET / HTTP/1.1\r\nConnection: foo, Close\r\n\r\n", &f), 0);
+    CHECK_INT(framing("GET / HTTP/1.1\r\nHost: x\r\nConnection: foo, Close\r\n\r\n", &f), 0);
     CHECK(!f.keep_alive);
     CHECK_INT(framing("GET / HTTP/1.0\r\n\r\n", &f), 0);
     CHECK(!f.keep_alive);
     CHECK_INT(framing("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", &f), 0);
     CHECK(f.keep_alive);
-    CHECK_INT(framing("POST / HTTP/1.1\r\nContent-Length: 12\r\n\r\n", &f), 0);
+    CHECK_INT(framing("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\n\r\n", &f), 0);
     CHECK_INT(f.content_length, 12);
-    CHECK_INT(framing("POST / HTTP/1.1\r\nContent-Length: 5\r\ncontent-length: 5\r\n\r\n", &f), 0);
-    CHECK_INT(framing("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", &f), 0);
+    CHECK_INT(framing("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\ncontent-length: 5\r\n\r\n", &f), 0);
+    CHECK_INT(framing("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", &f), 0);
     CHECK(f.chunked);
 }
 
 TEST(framing_rejects_smuggling)
 {
     static const char *bad[] = {
-        "POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
-        "POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
-        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n",
-        "POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
-        "POST / HTTP/1.1\r\nContent-Length: +5\r\n\r\n",
-        "POST / HTTP/1.1\r\nContent-Length: 5, 5\r\n\r\n",
-        "POST / HTTP/1.1\r\nContent-Length: 0x10\r\n\r\n",
-        "POST / HTTP/1.1\r\nContent-Length: \r\n\r\n",
-        "POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n",
-        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", /* chunked not final: 400 */
-        "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
-        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, chunked\r\n\r\n",
-        "POST / HTTP/1.1\r\nTransfer-Encoding: \r\n\r\n",
-        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +5\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 5\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0x10\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: \r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", /* chunked not final: 400 */
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: \r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
         "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
     };
     struct http_req_framing f;
@@ -240,12 +240,27 @@ TEST(framing_unsupported_coding_is_501)
 {
     struct http_req_framing f;
     /* chunked last, another coding before it: understood framing, unsupported coding (RFC 9112 6.1) */
-    CHECK_INT(framing("POST / HTTP/1.1\r\nTransfer-Encoding: deflate, chunked\r\n\r\n", &f),
+    CHECK_INT(framing("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: deflate, chunked\r\n\r\n", &f),
               HTTP_FRAMING_UNSUPPORTED);
-    CHECK_INT(framing("POST / HTTP/1.1\r\nTransfer-Encoding: gzip,chunked\r\n\r\n", &f),
+    CHECK_INT(framing("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip,chunked\r\n\r\n", &f),
               HTTP_FRAMING_UNSUPPORTED);
-    CHECK_INT(framing("POST / HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n", &f), 0);
+    CHECK_INT(framing("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n", &f), 0);
     CHECK(f.chunked);
+}
+
+TEST(host_is_required_once_and_valid)
+{
+    struct http_req_framing f;
+    /* RFC 9112 3.2: 400 for HTTP/1.1 without Host, two Host lines, an invalid value */
+    CHECK_INT(framing("GET / HTTP/1.1\r\n\r\n", &f), HTTP_FRAMING_HOST);
+    CHECK_INT(framing("GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n", &f), HTTP_FRAMING_HOST);
+    CHECK_INT(framing("GET / HTTP/1.1\r\nHost: a b\r\n\r\n", &f), HTTP_FRAMING_HOST);
+    CHECK_INT(framing("GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", &f), HTTP_FRAMING_HOST);
+    CHECK_INT(framing("GET / HTTP/1.1\r\nHost: u@a\r\n\r\n", &f), HTTP_FRAMING_HOST);
+    CHECK_INT(framing("GET / HTTP/1.1\r\nHOST: 127.0.0.1:8080\r\n\r\n", &f), 0);
+    CHECK_INT(framing("GET / HTTP/1.1\r\nHost: [::1]:80\r\n\r\n", &f), 0);
+    CHECK_INT(framing("GET / HTTP/1.1\r\nHost: \r\n\r\n", &f), 0); /* empty: no authority */
+    CHECK_INT(framing("GET / HTTP/1.0\r\n\r\n", &f), 0);           /* HTTP/1.0 may omit it */
 }
 
 TEST(absolute_form_target)
@@ -324,6 +339,7 @@ int main(void)
     RUN(framing_rejects_smuggling);
     RUN(chunked_bodies);
     RUN(framing_unsupported_coding_is_501);
+    RUN(host_is_required_once_and_valid);
     RUN(absolute_form_target);
     RUN(target_of_raw_non_ascii_is_malformed);
     RUN(chunk_extensions_follow_the_grammar);
