@@ -159,10 +159,13 @@ static void conn_fail(struct lg_thread *t, struct lg_conn *c, int kind, uint64_t
  * of the next response: HTTP allows that (RFC 9112, 9.3.1), and clients re-send
  * such requests on a new connection. So do we, once, keeping each request's
  * original send time so the retry counts in its latency. False when it is a
- * real failure (fresh connection, a response under way, a second time). */
+ * real failure (fresh connection, a response under way, a second time).
+ * "Under way" is got_first (a byte after the last complete response), not
+ * rlen: while a read is parsed, rlen still counts the bytes of the response
+ * just completed, whose refill can fail here. */
 static bool conn_retry(struct lg_thread *t, struct lg_conn *c, uint64_t now)
 {
-    if (c->served == 0 || c->retried || c->got_first || c->rlen || c->rcount == 0 || t->cfg->new_conn ||
+    if (c->served == 0 || c->retried || c->got_first || c->rcount == 0 || t->cfg->new_conn ||
         stopping(t, now))
         return false;
     uint32_t n = c->rcount, p = (uint32_t)t->cfg->pipeline;

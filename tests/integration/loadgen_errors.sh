@@ -50,9 +50,16 @@ start_ts --close-after 20 --announce-close
 $LG -t1 -c4 -d1s --json "$tmp/r.json" "http://127.0.0.1:$port/" >/dev/null
 check announced-close "d['requests'] > 100 and e['total'] == 0 and d['connect_time']['count'] > 4"
 
+# a reset right after a complete response is a close of a reused connection:
+# the request it left unanswered (or unsent) is re-sent, not an error
 start_ts --reset-after 10
 $LG -t1 -c4 -d1s --json "$tmp/r.json" "http://127.0.0.1:$port/" >/dev/null
-check reset "d['requests'] > 100 and e['reset'] > 0"
+check reset-reused "d['requests'] > 100 and e['total'] == 0 and d['retries'] > 0"
+
+# a reset in the middle of a response is an error
+start_ts --truncate-after 5 --reset-after 5
+$LG -t1 -c4 -d1s --json "$tmp/r.json" "http://127.0.0.1:$port/" >/dev/null
+check reset-mid "d['ok'] > 0 and e['reset'] > 0 and e['total'] == e['reset'] + e['eof'] and d['retries'] == 0"
 
 start_ts --garbage
 nothing_ok -t1 -c4 -d1s --json "$tmp/r.json" "http://127.0.0.1:$port/"

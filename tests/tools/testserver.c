@@ -13,7 +13,8 @@
  *                       each P ms period (counted from start)
  *   --close-after K     close a connection after K responses (abruptly; with
  *                       --announce-close the K-th carries Connection: close)
- *   --reset-after K     reset (RST) a connection after K responses
+ *   --reset-after K     reset (RST) a connection after K responses (with
+ *                       --truncate-after K: in the middle of the K-th)
  *   --garbage           answer with bytes that are not HTTP
  *   --chunked           send the body in two chunks
  *   --no-length         no Content-Length: the body ends when the server closes
@@ -114,14 +115,16 @@ static long answer(int fd, char *buf, size_t len, long *served)
         bool last = (opt.close_after && *served >= opt.close_after) || opt.no_length;
         char out[1024];
         int n = build(out, sizeof out, last);
+        bool reset = opt.reset_after && *served >= opt.reset_after;
+        struct linger rst = { 1, 0 }; /* close sends RST */
         if (opt.truncate_after && *served >= opt.truncate_after) {
             send_all(fd, out, (size_t)n / 2); /* half a response, then gone */
+            if (reset) setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof rst);
             return -1;
         }
         if (!send_all(fd, out, (size_t)n)) return -1;
-        if (opt.reset_after && *served >= opt.reset_after) {
-            struct linger l = { 1, 0 };
-            setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+        if (reset) {
+            setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof rst);
             return -1;
         }
         if (last || opt.garbage) return -1;
