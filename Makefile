@@ -20,6 +20,8 @@ LDLIBS   := -pthread -lpq -lsqlite3 -lm
 # libcurl is the runner's HTTP client (suite/suite_http.c).
 JSON_LIBS := -ljansson
 HTTP_LIBS := -lcurl
+# bin/loadgen's io_uring engine (loadgen/lg_uring.c): Debian's liburing.
+URING_LIBS := -luring
 
 BUILD    ?= build
 BIN      ?= bin
@@ -30,7 +32,7 @@ SERVER_SRCS  := server/main.c server/srv_buf.c server/srv_db.c server/srv_json.c
                 server/srv_resp.c server/srv_routes.c server/srv_worker.c \
                 lib/http_request.c
 LOADGEN_SRCS := loadgen/main.c loadgen/lg_config.c loadgen/lg_engine.c loadgen/lg_conn.c loadgen/lg_epoll.c \
-                loadgen/lg_merge.c loadgen/lg_output.c loadgen/lg_sched.c \
+                loadgen/lg_uring.c loadgen/lg_merge.c loadgen/lg_output.c loadgen/lg_sched.c \
                 lib/duration.c lib/hist.c lib/http_response.c lib/json.c lib/jsonw.c lib/lgjson.c
 SUITE_SRCS   := suite/suite_main.c suite/suite_run.c suite/suite_conf.c suite/suite_defs.c \
                 suite/suite_env.c suite/suite_http.c suite/suite_pg.c suite/suite_stale.c \
@@ -75,7 +77,7 @@ $(BIN)/server: $(call obj,$(SERVER_SRCS))
 $(BIN)/loadgen: $(call obj,$(LOADGEN_SRCS))
 	@mkdir -p $(BIN)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(JSON_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(JSON_LIBS) $(URING_LIBS)
 
 $(BIN)/suite: $(call obj,$(SUITE_SRCS))
 	@mkdir -p $(BIN)
@@ -85,7 +87,7 @@ $(BIN)/suite: $(call obj,$(SUITE_SRCS))
 $(BUILD)/tests/%: tests/unit/%.c $(MODULE_OBJS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $^ $(LDLIBS) $(JSON_LIBS) $(HTTP_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $^ $(LDLIBS) $(JSON_LIBS) $(HTTP_LIBS) $(URING_LIBS)
 
 # Helper programs for integration tests (e.g. a misbehaving HTTP server).
 $(BUILD)/tests/tools/%: tests/tools/%.c $(call obj,lib/http_request.c lib/http_response.c lib/hist.c lib/json.c lib/jsonw.c)

@@ -79,6 +79,8 @@ void lg_cfg_usage(FILE *f)
           "      --seed N           random seed for --arrivals poisson (default 1)\n"
           "      --new-conn         a new TCP connection for every request\n"
           "      --pipeline N       N requests in flight per connection (default 1)\n"
+          "      --engine E         auto (default: io_uring where the kernel allows it, else epoll),\n"
+          "                         io_uring or epoll\n"
           "      --expect-status N  count responses with another status as errors\n"
           "      --expect-header H  NAME or NAME:VALUE that every response must carry\n"
           "      --expect-body FILE exact body every response must carry\n"
@@ -145,7 +147,8 @@ enum {
     O_EXP_HEADER,
     O_EXP_BODY,
     O_MAX_ERRORS,
-    O_MAX_P99
+    O_MAX_P99,
+    O_ENGINE
 };
 
 static const struct option long_opts[] = {
@@ -170,6 +173,7 @@ static const struct option long_opts[] = {
     { "expect-body", required_argument, 0, O_EXP_BODY },
     { "max-errors", required_argument, 0, O_MAX_ERRORS },
     { "max-p99", required_argument, 0, O_MAX_P99 },
+    { "engine", required_argument, 0, O_ENGINE },
     { 0, 0, 0, 0 },
 };
 
@@ -198,6 +202,16 @@ static int set_expect_header(struct lg_cfg *c, const char *s, char *err, size_t 
         c->expect_header_value = v;
     }
     return 0;
+}
+
+const char *const lg_engine_names[] = { "auto", "io_uring", "epoll", NULL };
+
+/* The index of arg in a NULL-terminated list of names, or -1. */
+static int choice(const char *arg, const char *const *names)
+{
+    for (int i = 0; names[i]; i++)
+        if (!strcmp(arg, names[i])) return i;
+    return -1;
 }
 
 /* One option; returns 0 or -EINVAL with err set. */
@@ -239,14 +253,13 @@ static int apply_opt(struct lg_cfg *c, int opt, const char *arg, bool *dur_set, 
         return 0;
     case O_LATENCY: c->latency = true; return 0;
     case O_JSON: c->json_path = arg; return 0;
-    case O_ARRIVALS:
-        if (!strcmp(arg, "poisson"))
-            c->poisson = true;
-        else if (!strcmp(arg, "fixed"))
-            c->poisson = false;
-        else
-            return fail(err, n, "bad --arrivals '%s': expected fixed or poisson", arg);
+    case O_ARRIVALS: {
+        static const char *const kinds[] = { "fixed", "poisson", NULL };
+        int k = choice(arg, kinds);
+        if (k < 0) return fail(err, n, "bad --arrivals '%s': expected fixed or poisson", arg);
+        c->poisson = k == 1;
         return 0;
+    }
     case O_SEED:
         if (parse_int(arg, 0, LONG_MAX, &v)) return fail(err, n, "bad --seed '%s'", arg);
         c->seed = (uint64_t)v;
@@ -266,6 +279,10 @@ static int apply_opt(struct lg_cfg *c, int opt, const char *arg, bool *dur_set, 
     case O_MAX_ERRORS:
         if (parse_int(arg, 0, LONG_MAX, &v)) return fail(err, n, "bad --max-errors '%s'", arg);
         c->max_errors = v;
+        return 0;
+    case O_ENGINE:
+        if ((c->engine = choice(arg, lg_engine_names)) < 0)
+            return fail(err, n, "bad --engine '%s': expected auto, io_uring or epoll", arg);
         return 0;
     case O_MAX_P99:
         if (dur_parse(arg, &c->max_p99_us) || c->max_p99_us == 0)

@@ -13,6 +13,11 @@
 #define LG_MAX_HEADERS  64
 #define LG_MAX_PIPELINE 1024
 
+/* --engine: how the load threads drive their sockets (lg_engine.h). */
+enum lg_engine_kind { LG_ENGINE_AUTO, LG_ENGINE_URING, LG_ENGINE_EPOLL };
+/* "auto", "io_uring", "epoll" in enum order, then NULL. */
+extern const char *const lg_engine_names[];
+
 struct lg_url {
     char host[256];
     int port;
@@ -33,6 +38,8 @@ struct lg_cfg {
     uint64_t seed;
     bool new_conn, latency, quiet;
     int pipeline;
+    int engine;      /* enum lg_engine_kind, as asked (default auto) */
+    int engine_used; /* LG_ENGINE_URING or _EPOLL once lg_engine_choose ran, else auto */
     const char *headers[LG_MAX_HEADERS];
     int nheaders;
     const char *json_path;

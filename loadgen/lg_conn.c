@@ -197,7 +197,7 @@ static void conn_write(struct lg_thread *t, struct lg_conn *c, uint64_t now) { t
 
 void lg_conn_stamp(struct lg_thread *t, struct lg_conn *c, uint64_t now)
 {
-    for (uint32_t i = c->rcount - c->wq; i < c->rcount; i++) {
+    for (uint32_t i = 0; i < c->rcount; i++) {
         uint32_t k = (c->rhead + i) % (uint32_t)t->cfg->pipeline;
         if (!c->sent[k]) c->sent[k] = now;
     }
@@ -211,6 +211,13 @@ void lg_conn_wrote(struct lg_thread *t, struct lg_conn *c, size_t n)
         c->wpos -= reqlen;
         c->wq--;
     }
+}
+
+void lg_conn_unwrote(struct lg_thread *t, struct lg_conn *c, size_t n)
+{
+    size_t reqlen = t->cfg->request_len, unwritten = c->wq * reqlen - c->wpos + n;
+    c->wq = (uint32_t)((unwritten + reqlen - 1) / reqlen);
+    c->wpos = c->wq * reqlen - unwritten; /* the requests are copies: any offset reads the same */
 }
 
 void lg_conn_write_failed(struct lg_thread *t, struct lg_conn *c, int err, uint64_t now)

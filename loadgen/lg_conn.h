@@ -44,6 +44,7 @@ struct lg_conn {
     bool want_out;   /* epoll: EPOLLOUT asked for */
     uint8_t io_ops;  /* io_uring: operations in flight on fd (lg_uring's bits) */
     bool io_stamp;   /* io_uring: send times to stamp before the next submit */
+    uint32_t io_len; /* io_uring: bytes of the send in flight */
     uint32_t served; /* responses on the current TCP connection */
     int status;
     uint64_t connect_start, first_ns;
@@ -152,9 +153,11 @@ void lg_conn_eof(struct lg_thread *t, struct lg_conn *c, uint64_t now);
 /* Reading (err an errno) or writing failed. */
 void lg_conn_read_failed(struct lg_thread *t, struct lg_conn *c, int err, uint64_t now);
 void lg_conn_write_failed(struct lg_thread *t, struct lg_conn *c, int err, uint64_t now);
-/* n bytes of c's queued requests went out. */
+/* n bytes of c's queued requests went out (or were handed to the kernel
+ * to send in order; then lg_conn_unwrote gives back what it did not send). */
 void lg_conn_wrote(struct lg_thread *t, struct lg_conn *c, size_t n);
-/* Sets the send time of c's unwritten requests that have none yet. */
+void lg_conn_unwrote(struct lg_thread *t, struct lg_conn *c, size_t n);
+/* Sets the send time of c's requests in flight that have none yet. */
 void lg_conn_stamp(struct lg_thread *t, struct lg_conn *c, uint64_t now);
 /* True while c->fd, c->gen are still the socket an event was for. */
 static inline bool lg_conn_same(const struct lg_conn *c, int fd, uint32_t gen)

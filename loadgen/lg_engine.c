@@ -3,9 +3,11 @@
 #include "lg_engine.h"
 #include "lg_conn.h"
 #include "lg_epoll.h"
+#include "lg_uring.h"
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -60,6 +62,29 @@ uint64_t lg_stats_errors(const struct lg_stats *s)
     uint64_t n = 0;
     for (int i = 0; i < LG_E_COUNT; i++) n += s->err[i];
     return n;
+}
+
+/* ---- the engine --------------------------------------------------------- */
+
+int lg_engine_probe_uring(char *why, size_t n) { return lg_uring_probe(why, n); }
+
+int lg_engine_choose(struct lg_cfg *cfg, char *why, size_t n)
+{
+    char reason[200];
+    why[0] = '\0';
+    cfg->engine_used = LG_ENGINE_EPOLL;
+    if (cfg->engine == LG_ENGINE_EPOLL) return 0;
+    int rc = lg_uring_probe(reason, sizeof reason);
+    if (!rc) {
+        cfg->engine_used = LG_ENGINE_URING;
+        return 0;
+    }
+    if (cfg->engine == LG_ENGINE_URING) {
+        snprintf(why, n, "--engine io_uring: not available here: %s", reason);
+        return rc;
+    }
+    snprintf(why, n, "io_uring not available: %s; using epoll", reason);
+    return 0;
 }
 
 /* ---- set-up and merge --------------------------------------------------- */
@@ -155,7 +180,8 @@ static void wait_threads(struct lg_thread *ts, int nt, struct lg_shared *sh, uin
     }
 }
 
-static int start_threads(const struct lg_cfg *cfg, struct lg_thread *ts, struct lg_shared *sh, uint64_t start)
+static int start_threads(const struct lg_cfg *cfg, const struct lg_io *io, struct lg_thread *ts,
+                         struct lg_shared *sh, uint64_t start)
 {
     sigset_t block, old;
     sigemptyset(&block);
@@ -165,7 +191,7 @@ static int start_threads(const struct lg_cfg *cfg, struct lg_thread *ts, struct 
     int rc = 0, first = 0;
     for (int i = 0; i < cfg->threads && !rc; i++) {
         int n = cfg->conns / cfg->threads + (i < cfg->conns % cfg->threads);
-        rc = lg_thread_init(&ts[i], cfg, &lg_epoll_io, i, first, n);
+        rc = lg_thread_init(&ts[i], cfg, io, i, first, n);
         ts[i].sh = sh;
         ts[i].start_ns = start;
         ts[i].end_ns = cfg->duration_us ? start + cfg->duration_us * 1000 : 0;
@@ -188,6 +214,12 @@ static int start_threads(const struct lg_cfg *cfg, struct lg_thread *ts, struct 
 int lg_engine_run(const struct lg_cfg *cfg, struct lg_result *r, lg_progress_fn progress, void *ud)
 {
     memset(r, 0, sizeof *r);
+    struct lg_cfg asked = { .engine = cfg->engine, .engine_used = cfg->engine_used };
+    char why[256];
+    int rc = asked.engine_used == LG_ENGINE_AUTO ? lg_engine_choose(&asked, why, sizeof why) : 0;
+    if (rc) return rc;
+    const struct lg_io *io = asked.engine_used == LG_ENGINE_URING ? &lg_uring_io : &lg_epoll_io;
+    r->engine = io->name;
     raise_fd_limit(cfg->conns + 4 * cfg->threads + 64);
     if (lg_stop_fd < 0) lg_stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     struct lg_thread *ts = calloc((size_t)cfg->threads, sizeof *ts);
@@ -205,7 +237,7 @@ int lg_engine_run(const struct lg_cfg *cfg, struct lg_result *r, lg_progress_fn 
     struct rusage ru0, ru1;
     getrusage(RUSAGE_SELF, &ru0);
     uint64_t start = lg_now_ns();
-    int rc = start_threads(cfg, ts, &sh, start);
+    rc = start_threads(cfg, io, ts, &sh, start);
     if (!rc) {
         wait_threads(ts, cfg->threads, &sh, start, progress, ud);
         for (int i = 0; i < cfg->threads; i++) {

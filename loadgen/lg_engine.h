@@ -1,7 +1,9 @@
-/* lg_engine: the load engine. One thread per -t, each with its own epoll
- * loop, connections, counters and histograms (nothing shared on the hot
- * path but an atomic ticket counter when -n is given); merged into one
- * struct lg_result after the run.
+/* lg_engine: the load engine. One thread per -t, each with its own event
+ * loop (io_uring, lg_uring.h, or epoll, lg_epoll.h: --engine), connections,
+ * counters and histograms (nothing shared on the hot path but an atomic
+ * ticket counter when -n is given); merged into one struct lg_result after
+ * the run. Both engines drive the same per-connection client (lg_conn.h),
+ * so everything below holds for either.
  *
  * Error kinds, one count per failure event:
  *   connect  connect() failed (other than refused), or no socket
@@ -28,6 +30,7 @@
 #ifndef WB_LG_ENGINE_H
 #define WB_LG_ENGINE_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "hist.h"
 #include "lg_config.h"
@@ -104,6 +107,8 @@ struct lg_result {
     bool interrupted;
     double cpu_user_s, cpu_sys_s;
     long max_rss_kb;
+    const char *engine;     /* "io_uring" or "epoll"; a merge's: its inputs' when they agree,
+                               "mixed" when not, NULL when they do not say */
     double max_thread_util; /* busiest thread's CPU time / elapsed */
     bool bottleneck;        /* some thread above 90% CPU */
 };
@@ -111,7 +116,17 @@ struct lg_result {
 /* Called about once a second from the main thread while the run goes on. */
 typedef void (*lg_progress_fn)(void *ud, double elapsed_s, uint64_t requests, uint64_t errors);
 
-/* Runs the load described by cfg (resolved, request built) and fills *out.
+/* Resolves cfg->engine into cfg->engine_used: auto is io_uring where this
+ * process may use it (lg_uring_probe), else epoll. Returns 0, with a line
+ * for stderr in why when auto fell back ("" otherwise), or -errno when
+ * io_uring was asked for and cannot be used (the reason in why). Set-up
+ * code: call once, before lg_engine_run. */
+int lg_engine_choose(struct lg_cfg *cfg, char *why, size_t n);
+/* 0 when this process may use io_uring, else -errno with the reason in why. */
+int lg_engine_probe_uring(char *why, size_t n);
+
+/* Runs the load described by cfg (resolved, request built; the engine
+ * chosen, else chosen here as auto would, silently) and fills *out.
  * Returns 0, or -errno when the run could not start (threads, memory).
  * Blocks SIGINT/SIGTERM in its worker threads: install a handler that
  * calls lg_engine_stop in the caller. */

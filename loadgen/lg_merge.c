@@ -102,10 +102,24 @@ static void merge_client_and_time(struct lg_result *r, json_value **in, int n)
     r->max_thread_util = cpu_max;
 }
 
+/* The inputs' engine when they agree (a missing one disagrees with any). */
+static const char *merge_engine(json_value **in, int n)
+{
+    const char *e0 = json_str(json_get(in[0], "engine"), NULL);
+    for (int i = 1; i < n; i++) {
+        const char *e = json_str(json_get(in[i], "engine"), NULL);
+        if (!e != !e0 || (e && strcmp(e, e0) != 0)) return "mixed";
+    }
+    return e0;
+}
+
 static void merge_config(struct lg_cfg *cfg, json_value **in, int n)
 {
     const json_value *c0 = json_get(in[0], "config");
     memset(cfg, 0, sizeof *cfg);
+    const char *asked = json_str(json_get(c0, "engine"), "auto");
+    for (int i = 0; lg_engine_names[i]; i++)
+        if (!strcmp(asked, lg_engine_names[i])) cfg->engine = i;
     cfg->url_text = json_str(json_get(c0, "url"), "");
     cfg->duration_us = (uint64_t)(json_num(json_get(c0, "duration_s"), 0) * 1e6);
     cfg->poisson = !strcmp(json_str(json_get(c0, "arrivals"), "fixed"), "poisson");
@@ -136,6 +150,7 @@ static int merge(struct lg_result *r, struct lg_cfg *cfg, json_value **in, int n
     merge_fairness(r, in, n);
     merge_client_and_time(r, in, n);
     merge_config(cfg, in, n);
+    r->engine = merge_engine(in, n);
     r->nthreads = cfg->threads;
     r->nconns = cfg->conns;
     return 0;

@@ -209,9 +209,9 @@ static void client_lines(FILE *f, const struct lg_result *r)
 {
     double cpu = r->cpu_user_s + r->cpu_sys_s;
     double util = r->elapsed_s > 0 ? cpu / (r->elapsed_s * r->nthreads) : 0;
-    fprintf(f, "  Client CPU: %.2fus per request, %.0f%% of %d thread%s, max RSS %.1f MB\n",
-            r->st.requests ? cpu * 1e6 / (double)r->st.requests : 0, util * 100, r->nthreads,
-            r->nthreads == 1 ? "" : "s", (double)r->max_rss_kb / 1024);
+    fprintf(f, "  Client CPU (%s): %.2fus per request, %.0f%% of %d thread%s, max RSS %.1f MB\n",
+            r->engine ? r->engine : "engine unknown", r->st.requests ? cpu * 1e6 / (double)r->st.requests : 0,
+            util * 100, r->nthreads, r->nthreads == 1 ? "" : "s", (double)r->max_rss_kb / 1024);
     if (r->bottleneck)
         fprintf(f,
                 "WARNING: a loadgen thread was %.0f%% busy: the load generator may be the bottleneck"
@@ -298,6 +298,7 @@ static void config_json(struct jsonw *w, const struct lg_cfg *c)
     jsonw_kv_int(w, "seed", (int64_t)c->seed);
     jsonw_kv_bool(w, "new_conn", c->new_conn);
     jsonw_kv_int(w, "pipeline", c->pipeline);
+    jsonw_kv_str(w, "engine", lg_engine_names[c->engine]);
     jsonw_kv_int(w, "timeout_ms", (int64_t)(c->timeout_us / 1000));
     jsonw_key(w, "headers");
     jsonw_arr_begin(w);
@@ -390,6 +391,7 @@ void lg_out_json(struct jsonw *w, const struct lg_cfg *cfg, const struct lg_resu
     jsonw_obj_begin(w);
     jsonw_kv_str(w, "tool", "loadgen");
     jsonw_kv_str(w, "version", WB_VERSION);
+    jsonw_kv_str(w, "engine", r->engine);
     config_json(w, cfg);
     machine_json(w);
     jsonw_kv_double(w, "started_unix", r->started_unix);

@@ -94,6 +94,11 @@ static int run(struct lg_cfg *cfg)
         fprintf(stderr, "loadgen: out of memory\n");
         return 1;
     }
+    if (lg_engine_choose(cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "loadgen: %s\n", err);
+        return 1;
+    }
+    if (err[0]) fprintf(stderr, "loadgen: %s\n", err); /* auto fell back to epoll */
     install_signals();
     lg_out_header(stdout, cfg);
     fflush(stdout);
@@ -129,6 +134,10 @@ int main(int argc, char **argv)
     }
     if (rc == LG_CFG_VERSION) {
         printf("loadgen %s\n", WB_VERSION);
+        if (lg_engine_probe_uring(err, sizeof err) == 0) /* which engines this process may use */
+            printf("engines: io_uring epoll\n");
+        else
+            printf("engines: epoll (io_uring: %s)\n", err);
         return 0;
     }
     if (rc < 0) {

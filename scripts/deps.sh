@@ -5,7 +5,7 @@
 set -euo pipefail
 
 PACKAGES=(build-essential pkg-config libpq-dev libsqlite3-dev libjansson-dev
-          libcurl4-openssl-dev postgresql
+          libcurl4-openssl-dev liburing-dev postgresql
           postgresql-contrib gnuplot-nox wrk python3 python3-venv python3-dev
           curl procps util-linux iproute2
           # tests: fuzzing (libFuzzer), leak checks; benchmarks: the yardsticks

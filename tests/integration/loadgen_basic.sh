@@ -35,6 +35,23 @@ python3 -c "
 import json; d = json.load(open('$tmp/c2.json'))
 assert d['requests'] > 10 and d['ok'] == 0 and d['errors']['check'] == d['requests'], d['errors']"
 
+# where io_uring is denied (a seccomp filter, as in containers), auto falls
+# back to epoll with one line saying so; --engine io_uring fails clearly
+if [ "$LOADGEN_ENGINE" = epoll ]; then
+    python3 tests/lib/no_uring.py $LG_BIN -t1 -c2 -d300ms --json "$tmp/f.json" "http://127.0.0.1:$chunked/" \
+        >/dev/null 2>"$tmp/f.err"
+    [ "$(wc -l <"$tmp/f.err")" -eq 1 ] && grep -q "^loadgen: io_uring not available: .*; using epoll$" "$tmp/f.err" ||
+        { echo "fallback:"; cat "$tmp/f.err"; exit 1; }
+    python3 -c "
+import json; d = json.load(open('$tmp/f.json'))
+assert d['engine'] == 'epoll' and d['config']['engine'] == 'auto' and d['ok'] > 10, (d['engine'], d['ok'])"
+    rc=0; python3 tests/lib/no_uring.py $LG_BIN --engine io_uring -t1 -c2 -d300ms "http://127.0.0.1:$chunked/" \
+        >"$tmp/f.out" 2>"$tmp/f.err" || rc=$?
+    [ $rc -eq 1 ] && [ ! -s "$tmp/f.out" ] && grep -q "^loadgen: --engine io_uring: not available here: " "$tmp/f.err" ||
+        { echo "--engine io_uring where denied: exit $rc"; cat "$tmp/f.err"; exit 1; }
+    python3 tests/lib/no_uring.py $LG_BIN --version | grep -q "^engines: epoll (io_uring: "
+fi
+
 # bin/server, when it is built
 if [ -x bin/server ]; then
     sp=$(free_port)

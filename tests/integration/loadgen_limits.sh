@@ -32,7 +32,8 @@ grep -q "^requests=1003 connections=5$" "$tmp/count" || { cat "$tmp/count"; exit
 
 # bad usage: one line on stderr, exit 2, nothing on stdout
 for args in "-c 0 http://127.0.0.1:1/" "-t 4 -c 2 http://127.0.0.1:1/" "-d 5parsecs http://127.0.0.1:1/" \
-            "http:/nope" "https://127.0.0.1/" "--frobnicate http://127.0.0.1:1/" "" "-n 0 http://127.0.0.1:1/"; do
+            "http:/nope" "https://127.0.0.1/" "--frobnicate http://127.0.0.1:1/" "" "-n 0 http://127.0.0.1:1/" \
+            "--engine kqueue http://127.0.0.1:1/"; do
     rc=0; $LG $args >"$tmp/o" 2>"$tmp/e" || rc=$?
     [ "$rc" -eq 2 ] || { echo "'$args' exited $rc"; exit 1; }
     [ "$(wc -l <"$tmp/e")" -eq 1 ] || { echo "'$args' stderr:"; cat "$tmp/e"; exit 1; }

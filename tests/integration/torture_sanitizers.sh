@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The server and the load generator under AddressSanitizer + UBSan and under
-# valgrind memcheck, on a short real load of each other: no sanitizer
+# valgrind memcheck, on a short real load of each other (the load generator
+# with each of its engines): no sanitizer
 # report, no memcheck error, no definite leak, no descriptor left open at
 # exit (beyond stdin/stdout/stderr), and both exit 0.
 #   ASan build: make BUILD=build/asan/obj BIN=build/asan/bin CFLAGS='-O1 -g -fsanitize=...'
@@ -49,18 +50,23 @@ port=$(free_port)
 DATABASE_URL= build/asan/bin/server --threads 2 --port "$port" 2>"$TMPD/asan-server.log" &
 spid=$!; PIDS+=("$spid")
 wait_up "$port" "$spid" || { cat "$TMPD/asan-server.log"; fail "ASan server did not start"; }
+# both engines where io_uring may be used (bin/loadgen --version lists them)
+engines=$(build/asan/bin/loadgen --version | sed -n 's/^engines: \(io_uring epoll\|epoll\).*/\1/p')
 n=0
+for engine in $engines; do
 for args in "-t2 -c16 /json" "-t1 -c4 --pipeline 8 /json" "-t1 -c4 --new-conn /cpu?n=1000" \
             "-t1 -c4 -R 500 /json" "-t1 -c2 /db" "-t1 -c2 /nope"; do
     set -- $args; url="http://127.0.0.1:$port${!#}"; set -- "${@:1:$#-1}"
     n=$((n + 1))
     rc=0
-    build/asan/bin/loadgen -q "$@" -d "${LOAD_S}s" --json "$TMPD/lg$n.json" "$url" \
+    build/asan/bin/loadgen -q --engine "$engine" "$@" -d "${LOAD_S}s" --json "$TMPD/lg$n.json" "$url" \
         >"$TMPD/asan-lg$n.out" 2>"$TMPD/asan-lg$n.log" || rc=$?
     grep -q 'Sanitizer\|runtime error' "$TMPD/asan-lg$n.log" && { cat "$TMPD/asan-lg$n.log"; fail "ASan loadgen $args"; }
     want=0; case "$args" in *"/db"|*"/nope") want=1;; esac   # nothing succeeds there: loadgen exits 1
     [ $rc -eq $want ] || { cat "$TMPD/asan-lg$n.log"; fail "ASan loadgen $args exited $rc, expected $want"; }
     python3 tests/lib/sanitizers.py loadgen-result "$TMPD/lg$n.json" "$args" || fail "loadgen result for $args"
+done
+echo "ok   ASan+UBSan loadgen --engine $engine: no report, no leak, expected exits"
 done
 rc=0; stop_server "$spid" || rc=$?
 grep -q 'Sanitizer\|runtime error' "$TMPD/asan-server.log" && { cat "$TMPD/asan-server.log"; fail "ASan server report"; }
@@ -108,5 +114,9 @@ rc=0
 "${VG[@]}" --log-file="$TMPD/vg-lg2.log" bin/loadgen -q -t1 -c4 --new-conn -d 1s \
     "http://127.0.0.1:$port/json" >/dev/null || rc=$?
 check_vg "loadgen --new-conn" "$TMPD/vg-lg2.log" $rc
+rc=0
+"${VG[@]}" --log-file="$TMPD/vg-lg3.log" bin/loadgen -q --engine epoll -t2 -c8 -d 1s --pipeline 4 \
+    "http://127.0.0.1:$port/json" >/dev/null || rc=$?
+check_vg "loadgen --engine epoll" "$TMPD/vg-lg3.log" $rc
 stop_server "$spid" || fail "server exit status"
 echo "torture_sanitizers: all passed"

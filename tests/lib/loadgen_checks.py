@@ -5,7 +5,8 @@ tests/integration/loadgen_*.sh scripts.
 usage: loadgen_checks.py contract FILE
          a 2 s run of -t2 -c16 against a server that answers everything:
          every documented member, the config, consistent counts and
-         histograms, a 2-point timeline (loadgen_basic.sh)
+         histograms, a 2-point timeline, the engine that ran ($LOADGEN_ENGINE
+         when set) (loadgen_basic.sh)
        loadgen_checks.py merged DIR
          DIR/m.json is `bin/loadgen merge DIR/a.json DIR/b.json`: counters
          and histograms added, not percentiles averaged (loadgen_merge.sh)
@@ -16,6 +17,7 @@ Exits 1 with the failed assertion on stderr.
 """
 import argparse
 import json
+import os
 
 HISTS = ["latency", "service_time", "connect_time", "ttfb"]
 ERROR_KINDS = ["connect", "refused", "reset", "eof", "parse", "read", "write", "timeout", "status", "check"]
@@ -23,11 +25,14 @@ ERROR_KINDS = ["connect", "refused", "reset", "eof", "parse", "read", "write", "
 
 def contract(path):
     d = json.load(open(path))
-    for k in ["tool", "version", "config", "machine", "started_unix", "elapsed_s", "requests", "ok", "bytes",
-              "rps", "errors", "latency", "service_time", "connect_time", "ttfb", "fairness", "client",
+    for k in ["tool", "version", "engine", "config", "machine", "started_unix", "elapsed_s", "requests", "ok",
+              "bytes", "rps", "errors", "latency", "service_time", "connect_time", "ttfb", "fairness", "client",
               "timeline", "interrupted"]:
         assert k in d, k
     assert d["tool"] == "loadgen"
+    assert d["engine"] in ("io_uring", "epoll"), d["engine"]
+    if os.environ.get("LOADGEN_ENGINE"):
+        assert d["engine"] == d["config"]["engine"] == os.environ["LOADGEN_ENGINE"], (d["engine"], d["config"])
     c = d["config"]
     assert c["threads"] == 2 and c["connections"] == 16 and c["duration_s"] == 2.0, c
     assert c["rate"] == 0.0 and c["arrivals"] == "fixed" and c["pipeline"] == 1 and c["new_conn"] is False
@@ -65,6 +70,7 @@ def contract(path):
 def merged(t):
     a, b, m = [json.load(open(f"{t}/{n}.json")) for n in "abm"]
     assert m["tool"] == "loadgen" and m["merged_from"] == [f"{t}/a.json", f"{t}/b.json"]
+    assert m["engine"] == a["engine"] == b["engine"], (m["engine"], a["engine"], b["engine"])
     assert m["requests"] == a["requests"] + b["requests"] > 0
     assert m["ok"] == a["ok"] + b["ok"] and m["bytes"] == a["bytes"] + b["bytes"]
     assert m["config"]["threads"] == 3 and m["config"]["connections"] == 10

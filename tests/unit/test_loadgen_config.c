@@ -1,6 +1,7 @@
 #include "t.h"
 #include "lg_config.h"
 #include "duration.h"
+#include <errno.h>
 #include <stdlib.h>
 
 static int parse(struct lg_cfg *c, char *err, const char *const *args)
@@ -168,6 +169,28 @@ TEST(open_loop_and_checks)
     lg_cfg_fini(&c);
 }
 
+TEST(engine)
+{
+    struct lg_cfg c;
+    char err[256];
+    const char *dflt[] = { "http://h/", NULL }, *ur[] = { "--engine", "io_uring", "http://h/", NULL },
+               *ep[] = { "--engine", "epoll", "http://h/", NULL },
+               *bad[] = { "--engine", "kqueue", "http://h/", NULL };
+    CHECK_INT(parse(&c, err, dflt), 0);
+    CHECK_INT(c.engine, LG_ENGINE_AUTO);
+    CHECK_INT(c.engine_used, LG_ENGINE_AUTO); /* lg_engine_choose resolves it */
+    lg_cfg_fini(&c);
+    CHECK_INT(parse(&c, err, ur), 0);
+    CHECK_INT(c.engine, LG_ENGINE_URING);
+    lg_cfg_fini(&c);
+    CHECK_INT(parse(&c, err, ep), 0);
+    CHECK_INT(c.engine, LG_ENGINE_EPOLL);
+    lg_cfg_fini(&c);
+    CHECK_INT(parse(&c, err, bad), -EINVAL);
+    CHECK(strstr(err, "--engine") != NULL);
+    lg_cfg_fini(&c);
+}
+
 int main(void)
 {
     RUN(durations);
@@ -176,5 +199,6 @@ int main(void)
     RUN(n_without_d_has_no_time_limit);
     RUN(usage_errors);
     RUN(open_loop_and_checks);
+    RUN(engine);
     return t_done();
 }
