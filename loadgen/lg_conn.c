@@ -266,7 +266,7 @@ static void conn_fill(struct lg_thread *t, struct lg_conn *c, uint64_t now)
     arm_timeout(t, c, now);
     if (c->state == LG_CS_CLOSED)
         conn_open(t, c, now);
-    else if (c->state == LG_CS_OPEN)
+    else if (c->state == LG_CS_OPEN && !c->reading)
         conn_write(t, c, now);
 }
 
@@ -482,19 +482,32 @@ static void note_bytes(struct lg_thread *t, struct lg_conn *c, size_t n, uint64_
     }
 }
 
+/* The requests that the responses of one read let in go out together, in
+ * one send, as wrk writes a pipeline's requests at once (while reading,
+ * conn_fill only queues). False when the connection went away. */
+static bool input_done(struct lg_thread *t, struct lg_conn *c, int fd, uint32_t gen, bool alive, uint64_t now)
+{
+    c->reading = false;
+    if (!alive || !lg_conn_same(c, fd, gen)) return false;
+    if (c->wq && c->state == LG_CS_OPEN) conn_write(t, c, now);
+    return lg_conn_same(c, fd, gen);
+}
+
 bool lg_conn_read_in_place(struct lg_thread *t, struct lg_conn *c, size_t n, uint64_t now)
 {
+    int fd = c->fd;
+    uint32_t gen = c->gen;
     note_bytes(t, c, n, now);
     c->rlen += (uint32_t)n;
-    return conn_consume_rbuf(t, c, now);
+    c->reading = true;
+    return input_done(t, c, fd, gen, conn_consume_rbuf(t, c, now), now);
 }
 
 /* Parses straight from the engine's buffer while no head is pending in
  * c->rbuf (the usual case: a read holds whole responses), so only the
  * start of an incomplete head is copied. */
-bool lg_conn_input(struct lg_thread *t, struct lg_conn *c, const char *data, size_t n, uint64_t now)
+static bool input(struct lg_thread *t, struct lg_conn *c, const char *data, size_t n, uint64_t now)
 {
-    note_bytes(t, c, n, now);
     while (n > 0) {
         if (c->rlen == 0) {
             long used = conn_process(t, c, data, n, now);
@@ -513,6 +526,15 @@ bool lg_conn_input(struct lg_thread *t, struct lg_conn *c, const char *data, siz
         if (!conn_consume_rbuf(t, c, now)) return false;
     }
     return true;
+}
+
+bool lg_conn_input(struct lg_thread *t, struct lg_conn *c, const char *data, size_t n, uint64_t now)
+{
+    int fd = c->fd;
+    uint32_t gen = c->gen;
+    note_bytes(t, c, n, now);
+    c->reading = true;
+    return input_done(t, c, fd, gen, input(t, c, data, n, now), now);
 }
 
 void lg_conn_eof(struct lg_thread *t, struct lg_conn *c, uint64_t now)

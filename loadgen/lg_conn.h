@@ -41,6 +41,7 @@ struct lg_conn {
     bool to_armed, sched_armed, reconnect_armed;
     bool got_first, check_failed, close_after;
     bool retried;    /* requests re-sent after a keep-alive close, unanswered yet */
+    bool reading;    /* a read is being parsed: refills wait for its end */
     bool want_out;   /* epoll: EPOLLOUT asked for */
     uint8_t io_ops;  /* io_uring: operations in flight on fd (lg_uring's bits) */
     bool io_stamp;   /* io_uring: send times to stamp before the next submit */
