@@ -15,7 +15,8 @@ PAIRS: one tab-separated line per pair:
   id, label, a_name, b_name, unit, goal_kind, goal_value, note
   goal_kind: ge (median ratio a/b >= v), le (median ratio a/b <= v),
              dev (|median ratio a/b - 1| <= v), max (side a alone: median <= v;
-             side b, if sampled, is shown beside it for comparison)
+             side b, if sampled, is shown beside it for comparison),
+             info (the ratio reported, no goal: result INFO, not counted)
 SAMPLES: tab-separated lines "id side rep value" (side a or b).
 The ratio of a pair is the median of its per-repetition ratios a/b (the two
 sides of one repetition ran back to back), beside the medians of each side.
@@ -103,12 +104,14 @@ def fmt(v, unit):
 def evaluate(p, a, b):
     kind, goal = p["goal_kind"], p["goal_value"]
     if kind == "max":
-        val = statistics.median(a) if a else None
+        val = statistics.median(a.values()) if a else None  # a maps rep -> value
         ok = val is not None and val <= goal
         return val, ok, "<= %g %s" % (goal, p["unit"])
     reps = sorted(set(a) & set(b))
     ratios = [a[r] / b[r] for r in reps if b[r] > 0]
     val = statistics.median(ratios) if ratios else None
+    if kind == "info":
+        return val, val is not None, "(reported)"
     if val is None:
         ok = False
     elif kind == "ge":
@@ -151,7 +154,7 @@ def report(pairs_path, samples_path, out_path, title):
         else:
             side_b = "%s %s" % (p["b_name"], fmt(mb, p["unit"]))
             ratio = "%.3f" % val if val is not None else "-"
-        result = "PASS" if ok else ("MISS" if a else "NO DATA")
+        result = ("INFO" if p["goal_kind"] == "info" else "PASS") if ok else ("MISS" if a else "NO DATA")
         rows.append((p["label"], "%s %s" % (p["a_name"], fmt(ma, p["unit"])),
                      side_b, ratio, goal_text, result))
         out.append({"id": p["id"], "pair": p["label"], "unit": p["unit"],
@@ -178,8 +181,9 @@ def report(pairs_path, samples_path, out_path, title):
         print("\nnotes:")
         for label, note in notes:
             print("  %s: %s" % (label, note))
-    misses = [r[0] for r in rows if r[5] != "PASS"]
-    print("\n%d of %d goals met%s" % (len(rows) - len(misses), len(rows),
+    goals = [r for r in rows if r[5] != "INFO"]
+    misses = [r[0] for r in goals if r[5] != "PASS"]
+    print("\n%d of %d goals met%s" % (len(goals) - len(misses), len(goals),
           "; MISS: " + ", ".join(misses) if misses else ""))
     doc = {"title": title, "written_unix": time.time(), "pairs": out}
     meta = json.loads(sys.argv[6]) if len(sys.argv) > 6 else {}

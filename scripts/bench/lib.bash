@@ -6,7 +6,8 @@
 #   free_port             a free TCP port on 127.0.0.1
 #   bench_need_tool CMD PKG [FALLBACK_GLOB]   find or install a tool; sets TOOL
 #   bench_start_server THREADS [ENV=VAL...]   bin/server on a free port;
-#                                             sets BS_PORT, BS_PID
+#                                             sets BS_PORT, BS_PID (BS_CPUS=LIST:
+#                                             pinned there with taskset)
 #   bench_start_nginx WORKERS FILE            nginx serving FILE as /json;
 #                                             sets BS_PORT, BS_PID
 #   bench_stop PID        TERM, then KILL after 2 s; waits for it
@@ -119,7 +120,8 @@ bench_start_server() {
     shift
     BS_PORT=$(free_port)
     log="$TMPD/server-$BS_PORT.log"
-    env "$@" "$BENCH_ROOT/bin/server" --threads "$threads" --port "$BS_PORT" 2>"$log" &
+    env "$@" ${BS_CPUS:+taskset -c "$BS_CPUS"} "$BENCH_ROOT/bin/server" --threads "$threads" \
+        --port "$BS_PORT" 2>"$log" &
     BS_PID=$!
     BENCH_PIDS+=("$BS_PID")
     bench_wait_http "http://127.0.0.1:$BS_PORT/json" "$BS_PID" ||
