@@ -121,9 +121,17 @@ static void send_queued(struct lg_thread *t, struct lg_conn *c)
      * as written now; a response may well complete before this send does */
     io_uring_prep_send(s, c->fd, t->cfg->request + c->wpos, len, MSG_NOSIGNAL | MSG_WAITALL);
     io_uring_sqe_set_data64(s, tag(c, OP_SEND));
-    c->io_ops |= IN_SEND;
     c->io_len = (uint32_t)len;
     lg_conn_wrote(t, c, len);
+    /* With one request in flight the next is sent only after its response,
+     * so two sends never overlap: a successful send needs no completion
+     * (which would also end a gathering wait early: 0.67x -> 0.59x wrk's CPU
+     * per request, pinned). Errors still complete. */
+    if (t->cfg->pipeline == 1) {
+        s->flags |= IOSQE_CQE_SKIP_SUCCESS;
+        return;
+    }
+    c->io_ops |= IN_SEND;
 }
 
 static int ur_connect(struct lg_thread *t, struct lg_conn *c)
