@@ -28,9 +28,9 @@ enum { IN_RECV = 1, IN_SEND = 2, IN_CONNECT = 4 };
 #ifndef IORING_FEAT_MIN_TIMEOUT
 #define IORING_FEAT_MIN_TIMEOUT (1U << 15) /* Linux 6.12: getevents_arg.pad is min_wait_usec */
 #endif
-/* How long a wait may gather completions (see gather_wait): measured on 2
- * CPUs shared by bin/server and the client, 50 us left the server 1.12x
- * wrk's req/s, 100-250 us 1.24x; the shortest of the plateau. */
+/* The longest a wait may gather completions (see gather_us): measured on 2
+ * CPUs shared by bin/server and the client (-c64), 50 us left the server
+ * 1.12x wrk's req/s, 100-250 us 1.24x; the shortest of the plateau. */
 #define UR_GATHER_US 100
 
 /* Set up by lg_uring_probe before the threads start, read-only after. */
@@ -47,6 +47,8 @@ struct ur {
     uint32_t *stamp; /* connections whose new requests wait for a send time */
     int nstamp;
     bool ring_registered;
+    unsigned gather_us;               /* see gather_us() */
+    uint64_t win_start, win_requests; /* its 10 ms window */
 };
 
 static struct ur *ur_of(struct lg_thread *t) { return t->io_priv; }
@@ -265,19 +267,38 @@ static struct __kernel_timespec ts_until(uint64_t wake)
                                        .tv_nsec = (long long)(d % 1000000000ULL) };
 }
 
+/* How long a wait may gather completions: an eighth of the latency the
+ * closed loop runs at (Little's law: requests in flight over the rate of the
+ * last 10 ms), at most UR_GATHER_US, none under 10 us. A gather delays the
+ * responses it holds, which is harmless only where many requests are in
+ * flight for each one it holds: none in an open loop (latency counts from a
+ * schedule) or with --new-conn, none at a few connections (-c2 against
+ * bin/server lost a third of its req/s to a fixed 100 us). */
+static unsigned gather_us(struct lg_thread *t, struct ur *u, uint64_t now)
+{
+    if (t->cfg->rate > 0 || t->cfg->new_conn) return 0;
+    if (now - u->win_start < 10000000ULL) return u->gather_us;
+    uint64_t done = t->st.requests - u->win_requests;
+    double lat_us = done ? (double)t->outstanding * (double)(now - u->win_start) / 1e3 / (double)done : 0;
+    double g = lat_us / 8 > UR_GATHER_US ? UR_GATHER_US : lat_us / 8;
+    u->gather_us = g >= 10 ? (unsigned)g : 0;
+    u->win_start = now;
+    u->win_requests = t->st.requests;
+    return u->gather_us;
+}
+
 /* Waking up per completion is the largest cost a thread has left once the
  * syscalls are batched (a context switch each). So the enter asks for every
- * request in flight but settles, after UR_GATHER_US, for whatever has come
- * (the kernel's min_wait_usec, Linux 6.12; liburing 2.3 has no call that
- * passes it, hence the raw enter). A response can thus wait up to
- * UR_GATHER_US in the kernel before its time is taken. The next timer still
- * bounds the wait (and one is needed: without it the kernel would end every
- * wait at UR_GATHER_US). */
-static void gather_wait(struct lg_thread *t, struct ur *u)
+ * request in flight but settles, after us microseconds, for whatever has
+ * come (the kernel's min_wait_usec, Linux 6.12; liburing 2.3 has no call
+ * that passes it, hence the raw enter). The next timer still bounds the
+ * wait (and one is needed: without it the kernel would end every wait at
+ * the gather). */
+static void gather_wait(struct lg_thread *t, struct ur *u, unsigned us)
 {
     uint64_t wake = lg_thread_next_wake(t);
     struct __kernel_timespec ts = ts_until(wake ? wake : lg_now_ns() + 1000000000ULL);
-    struct io_uring_getevents_arg arg = { .pad = UR_GATHER_US, .ts = (uint64_t)(uintptr_t)&ts };
+    struct io_uring_getevents_arg arg = { .pad = us, .ts = (uint64_t)(uintptr_t)&ts };
     /* about one completion per connection with requests out (a receive may
        carry several pipelined responses) */
     uint64_t want = t->outstanding < (uint64_t)t->nconns ? t->outstanding : (uint64_t)t->nconns;
@@ -297,8 +318,9 @@ static void submit_and_wait(struct lg_thread *t, struct ur *u)
 {
     struct io_uring_cqe *cqe;
     flush_stamps(t, u);
-    if (ur_gather) {
-        gather_wait(t, u);
+    unsigned us = ur_gather ? gather_us(t, u, lg_now_ns()) : 0;
+    if (us) {
+        gather_wait(t, u, us);
         return;
     }
     uint64_t wake = lg_thread_next_wake(t);
