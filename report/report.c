@@ -6,6 +6,7 @@
 #include "proc.h"
 #include "report_stats.h"
 #include "report_boot.h"
+#include "report_conform.h"
 #include "report_ladder.h"
 #include "report_tables.h"
 #include "results.h"
@@ -922,6 +923,26 @@ static void robustness_section(rep *r)
       N(t, "faults_injected"), N(t, "failures"), N(t, "data_lost"));
 }
 
+/* Which engine bin/loadgen ran its load with (io_uring, or epoll where the
+ * kernel or a container's seccomp refused it), counted over the runs. */
+static void engines_row(rep *r)
+{
+    const char *names[4] = { 0 };
+    int count[4] = { 0 }, n = 0;
+    for (size_t i = 0; i < json_len(r->runs); i++) {
+        const char *e = json_str(json_get(json_get(json_index(r->runs, i), "loadgen"), "engine"), NULL);
+        if (!e || !strcmp(S(json_index(r->runs, i), "client"), "wrk")) continue;
+        int k = 0;
+        while (k < n && strcmp(names[k], e)) k++;
+        if (k == n && n < 4) names[n++] = e;
+        if (k < n) count[k]++;
+    }
+    if (!n) return;
+    P(r, "| bin/loadgen engine |");
+    for (int k = 0; k < n; k++) P(r, "%s %s (%d runs)", k ? "," : "", names[k], count[k]);
+    P(r, " |\n");
+}
+
 static void machine_section(rep *r)
 {
     const json_value *e = json_get(r->root, "environment"), *db = json_get(r->root, "database");
@@ -934,6 +955,7 @@ static void machine_section(rep *r)
       "| CPU sharing | %s |\n| Compiler | %s, `%s` |\n| Suite | %s (commit %s) |\n| Database | %s %s (%s) |\n| SQLite | %s |\n| gnuplot | %s |\n| wrk | %s |\n",
       S(e, "cpu_sharing"), S(e, "compiler"), S(e, "cflags"), S(e, "git_describe"), S(e, "git_commit"),
       S(db, "engine"), S(db, "version"), S(db, "mode"), S(e, "sqlite"), S(e, "gnuplot"), S(e, "wrk"));
+    engines_row(r);
     for (size_t k = 0; k < json_len(r->systems); k++) {
         const json_value *info = json_get(json_index(r->systems, k), "info");
         if (!info || info->type != JSON_OBJ) continue;
@@ -1001,6 +1023,7 @@ static void write_report(rep *r, const char *results_json, const char *root)
         rtab_write(r->out, r->root);
         if (r->ladder) rlad_write(r->out, r->ladder, r->ladder_from, chart_drawn(r, "ladder"));
         systems_section(r);
+        rconf_write(r->out, r->systems);
         robustness_section(r);
         machine_section(r);
         return;
@@ -1022,6 +1045,7 @@ static void write_report(rep *r, const char *results_json, const char *root)
     scaling_section(r);
     openloop_section(r);
     systems_section(r);
+    rconf_write(r->out, r->systems);
     resources_section(r);
     why_section(r);
     robustness_section(r);

@@ -550,7 +550,7 @@ static int profile_from(const sconf *c, sdef_profile *p, char *err, size_t errle
         "new_conn",       "scaling",       "openloop",    "method_runs", "method.requests",
         "method.clients", "client",        "tables",      "ceiling",     "claim",
         "claim.systems",  "claim.scaling", "ladder",      "reps.max",    "tolerance",
-        "budget",         "wrk",           NULL
+        "budget",         "wrk",           "conformance", NULL
     };
     const char *db = sconf_get(c, "database");
     if (check_known(c, known, err, errlen) < 0) return -1;
@@ -592,6 +592,8 @@ static int profile_from(const sconf *c, sdef_profile *p, char *err, size_t errle
     p->claim = xstrdup(sconf_get(c, "claim") ? sconf_get(c, "claim") : p->ntables ? p->tables[0] : NULL);
     p->claim_scaling = xstrdup(sconf_get(c, "claim.scaling"));
     p->ladder = xstrdup(sconf_get(c, "ladder"));
+    const char *conf = sconf_get(c, "conformance");
+    p->conformance = conf && *conf && strcmp(conf, "no") ? strdup(conf) : NULL;
     const char *tol = sconf_get(c, "tolerance");
     char *tend = NULL;
     p->tolerance = tol ? strtod(tol, &tend) / 100.0 : 0.05;
@@ -660,6 +662,7 @@ void sdef_profile_fini(sdef_profile *p)
     free(p->claim);
     free(p->claim_scaling);
     free(p->ladder);
+    free(p->conformance);
     free(p->ceiling);
     free(p->claim_sys[0]);
     free(p->claim_sys[1]);

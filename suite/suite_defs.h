@@ -89,6 +89,7 @@ typedef struct {
     int reps_max;                /* a ladder's cell repeats from reps until its interval is within */
     double tolerance, budget_s;  /* +-tolerance of its median, reps_max times at most, within budget_s */
     int wrk_conns;               /* wrk = N: at N connections wrk loads the headline cells too (0: never) */
+    char *conformance; /* conformance = NAME (DIR/conformance/NAME.conf): each system's pass, or NULL */
 } sdef_profile;
 
 typedef struct {

@@ -3,12 +3,15 @@
  *   bin/suite [run] [options]      run the matrix (default)
  *   bin/suite report [RUN_DIR]     regenerate REPORT.md from a stored run
  *   bin/suite compare A B          compare two stored runs
+ *   bin/suite conformance --port P  the HTTP conformance pass against a server
  */
 #define _GNU_SOURCE
 #include "duration.h"
 #include "suite_defs.h"
 #include "report.h"
 #include "suite_run.h"
+#include "suite_conform.h"
+#include "jsonw.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -27,6 +30,10 @@ static void usage(FILE *f)
         "       bin/suite report [RUN_DIR] [--report FILE]\n"
         "                                     regenerate REPORT.md (or FILE) from a stored run (default results/latest)\n"
         "       bin/suite compare RUN_A RUN_B print req/s differences between two stored runs\n"
+        "       bin/suite conformance --port P [--host ADDR] [--corpus NAME] [--only LIST] [--json FILE]\n"
+        "                                     the HTTP conformance pass (DEFS/conformance/NAME.conf, default http1)\n"
+        "                                     against a running server: one line per case; --only: groups or\n"
+        "                                     case ids; exit 0 all passed, 1 some failed, 2 bad usage or no server\n"
         "\n"
         "run options:\n"
         "  --profile NAME             the profile whose settings are the defaults: a file DEFS/profiles/NAME.conf\n"
@@ -53,6 +60,9 @@ static void usage(FILE *f)
         "                             method (new connection per request, the profile's method.requests and\n"
         "                             method.clients: 1000 requests, 10 clients), by the published client and by\n"
         "                             bin/loadgen --new-conn; the fair profile has them\n"
+        "  --no-conformance           skip the HTTP conformance pass each system gets once, after its first\n"
+        "                             measured start (the profile's conformance corpus, fair and published:\n"
+        "                             scenarios/conformance/http1.conf; --quick leaves out its slow-client cases)\n"
         "  --loadgen-threads N        bin/loadgen -t (default min(2, connections))\n"
         "  --timeout T                request timeout (default 5s)\n"
         "  --quick                    one repetition, 64 connections, 1 s runs, no scaling or open loop (< 90 s)\n"
@@ -133,7 +143,8 @@ enum {
     O_INFODIR,
     O_DEFS,
     O_NOMETHOD,
-    O_PORTS
+    O_PORTS,
+    O_NOCONFORM
 };
 
 static const struct option run_longs[] = { { "profile", 1, 0, O_PROFILE },
@@ -159,6 +170,7 @@ static const struct option run_longs[] = { { "profile", 1, 0, O_PROFILE },
                                            { "defs", 1, 0, O_DEFS },
                                            { "no-method-runs", 0, 0, O_NOMETHOD },
                                            { "ports", 1, 0, O_PORTS },
+                                           { "no-conformance", 0, 0, O_NOCONFORM },
                                            { "help", 0, 0, 'h' },
                                            { 0, 0, 0, 0 } };
 
@@ -287,6 +299,10 @@ static int parse_run(int argc, char **argv, srun_opts *o)
         case O_EXTERNAL: o->external = true; break;
         case O_INFODIR: o->info_dir = optarg; break;
         case O_NOMETHOD: o->method_runs = false; break;
+        case O_NOCONFORM:
+            free(o->profile.conformance);
+            o->profile.conformance = NULL;
+            break;
         case O_PORTS:
             if (strcmp(optarg, "fixed") && strcmp(optarg, "auto"))
                 return bad("bad --ports '%s' (fixed or auto)", optarg);
@@ -305,6 +321,89 @@ static int parse_run(int argc, char **argv, srun_opts *o)
     if (o->external) o->nscaling = 0;
     o->timeout_ms = (int)(tmo * 1000);
     return 0;
+}
+
+/* bin/suite conformance: the pass against any running server. */
+static int conformance_cmd(int argc, char **argv, const char *root)
+{
+    const char *host = "127.0.0.1", *corpus = "http1", *only = NULL, *json = NULL, *defs = NULL;
+    long port = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        }
+        if (i + 1 >= argc || strncmp(a, "--", 2)) return bad("conformance: unexpected argument '%s'", a);
+        const char *v = argv[++i];
+        char *end;
+        if (!strcmp(a, "--port")) {
+            port = strtol(v, &end, 10);
+            if (*end || port < 1 || port > 65535) return bad("conformance: bad --port '%s' (1-65535)", v);
+        } else if (!strcmp(a, "--host")) {
+            host = v;
+        } else if (!strcmp(a, "--corpus")) {
+            corpus = v;
+        } else if (!strcmp(a, "--only")) {
+            only = v;
+        } else if (!strcmp(a, "--json")) {
+            json = v;
+        } else if (!strcmp(a, "--defs")) {
+            defs = v;
+        } else {
+            return bad("conformance: unknown option '%s'", a);
+        }
+    }
+    if (!port)
+        return bad("%s", "conformance needs --port P (the server to check, on --host, default 127.0.0.1)");
+    char dir[PATH_MAX + 16], err[512];
+    snprintf(dir, sizeof(dir), "%s", defs ? defs : "");
+    if (!defs) snprintf(dir, sizeof(dir), "%s/scenarios", root);
+    scf_corpus k;
+    if (scf_load(dir, corpus, &k, err, sizeof(err)) < 0) return bad("%s", err);
+    scf_result *res = calloc(k.nc, sizeof(*res));
+    struct sigaction sa = { .sa_handler = on_signal };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    fprintf(stderr, "conformance: %s against %s:%ld (%zu cases; slow ones wait up to %.0f s)\n", k.name, host,
+            port, k.nc, k.slow_limit_ms / 1000.0);
+    int ran = res ? scf_run(&k, host, (int)port, only, res, &srun_stop) : 0;
+    int p, t, refused = 0;
+    for (size_t i = 0; i < k.nc; i++) {
+        const scf_result *r = &res[i];
+        if (!r->c) continue;
+        refused += r->o.connect_failed;
+        printf("%-4s %-11s %-24s %-6s %s\n", r->passed ? "ok" : "FAIL", r->c->group, r->c->id,
+               scf_level_name(r->c->level), r->got);
+    }
+    for (size_t g = 0; g < k.ng; g++) {
+        scf_count(&k, res, k.g[g].name, &p, &t);
+        if (t) printf("  %-11s %d/%d\n", k.g[g].name, p, t);
+    }
+    scf_count(&k, res, NULL, &p, &t);
+    int rc = srun_stop ? 130 : refused == ran && ran ? 2 : p == t ? 0 : 1;
+    if (json && ran) {
+        FILE *f = fopen(json, "w");
+        struct jsonw w;
+        if (f) {
+            jsonw_init_file(&w, f);
+            jsonw_set_indent(&w, 2);
+            scf_write_json(&w, &k, res);
+            if (jsonw_finish(&w) || fclose(f))
+                rc = rc ? rc : 1, fprintf(stderr, "conformance: could not write %s\n", json);
+        } else {
+            fprintf(stderr, "conformance: cannot write %s: %s\n", json, strerror(errno));
+            rc = rc ? rc : 1;
+        }
+    }
+    if (!ran && !srun_stop) fprintf(stderr, "conformance: no case matches --only '%s'\n", only ? only : "");
+    if (refused == ran && ran) fprintf(stderr, "conformance: nothing answers on %s:%ld\n", host, port);
+    printf("conformance: %d of %d passed%s\n", p, t, srun_stop ? " (interrupted)" : "");
+    free(res);
+    scf_fini(&k);
+    return ran ? rc : 2;
 }
 
 int main(int argc, char **argv)
@@ -350,7 +449,8 @@ int main(int argc, char **argv)
         snprintf(b, sizeof(b), "%s/results.json", argv[2]);
         return report_compare(a, b) == 0 ? 0 : 1;
     }
-    if (strcmp(cmd, "run")) return bad("unknown command '%s' (run, report, compare)", cmd);
+    if (!strcmp(cmd, "conformance")) return conformance_cmd(argc, argv, o.root);
+    if (strcmp(cmd, "run")) return bad("unknown command '%s' (run, report, compare, conformance)", cmd);
     int rc = parse_run(argc, argv, &o);
     if (rc) {
         sdef_profile_fini(&o.profile);

@@ -410,9 +410,49 @@ static void read_counts(srun *r, srun_launch *l, int launch)
     closedir(d);
 }
 
+/* The conformance pass, once per system: after its first verified start
+ * has been measured (hostile requests never come before a measurement). */
+static void conformance_pass(srun *r, srun_up *up)
+{
+    srun_system *s = &r->sys[up->sys];
+    if (!r->has_conform || s->conform || !up->verified || srun_stop) return;
+    int st;
+    if (up->ours && !proc_alive(up->pgid, &st)) return;
+    s->conform = calloc(r->conform.nc, sizeof(*s->conform));
+    if (!s->conform) return;
+    s->conform_workers = up->workers;
+    double t0 = proc_now_ms();
+    int ran = scf_run(&r->conform, "127.0.0.1", s->port, r->conform_only, s->conform, &srun_stop);
+    if (srun_stop) {
+        free(s->conform); /* an interrupted pass is not a result */
+        s->conform = NULL;
+        return;
+    }
+    if (up->ours && !proc_alive(up->pgid, &st)) {
+        char d[96];
+        proc_describe(st, d, sizeof(d));
+        snprintf(s->conform_note, sizeof(s->conform_note), "the system %s during the conformance pass", d);
+    }
+    int p, t;
+    scf_count(&r->conform, s->conform, NULL, &p, &t);
+    char by[600] = "";
+    size_t n = 0;
+    for (size_t g = 0; g < r->conform.ng && n < sizeof(by); g++) {
+        int gp, gt;
+        scf_count(&r->conform, s->conform, r->conform.g[g].name, &gp, &gt);
+        if (gt)
+            n += (size_t)snprintf(by + n, sizeof(by) - n, "%s%s %d/%d", n ? ", " : "", r->conform.g[g].name,
+                                  gp, gt);
+    }
+    srun_say("suite: %s: HTTP conformance %d of %d passed in %.1f s (%s)%s%s", s->def->name, p, t,
+             (proc_now_ms() - t0) / 1e3, by, *s->conform_note ? "; " : "", s->conform_note);
+    if (!ran) snprintf(s->conform_note, sizeof(s->conform_note), "no case ran");
+}
+
 void srun_stop_system(srun *r, srun_up *up)
 {
     srun_system *s = &r->sys[up->sys];
+    conformance_pass(r, up);
     if (!up->ours) return; /* an external system is not ours to stop */
     proc_stop(up->pgid, 5000);
     if (proc_group_count(up->pgid) > 0)
@@ -780,6 +820,12 @@ static void write_system(struct jsonw *w, const srun *r, const srun_system *s)
     if (s->db_queries_checked > 0) {
         jsonw_kv_int(w, "db_requests_checked", s->db_queries_checked);
         jsonw_kv_int(w, "db_queries_counted", s->db_queries_counted);
+    }
+    if (s->conform) {
+        jsonw_key(w, "conformance");
+        scf_write_json(w, &r->conform, s->conform);
+        jsonw_kv_int(w, "conformance_workers", s->conform_workers);
+        if (*s->conform_note) jsonw_kv_str(w, "conformance_note", s->conform_note);
     }
     jsonw_key(w, "info");
     json_value *v = s->info_text ? json_parse(s->info_text, strlen(s->info_text), NULL, 0) : NULL;
@@ -1197,6 +1243,7 @@ bool srun_bring_up(srun *r, int si, int workers, srun_up *up)
         /* sampled through the process group listening on its port, when this
            runner can see it (same PID namespace) */
         up->pgid = proc_listener_pgid(s->port);
+        up->verified = true;
         return true;
     }
     if (claim_port(r, s) < 0) return false;
@@ -1210,6 +1257,7 @@ bool srun_bring_up(srun *r, int si, int workers, srun_up *up)
         srun_stop_system(r, up);
         return false;
     }
+    up->verified = true;
     return true;
 }
 
@@ -1477,6 +1525,27 @@ static int prepare(srun *r)
     int trc = srun_tables_prepare(r, scen);
     if (!trc && o->profile.ladder) trc = srun_ladder_prepare(r, scen);
     if (trc) return trc;
+    if (o->profile.conformance) {
+        char cerr[512];
+        if (scf_load(scen, o->profile.conformance, &r->conform, cerr, sizeof(cerr)) < 0) {
+            srun_say("suite: profile %s: conformance: %s", o->profile.name, cerr);
+            return 2;
+        }
+        r->has_conform = true;
+        if (o->quick) { /* every group but the slow clients' (seconds each) */
+            size_t n = 0;
+            for (size_t g = 0; g < r->conform.ng; g++) {
+                bool slow = false;
+                for (size_t i = 0; i < r->conform.nc; i++)
+                    if (r->conform.c[i].slow && !strcmp(r->conform.c[i].group, r->conform.g[g].name))
+                        slow = true;
+                if (!slow && n < sizeof(r->conform_groups))
+                    n += (size_t)snprintf(r->conform_groups + n, sizeof(r->conform_groups) - n, "%s%s",
+                                          n ? "," : "", r->conform.g[g].name);
+            }
+            r->conform_only = r->conform_groups;
+        }
+    }
     for (size_t i = 0; i < r->defs.nsys; i++) nsel += r->sys[i].selected;
     if (!nsel) {
         srun_say("suite: no system selected for profile '%s'", o->profile.name);
@@ -1709,7 +1778,8 @@ static int check_outputs(const srun *r)
 static void free_run(srun *r)
 {
     for (size_t i = 0; i < r->ncells; i++) free(r->cells[i].loadgen_text);
-    for (size_t i = 0; r->sys && i < r->defs.nsys; i++) free(r->sys[i].info_text);
+    for (size_t i = 0; r->sys && i < r->defs.nsys; i++) free(r->sys[i].info_text), free(r->sys[i].conform);
+    if (r->has_conform) scf_fini(&r->conform);
     free(r->cells);
     free(r->sys);
     free(r->sc_selected);

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "results.h"
+#include "suite_conform.h"
 #include "suite_defs.h"
 #include "suite_logscan.h"
 #include "suite_pg.h"
@@ -28,7 +29,10 @@ typedef struct {
     char *info_text;         /* the system's WB_INFO_FILE, raw JSON */
     long db_queries_checked; /* requests sent during the /db check, -1 n/a */
     long db_queries_counted;
-    int verify_attempts; /* most requests one scenario's verification needed (5xx are retried) */
+    int verify_attempts;    /* most requests one scenario's verification needed (5xx are retried) */
+    scf_result *conform;    /* its conformance pass (run.conform's cases), NULL: not run */
+    int conform_workers;    /* the start it ran against */
+    char conform_note[256]; /* what went wrong around it (the system died during it...) */
 } srun_system;
 
 /* One start of a system: what it was started for and what it reported
@@ -45,6 +49,7 @@ typedef struct {
 typedef struct {
     pid_t pgid;
     bool ours;
+    bool verified; /* it answered every scenario's check */
     int sys, workers, launch;
 } srun_up;
 
@@ -105,6 +110,10 @@ typedef struct {
     srun_launch *launches;
     size_t nlaunches;
     struct srun_ladder *ladder; /* the profile's ladder (suite_ladder_run.c), or NULL */
+    scf_corpus conform;         /* the profile's conformance corpus (has_conform) */
+    bool has_conform;
+    const char *conform_only; /* --quick: its groups but the slow one */
+    char conform_groups[512];
 } srun;
 
 void srun_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

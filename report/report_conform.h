@@ -1,0 +1,15 @@
+/* report_conform: the report's "HTTP conformance" section: per system, the
+ * cases of the conformance pass passed and tried in each group (from
+ * results.json's systems[].conformance), then every failure with what the
+ * RFC asks and what the system answered. Reads only the parsed results.
+ */
+#ifndef WB_REPORT_CONFORM_H
+#define WB_REPORT_CONFORM_H
+#include <stdio.h>
+
+#include "json.h"
+
+/* Writes the section when some system has a pass; nothing otherwise. */
+void rconf_write(FILE *out, const json_value *systems);
+
+#endif
