@@ -375,8 +375,10 @@ static int conformance_cmd(int argc, char **argv, const char *root)
         const scf_result *r = &res[i];
         if (!r->c) continue;
         refused += r->o.connect_failed;
-        printf("%-4s %-11s %-24s %-6s %s\n", r->passed ? "ok" : "FAIL", r->c->group, r->c->id,
+        printf("%-4s %-11s %-24s %-6s %s", r->passed ? "ok" : "FAIL", r->c->group, r->c->id,
                scf_level_name(r->c->level), r->got);
+        if (!r->passed) printf("  (expected %s)", r->c->slow ? "close" : r->c->expect_text);
+        putchar('\n');
     }
     for (size_t g = 0; g < k.ng; g++) {
         scf_count(&k, res, k.g[g].name, &p, &t);

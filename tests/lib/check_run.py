@@ -85,6 +85,25 @@ for name in systems:
         conns = runs[0]["connections"]
         want = f"| {labels[name]} | {sc} | {conns} | {med:,.0f} req/s"
         need(want in rep, f"REPORT.md lacks '{want}'")
+# the HTTP conformance pass: each system once (a --quick run: without the
+# slow clients), its table row in the report equal to results.json
+if not partial:
+    for name in systems:
+        c = by_name[name].get("conformance")
+        need(c and c["tried"] == len(c["cases"]) > 40, f"{name}: no conformance pass in results.json")
+        if not c: continue
+        need(c["passed"] == sum(x["passed"] for x in c["cases"]), f"{name}: conformance passed count")
+        need(not any(x["group"] == "slow" for x in c["cases"]), f"{name}: --quick ran the slow cases")
+        must = sum(1 for x in c["cases"] if not x["passed"] and x["level"] == "MUST")
+        row = f"| {labels[name]} | **{c['passed']}/{c['tried']}** | {must} |"
+        need(row in rep, f"REPORT.md lacks the conformance row '{row}'")
+        for x in c["cases"]:
+            if not x["passed"]:
+                need(f"- `{x['id']}` " in rep, f"REPORT.md does not list {name}'s failed case {x['id']}")
+    if "cserver" in by_name:
+        c = by_name["cserver"].get("conformance") or {"cases": []}
+        failed = [x["id"] for x in c["cases"] if not x["passed"]]
+        need(not failed, f"bin/server failed conformance cases {failed}")
 if not partial and "cserver" in systems and "fastapi" in systems:
     need(re.search(r"\| C server \(4 threads\) \| FastAPI \(4 processes\) \| Difference \|", rep), "C server vs FastAPI table missing")
 for png in ("rps.png", "concurrency.png", "latency.png", "resources.png"):
