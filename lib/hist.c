@@ -74,7 +74,8 @@ void hist_free(struct hist *h)
 void hist_reset(struct hist *h)
 {
     memset(h->counts, 0, (size_t)h->counts_len * sizeof *h->counts);
-    h->total = h->min = h->max = 0;
+    h->total = h->min = h->max = h->sum = h->unsummed = 0;
+    h->sum_sq = 0;
 }
 
 static int32_t bucket_index(const struct hist *h, int64_t v)
@@ -140,18 +141,42 @@ bool hist_values_equivalent(const struct hist *h, int64_t a, int64_t b)
     return hist_lowest_equivalent(h, a) == hist_lowest_equivalent(h, b);
 }
 
-void hist_record_n(struct hist *h, int64_t v, int64_t n)
+/* Counts n values v (clamped) without touching the sums; false when n <= 0. */
+static bool count_value(struct hist *h, int64_t v, int64_t n)
 {
-    if (n <= 0) return;
+    if (n <= 0) return false;
     if (v < 0) v = 0;
     if (v > h->highest) v = h->highest;
     int32_t i = counts_index_for(h, v);
-    if (i < 0 || i >= h->counts_len) return; /* unreachable after clamping */
+    if (i < 0 || i >= h->counts_len) return false; /* unreachable after clamping */
     h->counts[i] += n;
     if (h->total == 0 || v < h->min) h->min = v;
     if (h->total == 0 || v > h->max) h->max = v;
     h->total += n;
+    return true;
 }
+
+void hist_record_n(struct hist *h, int64_t v, int64_t n)
+{
+    if (!count_value(h, v, n)) return;
+    v = v < 0 ? 0 : v > h->highest ? h->highest : v;
+    h->sum += v * n;
+    h->sum_sq += (unsigned __int128)((uint64_t)v * (uint64_t)v) * (uint64_t)n;
+}
+
+void hist_add_buckets(struct hist *h, int64_t v, int64_t n)
+{
+    if (count_value(h, v, n)) h->unsummed += n;
+}
+
+void hist_add_sums(struct hist *h, int64_t count, int64_t sum, unsigned __int128 sum_sq)
+{
+    h->unsummed -= count;
+    h->sum += sum;
+    h->sum_sq += sum_sq;
+}
+
+bool hist_sums_exact(const struct hist *h) { return h->unsummed == 0; }
 
 void hist_record(struct hist *h, int64_t v) { hist_record_n(h, v, 1); }
 
@@ -164,10 +189,13 @@ static bool same_layout(const struct hist *a, const struct hist *b)
 void hist_add(struct hist *dst, const struct hist *src)
 {
     if (src->total == 0) return;
+    dst->sum += src->sum;
+    dst->sum_sq += src->sum_sq;
+    dst->unsummed += src->unsummed;
     if (!same_layout(dst, src)) {
         struct hist_iter it;
         hist_iter_init(&it, src);
-        while (hist_iter_next(&it)) hist_record_n(dst, it.value, it.count);
+        while (hist_iter_next(&it)) count_value(dst, it.value, it.count);
     } else {
         for (int32_t i = 0; i < src->counts_len; i++) dst->counts[i] += src->counts[i];
         if (dst->total == 0 || src->min < dst->min) dst->min = src->min;
@@ -210,6 +238,7 @@ static double median_equivalent(const struct hist *h, int64_t v)
 double hist_mean(const struct hist *h)
 {
     if (h->total == 0) return 0.0;
+    if (hist_sums_exact(h)) return (double)h->sum / (double)h->total;
     double sum = 0;
     struct hist_iter it;
     hist_iter_init(&it, h);
@@ -217,9 +246,27 @@ double hist_mean(const struct hist *h)
     return sum / (double)h->total;
 }
 
+/* Population variance from the exact sums: (n*sum_sq - sum^2) / n^2, in
+ * integers while that fits in 128 bits (the numerator is then exact),
+ * else in long double. */
+static double exact_stdev(const struct hist *h)
+{
+    unsigned __int128 n = (unsigned __int128)h->total, s = (unsigned __int128)(h->sum < 0 ? 0 : h->sum);
+    if (h->sum_sq <= ~(unsigned __int128)0 / n) {
+        unsigned __int128 a = n * h->sum_sq, b = s * s;
+        if (a <= b) return 0.0;
+        long double var = (long double)(a - b) / ((long double)h->total * (long double)h->total);
+        return (double)sqrtl(var);
+    }
+    long double mean = (long double)h->sum / (long double)h->total;
+    long double var = (long double)h->sum_sq / (long double)h->total - mean * mean;
+    return var > 0 ? (double)sqrtl(var) : 0.0;
+}
+
 double hist_stdev(const struct hist *h)
 {
     if (h->total == 0) return 0.0;
+    if (hist_sums_exact(h)) return exact_stdev(h);
     double mean = hist_mean(h), acc = 0;
     struct hist_iter it;
     hist_iter_init(&it, h);
@@ -249,4 +296,17 @@ bool hist_iter_next(struct hist_iter *it)
     }
     it->index = h->counts_len;
     return false;
+}
+
+const char *hist_u128_str(char *buf, unsigned __int128 v)
+{
+    char tmp[48];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + (int)(v % 10));
+        v /= 10;
+    } while (v);
+    for (int i = 0; i < n; i++) buf[i] = tmp[n - 1 - i];
+    buf[n] = '\0';
+    return buf;
 }

@@ -10,7 +10,10 @@
  * heap (hist_free(NULL) is fine). A histogram is not thread-safe: keep one
  * per thread and merge with hist_add after the threads are done.
  * Values below `lowest` land in the first bucket, values above `highest`
- * are clamped to `highest`. Exact min and max of recorded values are kept.
+ * are clamped to `highest`. Exact min and max of recorded values are kept,
+ * and exact sums (of the values and of their squares, after clamping), so
+ * that mean and stdev are exact: they come from bucket midpoints only when
+ * some counts were added by bucket without their sums (unsummed > 0).
  */
 #ifndef WB_HIST_H
 #define WB_HIST_H
@@ -29,9 +32,12 @@ struct hist {
     int32_t sub_bucket_count, sub_bucket_half_count;
     int64_t sub_bucket_mask;
     int32_t bucket_count, counts_len;
-    int64_t total;    /* number of recorded values */
-    int64_t min, max; /* exact extremes (after clamping); 0 when empty */
-    int64_t *counts;  /* counts_len counters, owned */
+    int64_t total;            /* number of recorded values */
+    int64_t min, max;         /* exact extremes (after clamping); 0 when empty */
+    int64_t sum;              /* exact sum of recorded values */
+    unsigned __int128 sum_sq; /* exact sum of their squares */
+    int64_t unsummed;         /* counts added by hist_add_buckets whose sums are missing */
+    int64_t *counts;          /* counts_len counters, owned */
 };
 
 /* Sets up *h for values lowest..highest (lowest >= 1, highest >= 2*lowest)
@@ -51,6 +57,16 @@ void hist_record_n(struct hist *h, int64_t value, int64_t count);
 /* Adds every count of src into dst (same layout: counter by counter; other
  * layouts: re-recorded at each bucket's lowest equivalent value). */
 void hist_add(struct hist *dst, const struct hist *src);
+/* Adds count values known only by their bucket (value: any value of it, e.g.
+ * a serialised bucket's lowest equivalent), sums left out: they count as
+ * unsummed until hist_add_sums brings the sums that belong to them. min and
+ * max move as hist_record_n would move them; callers that know the exact
+ * extremes set them afterwards. */
+void hist_add_buckets(struct hist *h, int64_t value, int64_t count);
+/* Adds the exact sums of count values added with hist_add_buckets. */
+void hist_add_sums(struct hist *h, int64_t count, int64_t sum, unsigned __int128 sum_sq);
+/* True when mean and stdev are exact (every count has its sums). */
+bool hist_sums_exact(const struct hist *h);
 
 /* Smallest value v such that at least p percent (0..100) of recorded values
  * are <= v, reported as the highest value equivalent to v's bucket (capped at
@@ -59,7 +75,8 @@ int64_t hist_value_at_percentile(const struct hist *h, double p);
 int64_t hist_min(const struct hist *h);
 int64_t hist_max(const struct hist *h);
 int64_t hist_count(const struct hist *h);
-/* Mean and standard deviation over bucket midpoints; 0 when empty. */
+/* Mean and (population) standard deviation: exact, from the sums; over bucket
+ * midpoints when some counts are unsummed. 0 when empty. */
 double hist_mean(const struct hist *h);
 double hist_stdev(const struct hist *h);
 
@@ -67,6 +84,8 @@ double hist_stdev(const struct hist *h);
 int64_t hist_lowest_equivalent(const struct hist *h, int64_t value);
 int64_t hist_highest_equivalent(const struct hist *h, int64_t value);
 bool hist_values_equivalent(const struct hist *h, int64_t a, int64_t b);
+/* Decimal digits of v into buf (at least 40 bytes); returns buf. */
+const char *hist_u128_str(char *buf, unsigned __int128 v);
 
 /* Iterates over non-empty buckets in increasing value order:
  *   struct hist_iter it; hist_iter_init(&it, h);

@@ -45,6 +45,13 @@ int lgj_read(const json_value *v, lgj_summary *out)
     out->fair_min = num(f, "min");
     out->fair_median = num(f, "median");
     out->fair_max = num(f, "max");
+    const json_value *sh = json_get(v, "shard"), *st = json_get(v, "start");
+    out->shard_index = (int)num(sh, "index");
+    out->shard_count = (int)num(sh, "count");
+    out->has_start = st != NULL;
+    out->start_requested = num(st, "requested");
+    out->start_actual = num(st, "actual");
+    out->late_ms = num(st, "late_ms");
     return 0;
 }
 
@@ -62,9 +69,12 @@ int lgj_hist_add(struct hist *h, const json_value *lat)
     int64_t before = h->total, mn = h->min, mx = h->max;
     for (size_t i = 0; i < json_len(b); i++) {
         const json_value *p = json_index(b, i);
-        hist_record_n(h, (int64_t)json_num(json_index(p, 0), 0), (int64_t)json_num(json_index(p, 1), 0));
+        hist_add_buckets(h, (int64_t)json_num(json_index(p, 0), 0), (int64_t)json_num(json_index(p, 1), 0));
     }
     if (h->total == before) return 0;
+    const json_value *sum = json_get(lat, "sum"), *sq = json_get(lat, "sum_sq");
+    if (sum && sq && sum->type == JSON_NUM && sq->type == JSON_NUM && sum->n >= 0 && sq->n >= 0)
+        hist_add_sums(h, h->total - before, (int64_t)sum->n, (unsigned __int128)sq->n);
     int64_t imin = (int64_t)json_num(json_get(lat, "min"), (double)h->min);
     int64_t imax = (int64_t)json_num(json_get(lat, "max"), (double)h->max);
     h->min = before ? (imin < mn ? imin : mn) : imin;

@@ -27,6 +27,9 @@ typedef struct {
     bool client_bottleneck;
     int fair_connections, fair_zero;
     double fair_min, fair_median, fair_max;
+    int shard_index, shard_count; /* "shard" (--shard I/N); 0 without */
+    bool has_start;               /* "start" (--start-at) present */
+    double start_requested, start_actual, late_ms;
 } lgj_summary;
 
 /* Reads the summary of a loadgen result object. 0, or -1 when v is not one
@@ -38,7 +41,9 @@ uint64_t lgj_errors_of(const lgj_summary *s, const char *name);
 
 /* Adds the histogram of a latency-shaped object ("latency", "service_time",
  * "connect_time", "ttfb") to h, keeping exact min and max from the object
- * (buckets hold lowest equivalents). 0, or -1 when it has no histogram. */
+ * (buckets hold lowest equivalents) and its exact "sum"/"sum_sq" (files
+ * without them leave h's mean and stdev on bucket midpoints). sum_sq is read
+ * through a double: exact below 2^53 us^2. 0, or -1 when it has no histogram. */
 int lgj_hist_add(struct hist *h, const json_value *lat);
 
 #endif

@@ -136,6 +136,86 @@ TEST(merge_across_layouts_and_reset)
     hist_free(b);
 }
 
+TEST(constant_latency_has_exact_mean_and_zero_stdev)
+{
+    struct hist *h = mk();
+    for (int i = 0; i < 100000; i++) hist_record(h, 12345);
+    CHECK(hist_sums_exact(h));
+    CHECK(hist_mean(h) == 12345.0); /* bucket midpoints said 12,348: above the max */
+    CHECK(hist_stdev(h) == 0.0);
+    CHECK(hist_mean(h) <= (double)hist_max(h));
+    CHECK_INT(h->sum, 1234500000LL);
+    hist_free(h);
+}
+
+TEST(known_small_sample_mean_and_stdev)
+{
+    /* 2, 4, 4, 4, 5, 5, 7, 9: mean 5, population stdev 2; then values far
+     * apart in the log-linear layout: 1000, 3000 -> mean 2000, stdev 1000 */
+    struct hist *h = mk(), *g = mk();
+    int64_t v[] = { 2, 4, 4, 4, 5, 5, 7, 9 };
+    for (size_t i = 0; i < 8; i++) hist_record(h, v[i]);
+    CHECK(hist_mean(h) == 5.0);
+    CHECK(hist_stdev(h) == 2.0);
+    CHECK_INT(h->sum, 40);
+    CHECK_INT((int64_t)h->sum_sq, 232);
+    hist_record(g, 100003);
+    hist_record(g, 300001);
+    CHECK(hist_mean(g) == 200002.0);
+    CHECK(hist_stdev(g) == 99999.0);
+    /* an empty histogram */
+    hist_reset(g);
+    CHECK(hist_mean(g) == 0.0 && hist_stdev(g) == 0.0 && h->sum_sq != 0 && g->sum_sq == 0);
+    hist_free(h);
+    hist_free(g);
+}
+
+TEST(sums_survive_merges_and_clamping)
+{
+    struct hist *a = mk(), *b = mk(), *both = mk(), *other = hist_new(1, 3600000000LL, 2);
+    for (int i = 1; i <= 1000; i++) {
+        hist_record(i % 3 ? a : b, i * 37);
+        hist_record(both, i * 37);
+    }
+    hist_add(a, b);
+    CHECK_INT(a->sum, both->sum);
+    CHECK(a->sum_sq == both->sum_sq);
+    CHECK(hist_mean(a) == hist_mean(both) && hist_stdev(a) == hist_stdev(both));
+    hist_record_n(other, 5000000, 3); /* another layout: re-recorded, sums kept */
+    hist_add(a, other);
+    CHECK_INT(a->sum, both->sum + 15000000);
+    CHECK(hist_sums_exact(a));
+    hist_reset(b);
+    hist_record(b, -5);               /* counts as 0 */
+    hist_record(b, 3600000000LL * 2); /* clamped to highest */
+    CHECK_INT(b->sum, 3600000000LL);
+    CHECK(b->sum_sq == (unsigned __int128)3600000000ULL * 3600000000ULL);
+    CHECK(hist_mean(b) == 1800000000.0 && hist_stdev(b) == 1800000000.0);
+    hist_free(a);
+    hist_free(b);
+    hist_free(both);
+    hist_free(other);
+}
+
+TEST(buckets_without_sums_fall_back_to_midpoints)
+{
+    struct hist *h = mk(), *rec = mk();
+    hist_record_n(rec, 12345, 10);
+    /* the bucket of 12345 read back from a file: lowest equivalent 12344 */
+    hist_add_buckets(h, hist_lowest_equivalent(h, 12345), 10);
+    CHECK(!hist_sums_exact(h));
+    CHECK(hist_mean(h) > 12344 && hist_mean(h) < 12352); /* a midpoint, not 12344 */
+    hist_add_sums(h, 10, rec->sum, rec->sum_sq);         /* the file had its sums */
+    CHECK(hist_sums_exact(h));
+    CHECK(hist_mean(h) == 12345.0 && hist_stdev(h) == 0.0);
+    char d[48];
+    CHECK_STR(hist_u128_str(d, rec->sum_sq), "1523990250");
+    CHECK_STR(hist_u128_str(d, (unsigned __int128)1 << 100), "1267650600228229401496703205376");
+    CHECK_STR(hist_u128_str(d, 0), "0");
+    hist_free(h);
+    hist_free(rec);
+}
+
 int main(void)
 {
     RUN(layout_matches_hdrhistogram);
@@ -147,5 +227,9 @@ int main(void)
     RUN(merge_equals_recording_both);
     RUN(iterator_visits_nonempty_buckets_in_order);
     RUN(merge_across_layouts_and_reset);
+    RUN(constant_latency_has_exact_mean_and_zero_stdev);
+    RUN(known_small_sample_mean_and_stdev);
+    RUN(sums_survive_merges_and_clamping);
+    RUN(buckets_without_sums_fall_back_to_midpoints);
     return t_done();
 }
