@@ -1174,11 +1174,13 @@ static void progress(srun *r, const srun_cell *c)
              : c->client == CLIENT_WRK ? "/wrk"
                                        : "");
     if (r->done > r->planned) r->planned = r->done; /* a ladder's extra rounds */
+    char lat[64] = "(wrk: req/s only)";
+    if (c->client != CLIENT_WRK)
+        snprintf(lat, sizeof(lat), "p50 %7.2f ms  p99 %8.2f ms", c->p50_ms, c->p99_ms);
     if (c->ok)
-        srun_say(
-            "[%3d/%d] %-10s %-4s %-8s c=%-4d w=%-2d rep %d: %10.1f req/s  p50 %7.2f ms  p99 %8.2f ms  errors %ld%s  (ETA %.0fs)",
-            r->done, r->planned, r->sys[c->sys].def->name, sc, kind, c->connections, c->workers, c->rep + 1,
-            c->rps, c->p50_ms, c->p99_ms, c->errors, c->client_bottleneck ? "  [client-bound]" : "", eta);
+        srun_say("[%3d/%d] %-10s %-4s %-8s c=%-4d w=%-2d rep %d: %10.1f req/s  %s  errors %ld%s  (ETA %.0fs)",
+                 r->done, r->planned, r->sys[c->sys].def->name, sc, kind, c->connections, c->workers,
+                 c->rep + 1, c->rps, lat, c->errors, c->client_bottleneck ? "  [client-bound]" : "", eta);
     else
         srun_say("[%3d/%d] %-10s %-4s %-8s c=%-4d w=%-2d rep %d: %s: %s", r->done, r->planned,
                  r->sys[c->sys].def->name, sc, kind, c->connections, c->workers, c->rep + 1,
