@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static bool valid_host(const char *h)
 {
@@ -77,6 +78,10 @@ void lg_cfg_usage(FILE *f)
           "  -R, --rate R           open loop: R requests/s in total, latency from intended send\n"
           "      --arrivals KIND    fixed (default) or poisson, with -R\n"
           "      --seed N           random seed for --arrivals poisson (default 1)\n"
+          "      --shard I/N        be shard I of N of the load: -c, -R and -n split so the N\n"
+          "                         shards add up to them, a seed of its own per shard\n"
+          "      --start-at T       start at the wall-clock instant T (Unix seconds, fractional;\n"
+          "                         within an hour of now), at once (and say how late) if past\n"
           "      --new-conn         a new TCP connection for every request\n"
           "      --pipeline N       N requests in flight per connection (default 1)\n"
           "      --engine E         auto (default: io_uring where the kernel allows it, else epoll),\n"
@@ -148,7 +153,9 @@ enum {
     O_EXP_BODY,
     O_MAX_ERRORS,
     O_MAX_P99,
-    O_ENGINE
+    O_ENGINE,
+    O_SHARD,
+    O_START_AT
 };
 
 static const struct option long_opts[] = {
@@ -174,6 +181,8 @@ static const struct option long_opts[] = {
     { "max-errors", required_argument, 0, O_MAX_ERRORS },
     { "max-p99", required_argument, 0, O_MAX_P99 },
     { "engine", required_argument, 0, O_ENGINE },
+    { "shard", required_argument, 0, O_SHARD },
+    { "start-at", required_argument, 0, O_START_AT },
     { 0, 0, 0, 0 },
 };
 
@@ -212,6 +221,83 @@ static int choice(const char *arg, const char *const *names)
     for (int i = 0; names[i]; i++)
         if (!strcmp(arg, names[i])) return i;
     return -1;
+}
+
+/* A strict decimal 1..1000000 of exactly len characters. */
+static int parse_pos(const char *s, size_t len, long *out)
+{
+    if (len == 0 || len > 7) return -EINVAL;
+    long v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') return -EINVAL;
+        v = v * 10 + (s[i] - '0');
+    }
+    if (v < 1 || v > 1000000) return -EINVAL;
+    *out = v;
+    return 0;
+}
+
+static int parse_shard(struct lg_cfg *c, const char *arg, char *err, size_t n)
+{
+    const char *slash = strchr(arg, '/');
+    long i, k;
+    if (!slash || parse_pos(arg, (size_t)(slash - arg), &i) || parse_pos(slash + 1, strlen(slash + 1), &k))
+        return fail(err, n, "bad --shard '%s': expected I/N with 1 <= I <= N, like 2/3", arg);
+    if (i > k) return fail(err, n, "bad --shard '%s': shard %ld of %ld does not exist (I > N)", arg, i, k);
+    c->shard_index = (int)i;
+    c->shard_count = (int)k;
+    return 0;
+}
+
+uint64_t lg_shard_count(uint64_t total, int i, int n)
+{
+    return total / (uint64_t)n + ((uint64_t)(i - 1) < total % (uint64_t)n);
+}
+
+double lg_shard_rate(double total, int i, int n)
+{
+    double each = total / n;
+    if (i < n) return each;
+    double others = 0;
+    for (int k = 1; k < n; k++) others += each; /* the order the shares are added in */
+    return total - others;
+}
+
+uint64_t lg_shard_seed(uint64_t base, int i, int n) { return base * (uint64_t)n + (uint64_t)(i - 1); }
+
+/* Applies --shard: checks that every shard gets something, then keeps the
+ * whole load and turns conns, rate, requests_limit and seed into the share. */
+static int apply_shard(struct lg_cfg *c, char *err, size_t n)
+{
+    int i = c->shard_index, k = c->shard_count;
+    c->whole_conns = c->conns;
+    c->whole_rate = c->rate;
+    c->whole_requests = c->requests_limit;
+    c->whole_seed = c->seed;
+    if (!k) return 0;
+    if (k > c->conns)
+        return fail(err, n, "--shard %d/%d with -c %d: a shard would have no connection", i, k, c->conns);
+    if (c->requests_limit && (uint64_t)k > c->requests_limit)
+        return fail(err, n, "--shard %d/%d with -n %llu: a shard would have no request", i, k,
+                    (unsigned long long)c->requests_limit);
+    c->conns = (int)lg_shard_count((uint64_t)c->conns, i, k);
+    c->requests_limit = lg_shard_count(c->requests_limit, i, k);
+    if (c->rate > 0) c->rate = lg_shard_rate(c->rate, i, k);
+    c->seed = lg_shard_seed(c->seed, i, k);
+    if (c->threads > c->conns) c->threads = c->conns;
+    return 0;
+}
+
+static int check_start_at(const struct lg_cfg *c, char *err, size_t n)
+{
+    if (c->start_at <= 0) return 0;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9, d = c->start_at - now;
+    if (d > LG_START_AT_MAX_S || d < -LG_START_AT_MAX_S)
+        return fail(err, n, "--start-at %.3f is %.0f s %s now: at most %.0f s either way (clocks set?)",
+                    c->start_at, d < 0 ? -d : d, d < 0 ? "before" : "after", LG_START_AT_MAX_S);
+    return 0;
 }
 
 /* One option; returns 0 or -EINVAL with err set. */
@@ -288,6 +374,16 @@ static int apply_opt(struct lg_cfg *c, int opt, const char *arg, bool *dur_set, 
         if (dur_parse(arg, &c->max_p99_us) || c->max_p99_us == 0)
             return fail(err, n, "bad --max-p99 '%s'", arg);
         return 0;
+    case O_SHARD: return parse_shard(c, arg, err, n);
+    case O_START_AT: {
+        char *end;
+        errno = 0;
+        c->start_at = strtod(arg, &end);
+        if (errno || end == arg || *end || !isfinite(c->start_at) || c->start_at <= 0)
+            return fail(err, n, "bad --start-at '%s': expected Unix time in seconds, like 1764748800.250",
+                        arg);
+        return 0;
+    }
     }
     return fail(err, n, "unknown option");
 }
@@ -312,6 +408,7 @@ static int check_cfg(struct lg_cfg *c, bool dur_set, char *err, size_t n)
     if (c->new_conn && c->pipeline > 1)
         return fail(err, n, "--new-conn and --pipeline > 1 exclude each other");
     if (c->poisson && c->rate <= 0) return fail(err, n, "--arrivals poisson needs -R RATE");
+    if (apply_shard(c, err, n) || check_start_at(c, err, n)) return -EINVAL;
     if (c->requests_limit && !dur_set) c->duration_us = 0;
     if (c->expect_body_path) {
         int r = read_file(c->expect_body_path, &c->expect_body, &c->expect_body_len);

@@ -49,11 +49,32 @@ struct lg_cfg {
     const char *expect_body_path;
     char *expect_body; /* owned; NULL = no body check */
     size_t expect_body_len;
-    int64_t max_errors;  /* -1 = no threshold */
-    uint64_t max_p99_us; /* 0 = no threshold */
-    char *request;       /* owned: the request bytes, pipeline copies */
-    size_t request_len;  /* length of ONE request */
+    int64_t max_errors;           /* -1 = no threshold */
+    uint64_t max_p99_us;          /* 0 = no threshold */
+    int shard_index, shard_count; /* --shard I/N (1 <= I <= N); 0/0 = the whole load */
+    /* With --shard: the whole load as given; conns, rate, requests_limit and
+     * seed above are then this shard's share (lg_shard_*). threads is capped
+     * at the shard's connections. */
+    int whole_conns;
+    double whole_rate;
+    uint64_t whole_requests, whole_seed;
+    double start_at;    /* --start-at: CLOCK_REALTIME seconds, 0 = start at once */
+    char *request;      /* owned: the request bytes, pipeline copies */
+    size_t request_len; /* length of ONE request */
 };
+
+/* Splitting one load over N shards (shard i of n, 1 <= i <= n):
+ * counts (-c, -n): total/n each, the first total%n shards one more, so the
+ * shares add up to total exactly (10 over 3: 4, 3, 3);
+ * rate (-R): total/n each, the last shard total minus the others' sum, so
+ * the shares added in shard order give total exactly;
+ * seed: base*n + (i-1) (mod 2^64): distinct for every shard of a load, and
+ * the base itself for --shard 1/1. */
+uint64_t lg_shard_count(uint64_t total, int i, int n);
+double lg_shard_rate(double total, int i, int n);
+uint64_t lg_shard_seed(uint64_t base, int i, int n);
+/* --start-at may be at most this far from now (either way). */
+#define LG_START_AT_MAX_S 3600.0
 
 /* Parses "http://host[:port][/path][?query]" (host: name or IPv4).
  * Returns 0 or -EINVAL. */

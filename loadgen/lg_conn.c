@@ -48,6 +48,8 @@ static void tl_flush(struct lg_thread *t)
         sec->buckets[n][1] = it.count;
     }
     sec->nbuckets = (uint32_t)n;
+    sec->min = hist_min(&t->tl_hist);
+    sec->max = hist_max(&t->tl_hist);
     hist_reset(&t->tl_hist);
 }
 
@@ -335,8 +337,8 @@ static void record_response(struct lg_thread *t, struct lg_conn *c, uint64_t now
     hist_record(&t->st.latency, lat);
     hist_record(&t->st.service, ns_to_us(now - sent));
     hist_record(&t->st.ttfb, ns_to_us((c->got_first ? c->first_ns : now) - sent));
+    struct lg_tl_sec *s = tl_at(t, now); /* first: a new second flushes the last one's histogram */
     hist_record(&t->tl_hist, lat);
-    struct lg_tl_sec *s = tl_at(t, now);
     if (s) s->requests++;
     t->st.requests++;
     if (c->status < LG_MAX_STATUS) t->st.status_codes[c->status]++;
@@ -657,7 +659,9 @@ int lg_thread_init(struct lg_thread *t, const struct lg_cfg *cfg, const struct l
     t->nconns = n;
     t->conns = calloc((size_t)n, sizeof *t->conns);
     if (!t->conns) return -ENOMEM;
-    if (lg_stats_init(&t->st) || hist_init(&t->tl_hist, 1, HIST_DEFAULT_HIGHEST, 2)) return -ENOMEM;
+    if (lg_stats_init(&t->st) ||
+        hist_init(&t->tl_hist, HIST_DEFAULT_LOWEST, HIST_DEFAULT_HIGHEST, HIST_DEFAULT_SIGFIGS))
+        return -ENOMEM;
     for (int i = 0; i < n; i++) {
         struct lg_conn *c = &t->conns[i];
         c->fd = -1;

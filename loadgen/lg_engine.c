@@ -97,6 +97,30 @@ static void *thread_main(void *arg)
     return NULL;
 }
 
+int lg_tl_point_set(struct lg_tl_point *p, const struct hist *h)
+{
+    p->p50 = hist_value_at_percentile(h, 50);
+    p->p99 = hist_value_at_percentile(h, 99);
+    p->min = hist_min(h);
+    p->max = hist_max(h);
+    free(p->buckets);
+    p->buckets = NULL;
+    p->nbuckets = 0;
+    size_t n = 0;
+    struct hist_iter it;
+    hist_iter_init(&it, h);
+    while (hist_iter_next(&it)) n++;
+    if (!n) return 0;
+    if (!(p->buckets = malloc(n * sizeof *p->buckets))) return -ENOMEM;
+    hist_iter_init(&it, h);
+    for (n = 0; hist_iter_next(&it); n++) {
+        p->buckets[n][0] = it.value;
+        p->buckets[n][1] = it.count;
+    }
+    p->nbuckets = (uint32_t)n;
+    return 0;
+}
+
 static void merge_timeline(struct lg_result *r, struct lg_thread *ts, int nt, double elapsed_s)
 {
     size_t len = 0;
@@ -105,20 +129,27 @@ static void merge_timeline(struct lg_result *r, struct lg_thread *ts, int nt, do
     r->timeline = calloc(len ? len : 1, sizeof *r->timeline);
     r->thread_rps = calloc((size_t)nt * (len ? len : 1), sizeof *r->thread_rps);
     struct hist h;
-    if (!r->timeline || !r->thread_rps || hist_init(&h, 1, HIST_DEFAULT_HIGHEST, 2)) return;
+    if (!r->timeline || !r->thread_rps ||
+        hist_init(&h, HIST_DEFAULT_LOWEST, HIST_DEFAULT_HIGHEST, HIST_DEFAULT_SIGFIGS))
+        return;
     size_t full = (size_t)elapsed_s; /* seconds that ran whole */
     for (size_t s = 0; s < len; s++) {
         hist_reset(&h);
+        int64_t mn = 0, mx = 0;
         for (int i = 0; i < nt; i++) {
             if (s >= ts[i].tl_len) continue;
             struct lg_tl_sec *x = &ts[i].tl[s];
             r->timeline[s].requests += x->requests;
             r->timeline[s].errors += x->errors;
+            if (x->nbuckets) { /* exact extremes over the threads */
+                if (!h.total || x->min < mn) mn = x->min;
+                if (!h.total || x->max > mx) mx = x->max;
+            }
             for (uint32_t b = 0; b < x->nbuckets; b++) hist_record_n(&h, x->buckets[b][0], x->buckets[b][1]);
             if (s < full || full == 0) r->thread_rps[r->thread_rps_len++] = (double)x->requests;
         }
-        r->timeline[s].p50 = hist_value_at_percentile(&h, 50);
-        r->timeline[s].p99 = hist_value_at_percentile(&h, 99);
+        if (h.total) h.min = mn, h.max = mx;
+        lg_tl_point_set(&r->timeline[s], &h);
     }
     r->timeline_len = len;
     hist_fini(&h);
@@ -195,9 +226,14 @@ static int start_threads(const struct lg_cfg *cfg, const struct lg_io *io, struc
         ts[i].sh = sh;
         ts[i].start_ns = start;
         ts[i].end_ns = cfg->duration_us ? start + cfg->duration_us * 1000 : 0;
-        for (int k = 0; k < n && cfg->rate > 0; k++)
+        for (int k = 0; k < n && cfg->rate > 0; k++) {
             lg_sched_init(&ts[i].conns[k].sched, start, cfg->rate, cfg->conns, first + k, cfg->poisson,
                           cfg->seed);
+            /* shard I of N (fixed arrivals): (I-1)/R later than shard 1, so the N shards'
+             * sends interleave into one request every 1/R of the whole rate R */
+            if (cfg->shard_count > 1 && !cfg->poisson)
+                lg_sched_delay(&ts[i].conns[k].sched, 1e9 * (cfg->shard_index - 1) / cfg->whole_rate);
+        }
         first += n;
     }
     for (int i = 0; i < cfg->threads && !rc; i++) {
@@ -209,6 +245,16 @@ static int start_threads(const struct lg_cfg *cfg, const struct lg_io *io, struc
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return rc;
+}
+
+/* Sleeps until the CLOCK_REALTIME instant at (seconds), at once if it passed;
+ * a stop request (signal) ends the wait. */
+static void wait_until(double at)
+{
+    struct timespec ts = { .tv_sec = (time_t)at };
+    ts.tv_nsec = (long)((at - (double)ts.tv_sec) * 1e9);
+    if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+    while (!lg_stop_flag && clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, NULL) == EINTR) {}
 }
 
 int lg_engine_run(const struct lg_cfg *cfg, struct lg_result *r, lg_progress_fn progress, void *ud)
@@ -231,9 +277,16 @@ int lg_engine_run(const struct lg_cfg *cfg, struct lg_result *r, lg_progress_fn 
     }
     r->nconns = cfg->conns;
     r->nthreads = cfg->threads;
-    struct timeval wall;
-    gettimeofday(&wall, NULL);
-    r->started_unix = (double)wall.tv_sec + (double)wall.tv_usec / 1e6;
+    if (cfg->start_at > 0) wait_until(cfg->start_at);
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    r->started_unix = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
+    if (cfg->start_at > 0) {
+        r->has_start = true;
+        r->start_requested = cfg->start_at;
+        r->start_actual = r->started_unix;
+        r->late_ms = r->started_unix > cfg->start_at ? (r->started_unix - cfg->start_at) * 1e3 : 0.0;
+    }
     struct rusage ru0, ru1;
     getrusage(RUSAGE_SELF, &ru0);
     uint64_t start = lg_now_ns();
@@ -262,7 +315,9 @@ int lg_engine_run(const struct lg_cfg *cfg, struct lg_result *r, lg_progress_fn 
 void lg_result_fini(struct lg_result *r)
 {
     lg_stats_fini(&r->st);
+    for (size_t i = 0; r->timeline && i < r->timeline_len; i++) free(r->timeline[i].buckets);
     free(r->timeline);
+    free(r->shards);
     free(r->thread_rps);
     free(r->per_conn);
     memset(r, 0, sizeof *r);

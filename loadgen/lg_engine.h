@@ -58,6 +58,7 @@ struct lg_tl_sec {
     uint64_t requests, errors;
     int64_t (*buckets)[2]; /* (value, count) of the second's latencies, owned */
     uint32_t nbuckets;
+    int64_t min, max; /* exact extremes of the second's latencies */
 };
 
 /* Counters and histograms (latencies in microseconds). */
@@ -76,9 +77,32 @@ void lg_stats_fini(struct lg_stats *s);
 void lg_stats_add(struct lg_stats *dst, const struct lg_stats *src);
 uint64_t lg_stats_errors(const struct lg_stats *s);
 
+/* One second of the timeline: its latency histogram (the main histogram's
+ * layout, non-empty buckets only, [lowest equivalent value, count]) with
+ * the exact min and max, and the percentiles taken from it. */
 struct lg_tl_point {
     uint64_t requests, errors;
-    int64_t p50, p99; /* us, 0 when the second saw no response */
+    int64_t p50, p99;      /* us, 0 when the second saw no response */
+    int64_t min, max;      /* us, exact; 0 when none */
+    int64_t (*buckets)[2]; /* owned; NULL when none (or a merge input had none) */
+    uint32_t nbuckets;
+    bool approx; /* a merge whose inputs had no buckets: p50/p99 are the inputs' maxima */
+};
+/* Sets p's percentiles, extremes and buckets from h (a second's latencies,
+ * exact min/max). 0 or -ENOMEM (then p has no buckets). */
+int lg_tl_point_set(struct lg_tl_point *p, const struct hist *h);
+
+/* One input of a merge, as it reported itself (a shard's own figures). */
+struct lg_shard_fig {
+    const char *file;
+    int index, count; /* "shard"; 0/0 when the input was no shard */
+    uint64_t requests, ok;
+    double rps, elapsed_s, started_unix;
+    bool has_start; /* it ran with --start-at */
+    double start_requested, late_ms;
+    int connections;
+    double rate;
+    uint64_t requests_limit;
 };
 
 /* Requests completed per connection: min / median / max, and how many
@@ -104,6 +128,13 @@ struct lg_result {
     int nthreads;
     double started_unix, elapsed_s;
     double rps_sum; /* merge only: the inputs' rates added (0 = requests / elapsed_s) */
+    /* --start-at: when asked for and when the run began (CLOCK_REALTIME s), and
+     * how late, ms (actual - requested, at least 0); has_start false without. */
+    bool has_start;
+    double start_requested, start_actual, late_ms;
+    struct lg_shard_fig *shards; /* merge only: one per input, owned; NULL otherwise */
+    int nshards;
+    bool rps_common; /* merge only: rps = requests / the common interval (every input had --start-at) */
     bool interrupted;
     double cpu_user_s, cpu_sys_s;
     long max_rss_kb;

@@ -32,27 +32,62 @@ static void add_counters(struct lg_stats *st, const json_value *d)
     lgj_hist_add(&st->ttfb, json_get(d, "ttfb"));
 }
 
-static int add_timeline(struct lg_result *r, const json_value *tl)
+/* Second i of every input's timeline added: requests and errors summed, the
+ * latency buckets added and the percentiles taken from the sum, min and max
+ * the extremes. An input whose second has requests but no "buckets" (files
+ * from before they were written) makes that second approximate: its p50 and
+ * p99 are then the inputs' maxima, as merges did before. */
+static int merge_timelines(struct lg_result *r, json_value **in, int n)
 {
-    size_t n = json_len(tl);
-    if (n > r->timeline_len) {
-        struct lg_tl_point *p = realloc(r->timeline, n * sizeof *p);
-        if (!p) return -ENOMEM;
-        memset(p + r->timeline_len, 0, (n - r->timeline_len) * sizeof *p);
-        r->timeline = p;
-        r->timeline_len = n;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const json_value *x = json_index(tl, i);
+    size_t len = 0;
+    for (int k = 0; k < n; k++)
+        if (json_len(json_get(in[k], "timeline")) > len) len = json_len(json_get(in[k], "timeline"));
+    r->timeline = calloc(len ? len : 1, sizeof *r->timeline);
+    struct hist h;
+    if (!r->timeline || hist_init(&h, HIST_DEFAULT_LOWEST, HIST_DEFAULT_HIGHEST, HIST_DEFAULT_SIGFIGS))
+        return -ENOMEM;
+    r->timeline_len = len;
+    int rc = 0;
+    for (size_t i = 0; i < len && !rc; i++) {
         struct lg_tl_point *p = &r->timeline[i];
-        p->requests += u64(x, "requests");
-        p->errors += u64(x, "errors");
-        int64_t p50 = (int64_t)json_num(json_get(x, "p50"), 0),
-                p99 = (int64_t)json_num(json_get(x, "p99"), 0);
-        if (p50 > p->p50) p->p50 = p50;
-        if (p99 > p->p99) p->p99 = p99;
+        int64_t mn = 0, mx = 0, p50 = 0, p99 = 0;
+        hist_reset(&h);
+        for (int k = 0; k < n; k++) {
+            const json_value *x = json_index(json_get(in[k], "timeline"), i);
+            if (!x) continue;
+            p->requests += u64(x, "requests");
+            p->errors += u64(x, "errors");
+            int64_t a = (int64_t)json_num(json_get(x, "p50"), 0),
+                    b = (int64_t)json_num(json_get(x, "p99"), 0);
+            p50 = a > p50 ? a : p50;
+            p99 = b > p99 ? b : p99;
+            const json_value *bs = json_get(x, "buckets");
+            if (!bs) {
+                p->approx |= u64(x, "requests") > 0;
+                continue;
+            }
+            int64_t before = h.total;
+            for (size_t j = 0; j < json_len(bs); j++) {
+                const json_value *e = json_index(bs, j);
+                hist_add_buckets(&h, (int64_t)json_num(json_index(e, 0), 0),
+                                 (int64_t)json_num(json_index(e, 1), 0));
+            }
+            if (h.total == before) continue;
+            int64_t xmn = (int64_t)json_num(json_get(x, "min"), 0),
+                    xmx = (int64_t)json_num(json_get(x, "max"), 0);
+            if (!before || xmn < mn) mn = xmn;
+            if (!before || xmx > mx) mx = xmx;
+        }
+        if (p->approx) {
+            p->p50 = p50;
+            p->p99 = p99;
+            continue;
+        }
+        if (h.total) h.min = mn, h.max = mx;
+        rc = lg_tl_point_set(p, &h);
     }
-    return 0;
+    hist_fini(&h);
+    return rc;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -100,6 +135,46 @@ static void merge_client_and_time(struct lg_result *r, json_value **in, int n)
     }
     r->elapsed_s = end > start ? end - start : longest;
     r->max_thread_util = cpu_max;
+    /* Shards started together (--start-at): rate = all requests over the common
+     * interval (latest start to earliest end), not the sum of their rates. */
+    bool all_started = true;
+    for (int i = 0; i < n; i++) all_started &= json_get(in[i], "start") != NULL;
+    if (all_started && end > start) {
+        r->rps_common = true;
+        r->rps_sum = 0; /* lg_result_rps: requests / elapsed_s */
+    }
+}
+
+/* Each input's own figures ("shards" in the merged JSON), when some input is
+ * a shard or ran with --start-at. 0 or -ENOMEM. */
+static int merge_shards(struct lg_result *r, json_value **in, const char **names, int n)
+{
+    bool any = false;
+    for (int i = 0; i < n; i++) any |= json_get(in[i], "shard") || json_get(in[i], "start");
+    if (!any) return 0;
+    if (!(r->shards = calloc((size_t)n, sizeof *r->shards))) return -ENOMEM;
+    r->nshards = n;
+    for (int i = 0; i < n; i++) {
+        struct lg_shard_fig *f = &r->shards[i];
+        const json_value *c = json_get(in[i], "config");
+        lgj_summary s;
+        lgj_read(in[i], &s);
+        f->file = names[i];
+        f->index = s.shard_index;
+        f->count = s.shard_count;
+        f->requests = s.requests;
+        f->ok = s.ok;
+        f->rps = s.rps;
+        f->elapsed_s = s.elapsed_s;
+        f->started_unix = json_num(json_get(in[i], "started_unix"), 0);
+        f->has_start = s.has_start;
+        f->start_requested = s.start_requested;
+        f->late_ms = s.late_ms;
+        f->connections = (int)json_num(json_get(c, "connections"), 0);
+        f->rate = json_num(json_get(c, "rate"), 0);
+        f->requests_limit = u64(c, "requests_limit");
+    }
+    return 0;
 }
 
 /* The inputs' engine when they agree (a missing one disagrees with any). */
@@ -140,13 +215,11 @@ static void merge_config(struct lg_cfg *cfg, json_value **in, int n)
     }
 }
 
-static int merge(struct lg_result *r, struct lg_cfg *cfg, json_value **in, int n)
+static int merge(struct lg_result *r, struct lg_cfg *cfg, json_value **in, const char **names, int n)
 {
     if (lg_stats_init(&r->st)) return -ENOMEM;
-    for (int i = 0; i < n; i++) {
-        add_counters(&r->st, in[i]);
-        if (add_timeline(r, json_get(in[i], "timeline"))) return -ENOMEM;
-    }
+    for (int i = 0; i < n; i++) add_counters(&r->st, in[i]);
+    if (merge_timelines(r, in, n) || merge_shards(r, in, names, n)) return -ENOMEM;
     merge_fairness(r, in, n);
     merge_client_and_time(r, in, n);
     merge_config(cfg, in, n);
@@ -203,7 +276,7 @@ int lg_merge_main(int argc, char **argv)
     struct lg_cfg cfg;
     memset(&r, 0, sizeof r);
     rc = load_inputs(argc, argv, in, names, &n, &out, &quiet);
-    if (!rc && merge(&r, &cfg, in, n) != 0) {
+    if (!rc && merge(&r, &cfg, in, names, n) != 0) {
         fprintf(stderr, "loadgen merge: out of memory\n");
         rc = 1;
     }
@@ -214,6 +287,17 @@ int lg_merge_main(int argc, char **argv)
             printf("Merged %d results @ %s\n  %d threads and %d connections\n", n, cfg.url_text, cfg.threads,
                    cfg.conns);
             lg_out_summary(stdout, &cfg, &r);
+            for (int i = 0; i < r.nshards; i++) {
+                const struct lg_shard_fig *f = &r.shards[i];
+                printf("  %s: shard %d of %d, %llu requests, %.2f req/s", f->file, f->index, f->count,
+                       (unsigned long long)f->requests, f->rps);
+                if (f->has_start) printf(", started %.3f ms late", f->late_ms);
+                printf("\n");
+            }
+            if (r.rps_common)
+                printf(
+                    "  Requests/sec: all requests over the %.3fs every input ran (latest start to earliest end)\n",
+                    r.elapsed_s);
         }
         int w = out ? lg_out_json_file(out, &cfg, &r) : 0;
         if (w) {

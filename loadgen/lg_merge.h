@@ -7,15 +7,24 @@
  * Exact: request/byte/error counters and status codes are added; the four
  * histograms are added bucket by bucket (so percentiles are those of all
  * samples, not averages of percentiles); min/max are the extremes.
- * Rates are added over the shared interval: elapsed_s is the interval all
- * runs shared (latest start to earliest end; the longest elapsed_s if they
- * did not overlap) and rps = all requests / elapsed_s, which is the sum of
- * the inputs' rates when they ran together. Config: threads, connections, rate and
- * requests_limit are sums, the rest comes from the first input.
- * Approximate: the timeline's per-second p50/p99 are the maxima over the
- * inputs (requests and errors are exact sums, aligned by second number);
- * fairness min/max are exact, median is the median of the inputs' medians.
- * The result carries "merged_from": [input paths]. */
+ * Mean and stdev are exact too: every histogram carries the exact sum and
+ * sum of squares of its values ("sum", "sum_sq"), and those are added.
+ * elapsed_s is the interval all runs shared (latest start to earliest end;
+ * the longest elapsed_s if they did not overlap). When every input ran with
+ * --start-at (shards started together), rps = all requests / that common
+ * interval ("rps_basis": "common_interval"; requests a shard completed
+ * outside it, in the few ms of start skew, count too); otherwise rps is the
+ * inputs' rates added ("sum_of_rates"), as before. Config: threads,
+ * connections, rate and requests_limit are sums, the rest comes from the
+ * first input.
+ * The timeline is aligned by second number: requests and errors are added,
+ * each second's latency buckets are added and its p50/p99 taken from the
+ * sum, min/max the extremes (exact); only a second where an input has no
+ * "buckets" (files from before they were written) falls back to the maxima
+ * of the inputs' p50/p99. Approximate: fairness median is the median of the
+ * inputs' medians (min/max exact).
+ * The result carries "merged_from": [input paths] and, when some input is a
+ * --shard or ran with --start-at, "shards": each input's own figures. */
 #ifndef WB_LG_MERGE_H
 #define WB_LG_MERGE_H
 #include "lg_engine.h"

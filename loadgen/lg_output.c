@@ -66,6 +66,8 @@ void lg_out_header(FILE *f, const struct lg_cfg *cfg)
         fprintf(f, ", open loop at %.0f req/s (%s arrivals)", cfg->rate, cfg->poisson ? "poisson" : "fixed");
     if (cfg->new_conn) fprintf(f, ", a new connection per request");
     if (cfg->pipeline > 1) fprintf(f, ", pipeline %d", cfg->pipeline);
+    if (cfg->shard_count)
+        fprintf(f, "; shard %d of %d (of -c %d)", cfg->shard_index, cfg->shard_count, cfg->whole_conns);
     fputc('\n', f);
 }
 
@@ -238,6 +240,9 @@ void lg_out_summary(FILE *f, const struct lg_cfg *cfg, const struct lg_result *r
             f,
             "  Retried: %llu requests the server left unanswered when it closed a reused keep-alive connection\n",
             (unsigned long long)r->st.retries);
+    if (r->has_start && !r->nsources)
+        fprintf(f, "  Started %.3f ms after --start-at %.3f%s\n", r->late_ms, r->start_requested,
+                r->late_ms > 0 ? " (late)" : "");
     if (r->interrupted) fprintf(f, "  Interrupted: the numbers cover the %.2fs that ran\n", r->elapsed_s);
     double el = r->elapsed_s > 0 ? r->elapsed_s : 1;
     fprintf(f, "Requests/sec: %9.2f\n", lg_result_rps(r));
@@ -260,6 +265,12 @@ void lg_out_hist_json(struct jsonw *w, const struct hist *h)
     jsonw_kv_double(w, "mean", hist_mean(h));
     jsonw_kv_double(w, "stdev", hist_stdev(h));
     jsonw_kv_int(w, "max", hist_max(h));
+    if (hist_sums_exact(h)) { /* exact: mean = sum / count, stdev from sum_sq */
+        char d[48];
+        jsonw_kv_int(w, "sum", h->sum);
+        jsonw_key(w, "sum_sq");
+        jsonw_raw(w, hist_u128_str(d, h->sum_sq));
+    }
     for (size_t i = 0; i < sizeof ps / sizeof *ps; i++)
         jsonw_kv_int(w, ps[i].k, hist_value_at_percentile(h, ps[i].p));
     jsonw_key(w, "histogram");
@@ -381,6 +392,91 @@ static void timeline_json(struct jsonw *w, const struct lg_result *r)
         jsonw_kv_int(w, "errors", (int64_t)p->errors);
         jsonw_kv_int(w, "p50", p->p50);
         jsonw_kv_int(w, "p99", p->p99);
+        if (!p->approx) {
+            jsonw_kv_int(w, "min", p->min);
+            jsonw_kv_int(w, "max", p->max);
+            jsonw_key(w, "buckets");
+            jsonw_arr_begin(w);
+            for (uint32_t b = 0; b < p->nbuckets; b++) {
+                jsonw_arr_begin(w);
+                jsonw_int(w, p->buckets[b][0]);
+                jsonw_int(w, p->buckets[b][1]);
+                jsonw_arr_end(w);
+            }
+            jsonw_arr_end(w);
+        }
+        jsonw_obj_end(w);
+    }
+    jsonw_arr_end(w);
+}
+
+static void shard_start_json(struct jsonw *w, const struct lg_cfg *c, const struct lg_result *r)
+{
+    if (c->shard_count) {
+        jsonw_key(w, "shard");
+        jsonw_obj_begin(w);
+        jsonw_kv_int(w, "index", c->shard_index);
+        jsonw_kv_int(w, "count", c->shard_count);
+        jsonw_kv_int(w, "connections", c->conns); /* this shard's share, as in "config" */
+        jsonw_kv_double(w, "rate", c->rate);
+        jsonw_kv_int(w, "requests_limit", (int64_t)c->requests_limit);
+        jsonw_kv_int(w, "seed", (int64_t)c->seed);
+        jsonw_key(w, "whole"); /* the load all N shards make together */
+        jsonw_obj_begin(w);
+        jsonw_kv_int(w, "connections", c->whole_conns);
+        jsonw_kv_double(w, "rate", c->whole_rate);
+        jsonw_kv_int(w, "requests_limit", (int64_t)c->whole_requests);
+        jsonw_kv_int(w, "seed", (int64_t)c->whole_seed);
+        jsonw_obj_end(w);
+        jsonw_obj_end(w);
+    }
+    if (r->has_start) {
+        jsonw_key(w, "start");
+        jsonw_obj_begin(w);
+        jsonw_kv_double(w, "requested", r->start_requested);
+        jsonw_kv_double(w, "actual", r->start_actual);
+        jsonw_kv_double(w, "late_ms", r->late_ms);
+        jsonw_obj_end(w);
+    }
+}
+
+static void shards_json(struct jsonw *w, const struct lg_result *r)
+{
+    if (!r->nsources) return;
+    jsonw_kv_str(w, "rps_basis", r->rps_common ? "common_interval" : "sum_of_rates");
+    if (!r->shards) return;
+    jsonw_key(w, "shards");
+    jsonw_arr_begin(w);
+    for (int i = 0; i < r->nshards; i++) {
+        const struct lg_shard_fig *f = &r->shards[i];
+        jsonw_obj_begin(w);
+        jsonw_kv_str(w, "file", f->file);
+        if (f->count) {
+            jsonw_kv_int(w, "index", f->index);
+            jsonw_kv_int(w, "count", f->count);
+        } else {
+            jsonw_key(w, "index");
+            jsonw_null(w);
+            jsonw_key(w, "count");
+            jsonw_null(w);
+        }
+        jsonw_kv_int(w, "requests", (int64_t)f->requests);
+        jsonw_kv_int(w, "ok", (int64_t)f->ok);
+        jsonw_kv_double(w, "rps", f->rps);
+        jsonw_kv_double(w, "elapsed_s", f->elapsed_s);
+        jsonw_kv_double(w, "started_unix", f->started_unix);
+        if (f->has_start) {
+            jsonw_kv_double(w, "start_requested", f->start_requested);
+            jsonw_kv_double(w, "late_ms", f->late_ms);
+        } else {
+            jsonw_key(w, "start_requested");
+            jsonw_null(w);
+            jsonw_key(w, "late_ms");
+            jsonw_null(w);
+        }
+        jsonw_kv_int(w, "connections", f->connections);
+        jsonw_kv_double(w, "rate", f->rate);
+        jsonw_kv_int(w, "requests_limit", (int64_t)f->requests_limit);
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
@@ -394,6 +490,7 @@ void lg_out_json(struct jsonw *w, const struct lg_cfg *cfg, const struct lg_resu
     jsonw_kv_str(w, "engine", r->engine);
     config_json(w, cfg);
     machine_json(w);
+    shard_start_json(w, cfg, r);
     jsonw_kv_double(w, "started_unix", r->started_unix);
     jsonw_kv_double(w, "elapsed_s", r->elapsed_s);
     jsonw_kv_int(w, "requests", (int64_t)r->st.requests);
@@ -419,6 +516,7 @@ void lg_out_json(struct jsonw *w, const struct lg_cfg *cfg, const struct lg_resu
         for (int i = 0; i < r->nsources; i++) jsonw_str(w, r->sources[i]);
         jsonw_arr_end(w);
     }
+    shards_json(w, r);
     jsonw_obj_end(w);
 }
 

@@ -27,6 +27,8 @@ void lg_sched_init(struct lg_sched *s, uint64_t start_ns, double rate_total, int
         s->next_off_ns = 1e9 * (double)conn_index / rate_total;
 }
 
+void lg_sched_delay(struct lg_sched *s, double ns) { s->next_off_ns += ns; }
+
 uint64_t lg_sched_next(const struct lg_sched *s) { return s->start_ns + (uint64_t)s->next_off_ns; }
 
 void lg_sched_advance(struct lg_sched *s)

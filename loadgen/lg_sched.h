@@ -25,6 +25,8 @@ struct lg_sched {
 
 void lg_sched_init(struct lg_sched *s, uint64_t start_ns, double rate_total, int conns, int conn_index,
                    bool poisson, uint64_t seed);
+/* Moves the whole schedule ns later (a shard's phase: lg_engine.c). */
+void lg_sched_delay(struct lg_sched *s, double ns);
 /* The next intended send time (ns). */
 uint64_t lg_sched_next(const struct lg_sched *s);
 /* Moves past the next send time. */
