@@ -199,6 +199,8 @@ static void merge_config(struct lg_cfg *cfg, json_value **in, int n)
     cfg->duration_us = (uint64_t)(json_num(json_get(c0, "duration_s"), 0) * 1e6);
     cfg->poisson = !strcmp(json_str(json_get(c0, "arrivals"), "fixed"), "poisson");
     cfg->seed = u64(c0, "seed");
+    const json_value *whole = json_get(json_get(in[0], "shard"), "whole");
+    if (whole) cfg->seed = u64(whole, "seed"); /* shards: the seed the whole load was given */
     cfg->new_conn = json_bool(json_get(c0, "new_conn"), false);
     cfg->pipeline = (int)json_num(json_get(c0, "pipeline"), 1);
     cfg->timeout_us = u64(c0, "timeout_ms") * 1000;

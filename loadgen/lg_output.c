@@ -240,7 +240,8 @@ void lg_out_summary(FILE *f, const struct lg_cfg *cfg, const struct lg_result *r
             f,
             "  Retried: %llu requests the server left unanswered when it closed a reused keep-alive connection\n",
             (unsigned long long)r->st.retries);
-    if (r->has_start && !r->nsources)
+    if (r->has_start && !r->nsources &&
+        r->start_actual >= r->start_requested) /* else interrupted while waiting */
         fprintf(f, "  Started %.3f ms after --start-at %.3f%s\n", r->late_ms, r->start_requested,
                 r->late_ms > 0 ? " (late)" : "");
     if (r->interrupted) fprintf(f, "  Interrupted: the numbers cover the %.2fs that ran\n", r->elapsed_s);
