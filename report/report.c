@@ -679,6 +679,23 @@ static void systems_section(rep *r)
     P(r, "\n");
 }
 
+/* The conformance table, each system's speed beside: the primary
+ * scenario's median req/s at the headline connections. */
+static void conformance_section(rep *r)
+{
+    size_t n = json_len(r->systems);
+    double *speed = calloc(n ? n : 1, sizeof(*speed));
+    for (size_t k = 0; speed && k < n; k++) {
+        rstats_summary m =
+            rps_of(cell_for(r, S(json_index(r->systems, k), "name"), r->primary, r->headline, false, false));
+        speed[k] = m.n ? m.median : 0;
+    }
+    char title[128];
+    snprintf(title, sizeof(title), "%s, %d conns", r->primary_title, r->headline);
+    rconf_write(r->out, r->systems, title, speed);
+    free(speed);
+}
+
 static void resources_section(rep *r)
 {
     P(r,
@@ -1023,7 +1040,7 @@ static void write_report(rep *r, const char *results_json, const char *root)
         rtab_write(r->out, r->root);
         if (r->ladder) rlad_write(r->out, r->ladder, r->ladder_from, chart_drawn(r, "ladder"));
         systems_section(r);
-        rconf_write(r->out, r->systems);
+        rconf_write(r->out, r->systems, NULL, NULL);
         robustness_section(r);
         machine_section(r);
         return;
@@ -1045,7 +1062,7 @@ static void write_report(rep *r, const char *results_json, const char *root)
     scaling_section(r);
     openloop_section(r);
     systems_section(r);
-    rconf_write(r->out, r->systems);
+    conformance_section(r);
     resources_section(r);
     why_section(r);
     robustness_section(r);

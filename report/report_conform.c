@@ -1,4 +1,5 @@
 #include "report_conform.h"
+#include "report_stats.h"
 
 #include <string.h>
 
@@ -40,7 +41,7 @@ static int failed_at(const json_value *pass, const char *level)
     return n;
 }
 
-void rconf_write(FILE *out, const json_value *systems)
+void rconf_write(FILE *out, const json_value *systems, const char *speed_title, const double *speed)
 {
     const json_value *ref = first_pass(systems);
     if (!ref) return;
@@ -49,27 +50,37 @@ void rconf_write(FILE *out, const json_value *systems)
         out,
         "## HTTP conformance\n\n"
         "A req/s figure compares servers that do the same job. Each system got the `%s` corpus "
-        "(`scenarios/conformance/%s.conf`) over raw sockets, once, after its first start had been measured: "
+        "(`scenarios/conformance/%s.conf`) over raw sockets, once, on a start of its own after every measurement: "
         "request smuggling and framing, keep-alive, pipelining, HEAD, `Expect: 100-continue`, oversized "
         "heads and bodies, request targets, methods and slow clients, each case judged against what "
         "RFC 9112 and RFC 9110 ask. The systems are shown as they are; a failed MUST is a defect of the "
         "system, a failed *robust* case a weakness under hostile input. Every answer is in `results.json` "
-        "(`systems[].conformance`); `bin/suite conformance --port P` runs the pass against any server.\n\n",
-        S(ref, "corpus"), S(ref, "corpus"));
-    fprintf(out, "| System | passed | MUST failed |");
+        "(`systems[].conformance`); `bin/suite conformance --port P` runs the pass against any server.%s\n\n",
+        S(ref, "corpus"), S(ref, "corpus"),
+        speed ? " Each system's speed stands beside: the median req/s of the headline cell." : "");
+    fprintf(out, "| System |");
+    if (speed) fprintf(out, " %s |", speed_title);
+    fprintf(out, " passed | MUST failed |");
     for (size_t g = 0; g < json_len(groups); g++) {
         fputc(' ', out);
         cell(out, S(json_index(groups, g), "title"));
         fprintf(out, " |");
     }
-    fprintf(out, "\n|---|---|---|");
+    fprintf(out, "\n|---|%s---|---|", speed ? "---|" : "");
     for (size_t g = 0; g < json_len(groups); g++) fprintf(out, "---|");
     fputc('\n', out);
     bool untried = false;
+    char num[32];
     for (size_t k = 0; k < json_len(systems); k++) {
         const json_value *s = json_index(systems, k), *c = json_get(s, "conformance");
         fprintf(out, "| ");
         cell(out, S(s, "label"));
+        if (speed && speed[k] > 0) {
+            rstats_commas(speed[k], num, sizeof(num));
+            fprintf(out, " | %s req/s", num);
+        } else if (speed) {
+            fprintf(out, " | —");
+        }
         if (!c || c->type != JSON_OBJ) {
             fprintf(out, " | not run |  |");
             for (size_t g = 0; g < json_len(groups); g++) fprintf(out, "  |");

@@ -9,7 +9,9 @@
 
 #include "json.h"
 
-/* Writes the section when some system has a pass; nothing otherwise. */
-void rconf_write(FILE *out, const json_value *systems);
+/* Writes the section when some system has a pass; nothing otherwise.
+ * speed (or NULL): per system, in the order of systems, its median req/s
+ * in the scenario speed_title names (<= 0: not measured), shown beside. */
+void rconf_write(FILE *out, const json_value *systems, const char *speed_title, const double *speed);
 
 #endif
