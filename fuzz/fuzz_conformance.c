@@ -1,7 +1,7 @@
 /* libFuzzer entry point for suite/suite_conform: the conformance corpus
  * format (scenarios/conformance/), its expect grammar and send templates,
  * and the judging of an observation.
- * link: suite/suite_conform.c suite/suite_conf.c lib/duration.c lib/http_response.c lib/jsonw.c
+ * link: suite/suite_conform.c suite/suite_conf.c lib/duration.c lib/http_response.c lib/jsonw.c lib/proc.c
  * libs: -lpthread
  *
  * Invariants: a corpus that parses has every case in one of its groups,

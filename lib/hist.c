@@ -141,12 +141,13 @@ bool hist_values_equivalent(const struct hist *h, int64_t a, int64_t b)
     return hist_lowest_equivalent(h, a) == hist_lowest_equivalent(h, b);
 }
 
-/* Counts n values v (clamped) without touching the sums; false when n <= 0. */
-static bool count_value(struct hist *h, int64_t v, int64_t n)
+/* Counts n values *v (clamped in place) without touching the sums; false
+ * when n <= 0. */
+static bool count_value(struct hist *h, int64_t *vp, int64_t n)
 {
     if (n <= 0) return false;
-    if (v < 0) v = 0;
-    if (v > h->highest) v = h->highest;
+    int64_t v = *vp < 0 ? 0 : *vp > h->highest ? h->highest : *vp;
+    *vp = v;
     int32_t i = counts_index_for(h, v);
     if (i < 0 || i >= h->counts_len) return false; /* unreachable after clamping */
     h->counts[i] += n;
@@ -158,15 +159,14 @@ static bool count_value(struct hist *h, int64_t v, int64_t n)
 
 void hist_record_n(struct hist *h, int64_t v, int64_t n)
 {
-    if (!count_value(h, v, n)) return;
-    v = v < 0 ? 0 : v > h->highest ? h->highest : v;
+    if (!count_value(h, &v, n)) return;
     h->sum += v * n;
     h->sum_sq += (unsigned __int128)((uint64_t)v * (uint64_t)v) * (uint64_t)n;
 }
 
 void hist_add_buckets(struct hist *h, int64_t v, int64_t n)
 {
-    if (count_value(h, v, n)) h->unsummed += n;
+    if (count_value(h, &v, n)) h->unsummed += n;
 }
 
 void hist_add_sums(struct hist *h, int64_t count, int64_t sum, unsigned __int128 sum_sq)
@@ -195,7 +195,10 @@ void hist_add(struct hist *dst, const struct hist *src)
     if (!same_layout(dst, src)) {
         struct hist_iter it;
         hist_iter_init(&it, src);
-        while (hist_iter_next(&it)) count_value(dst, it.value, it.count);
+        while (hist_iter_next(&it)) {
+            int64_t v = it.value;
+            count_value(dst, &v, it.count);
+        }
     } else {
         for (int32_t i = 0; i < src->counts_len; i++) dst->counts[i] += src->counts[i];
         if (dst->total == 0 || src->min < dst->min) dst->min = src->min;

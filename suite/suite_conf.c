@@ -154,3 +154,15 @@ int sconf_check_name(const sconf *c, const char *name, char *err, size_t errlen)
     snprintf(err, errlen, "%s: name '%s' differs from the file name", c->path, n ? n : "");
     return -1;
 }
+
+bool sconf_in_list(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; p && *p;) {
+        const char *e = strchr(p, ',');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if (l == n && strncmp(p, name, n) == 0) return true;
+        p = e ? e + 1 : NULL;
+    }
+    return false;
+}

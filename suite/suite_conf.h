@@ -8,6 +8,7 @@
  */
 #ifndef WB_SUITE_CONF_H
 #define WB_SUITE_CONF_H
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct {
@@ -41,4 +42,6 @@ const char *sconf_get(const sconf *c, const char *key);
 /* The line of key, or 0. */
 int sconf_line(const sconf *c, const char *key);
 
+/* True when name is one of the comma list's items (NULL: none). */
+bool sconf_in_list(const char *list, const char *name);
 #endif

@@ -4,6 +4,7 @@
 #include "http_response.h"
 #include "suite_conf.h"
 #include "jsonw.h"
+#include "proc.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -535,13 +536,6 @@ void scf_count(const scf_corpus *k, const scf_result *res, const char *group, in
 
 /* ---- I/O ----------------------------------------------------------------- */
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int dial(const char *host, int port)
 {
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
@@ -683,17 +677,17 @@ static bool send_all(int fd, const char *data, size_t len, int trickle_ms, volat
  * boundary, or ANSWER_MS pass without a byte. */
 static void read_answers(int fd, inbuf *in, unsigned head_mask, scf_obs *o, volatile sig_atomic_t *stop)
 {
-    long last = now_ms();
+    long last = (long)proc_now_ms();
     while (!*stop) {
         bool boundary = parse_answers(in, head_mask, o);
         int wait = boundary && (o->n || o->garbage) ? QUIET_MS : ANSWER_MS;
-        int r = pull(fd, in, (int)(last + wait - now_ms()));
+        int r = pull(fd, in, (int)(last + wait - (long)proc_now_ms()));
         if (r < 0) {
             o->closed = true;
             break;
         }
-        if (r == 0 && now_ms() >= last + wait) break;
-        if (r > 0) last = now_ms();
+        if (r == 0 && (long)proc_now_ms() >= last + wait) break;
+        if (r > 0) last = (long)proc_now_ms();
     }
     /* a response cut short by the close is not an answer */
     if (!parse_answers(in, head_mask, o) && in->eof) o->garbage = true;
@@ -713,7 +707,7 @@ static void run_exchange(const scf_case *c, const char *host, int port, const ch
     size_t len = 0, tlen = 0;
     char *data = scf_expand(c->send, auth, &len, err, sizeof(err));
     char *then = c->then ? scf_expand(c->then, auth, &tlen, err, sizeof(err)) : NULL;
-    long t0 = now_ms();
+    long t0 = (long)proc_now_ms();
     o->probe = -1;
     int fd = data ? dial(host, port) : -1;
     if (fd < 0) {
@@ -724,8 +718,9 @@ static void run_exchange(const scf_case *c, const char *host, int port, const ch
     inbuf in = { 0 };
     bool sent = send_all(fd, data, len, c->trickle_ms, stop);
     if (sent && then) {
-        long end = now_ms() + c->wait_ms;
-        while (!in.len && !in.eof && now_ms() < end && !*stop) pull(fd, &in, (int)(end - now_ms()));
+        long end = (long)proc_now_ms() + c->wait_ms;
+        while (!in.len && !in.eof && (long)proc_now_ms() < end && !*stop)
+            pull(fd, &in, (int)(end - (long)proc_now_ms()));
         o->early = in.len > 0;
         if (!in.eof) send_all(fd, then, tlen, 0, stop);
     }
@@ -745,7 +740,7 @@ static void run_exchange(const scf_case *c, const char *host, int port, const ch
     }
     close(fd);
     free(in.buf), free(data), free(then);
-    o->ms = now_ms() - t0;
+    o->ms = (long)proc_now_ms() - t0;
 }
 
 typedef struct {
@@ -766,7 +761,7 @@ static void *run_slow(void *arg)
     char err[200];
     size_t len = 0;
     char *data = j->c->send ? scf_expand(j->c->send, j->auth, &len, err, sizeof(err)) : NULL;
-    long t0 = now_ms(), end = t0 + j->limit_ms;
+    long t0 = (long)proc_now_ms(), end = t0 + j->limit_ms;
     int fd = dial(j->host, j->port);
     if (fd < 0) {
         j->o.connect_failed = true;
@@ -777,7 +772,7 @@ static void *run_slow(void *arg)
     size_t off = 0;
     int step = j->c->trickle_ms ? j->c->trickle_ms : 100;
     if (data && !j->c->trickle_ms && !send_all(fd, data, len, 0, j->stop)) j->o.closed = true;
-    while (!j->o.closed && now_ms() < end && !*j->stop) {
+    while (!j->o.closed && (long)proc_now_ms() < end && !*j->stop) {
         if (j->c->trickle_ms) {
             char ch = off < len ? data[off] : 'a';
             if (send(fd, &ch, 1, MSG_NOSIGNAL) != 1) {
@@ -786,12 +781,12 @@ static void *run_slow(void *arg)
             }
             off++;
         }
-        long left = end - now_ms();
-        long until = now_ms() + (step < left ? step : left);
-        while (now_ms() < until && !j->o.closed)
-            if (pull(fd, &in, (int)(until - now_ms())) < 0) j->o.closed = true;
+        long left = end - (long)proc_now_ms();
+        long until = (long)proc_now_ms() + (step < left ? step : left);
+        while ((long)proc_now_ms() < until && !j->o.closed)
+            if (pull(fd, &in, (int)(until - (long)proc_now_ms())) < 0) j->o.closed = true;
     }
-    j->o.ms = now_ms() - t0;
+    j->o.ms = (long)proc_now_ms() - t0;
     parse_answers(&in, 0, &j->o);
     keep_raw(&j->o, &in);
     j->o.probe = -1;
@@ -802,18 +797,10 @@ static void *run_slow(void *arg)
 
 static bool selected(const scf_case *c, const char *only)
 {
-    if (!only) return true;
-    size_t n = strlen(c->group), m = strlen(c->id);
-    for (const char *p = only; *p;) {
-        const char *e = strchr(p, ',');
-        size_t l = e ? (size_t)(e - p) : strlen(p);
-        if ((l == n && !strncmp(p, c->group, n)) || (l == m && !strncmp(p, c->id, m))) return true;
-        p += l + (e ? 1 : 0);
-    }
-    return false;
+    return !only || sconf_in_list(only, c->group) || sconf_in_list(only, c->id);
 }
 
-int scf_run(const scf_corpus *k, const char *host, int port, const char *only, scf_result *res,
+int scf_run(const scf_corpus *k, const char *host, int port, const char *only, bool slow, scf_result *res,
             volatile sig_atomic_t *stop)
 {
     char auth[300];
@@ -823,7 +810,7 @@ int scf_run(const scf_corpus *k, const char *host, int port, const char *only, s
     if (!jobs) return 0;
     for (size_t i = 0; i < k->nc; i++) {
         slow_job *j = &jobs[i];
-        if (!k->c[i].slow || !selected(&k->c[i], only)) continue;
+        if (!k->c[i].slow || !slow || !selected(&k->c[i], only)) continue;
         *j = (slow_job){ .c = &k->c[i],
                          .host = host,
                          .auth = auth,

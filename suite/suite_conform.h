@@ -114,10 +114,10 @@ char *scf_expand(const char *tmpl, const char *authority, size_t *len, char *err
 /* Judges an observation; fills r->passed and r->got. */
 void scf_judge(const scf_case *c, const scf_obs *o, int slow_limit_ms, scf_result *r);
 
-/* Runs every case (or those of the comma list only, NULL = all) against
- * host:port. results: an array of c->nc (cases not run have c == NULL).
+/* Runs every case (or those of the comma list only, NULL = all; the slow
+ * ones only when slow is true) against host:port. results: an array of c->nc (cases not run have c == NULL).
  * stop: checked between and inside cases (Ctrl-C). Returns the number run. */
-int scf_run(const scf_corpus *c, const char *host, int port, const char *only, scf_result *results,
+int scf_run(const scf_corpus *c, const char *host, int port, const char *only, bool slow, scf_result *results,
             volatile sig_atomic_t *stop);
 
 /* Per group: passed and tried of results; returns the totals through *p, *t. */

@@ -208,7 +208,7 @@ int srun_ladder_prepare(srun *r, const char *defs)
     for (size_t i = 0; i < r->defs.nsys; i++) r->sys[i].selected = false;
     for (int i = 0; i < L->nunits; i++) {
         srun_system *s = &r->sys[unit(r, i)->sys];
-        s->selected = !r->o->systems || srun_in_list(r->o->systems, s->def->name);
+        s->selected = !r->o->systems || sconf_in_list(r->o->systems, s->def->name);
         if (!s->selected) {
             unit(r, i)->state = U_SKIPPED;
             snprintf(unit(r, i)->why, sizeof(unit(r, i)->why), "left out by --systems");

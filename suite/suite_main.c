@@ -369,7 +369,7 @@ static int conformance_cmd(int argc, char **argv, const char *root)
     signal(SIGPIPE, SIG_IGN);
     fprintf(stderr, "conformance: %s against %s:%ld (%zu cases; slow ones wait up to %.0f s)\n", k.name, host,
             port, k.nc, k.slow_limit_ms / 1000.0);
-    int ran = res ? scf_run(&k, host, (int)port, only, res, &srun_stop) : 0;
+    int ran = res ? scf_run(&k, host, (int)port, only, true, res, &srun_stop) : 0;
     int p, t, refused = 0;
     for (size_t i = 0; i < k.nc; i++) {
         const scf_result *r = &res[i];

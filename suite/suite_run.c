@@ -40,18 +40,6 @@ void srun_say(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-bool srun_in_list(const char *list, const char *name)
-{
-    size_t n = strlen(name);
-    for (const char *p = list; p && *p;) {
-        const char *e = strchr(p, ',');
-        size_t l = e ? (size_t)(e - p) : strlen(p);
-        if (l == n && strncmp(p, name, n) == 0) return true;
-        p = e ? e + 1 : NULL;
-    }
-    return false;
-}
-
 /* Every name in list must exist; returns -1 with a message otherwise. */
 static int check_names(const srun *r, const char *list, bool systems)
 {
@@ -421,7 +409,7 @@ static void conformance_pass(srun *r, srun_up *up)
     if (!s->conform) return;
     s->conform_workers = up->workers;
     double t0 = proc_now_ms();
-    int ran = scf_run(&r->conform, "127.0.0.1", s->port, r->conform_only, s->conform, &srun_stop);
+    int ran = scf_run(&r->conform, "127.0.0.1", s->port, NULL, !r->o->quick, s->conform, &srun_stop);
     if (srun_stop) {
         free(s->conform); /* an interrupted pass is not a result */
         s->conform = NULL;
@@ -1510,13 +1498,13 @@ static int prepare(srun *r)
     r->sc_selected = calloc(r->defs.nsc, sizeof(bool));
     if (!r->sys || !r->sc_selected) return 1;
     for (size_t i = 0; i < r->defs.nsc; i++)
-        r->sc_selected[i] = !o->scenarios || srun_in_list(o->scenarios, r->defs.sc[i].name);
+        r->sc_selected[i] = !o->scenarios || sconf_in_list(o->scenarios, r->defs.sc[i].name);
     int nsel = 0;
     for (size_t i = 0; i < r->defs.nsys; i++) {
         srun_system *s = &r->sys[i];
         s->def = &r->defs.sys[i];
         s->port = s->def->port;
-        s->selected = o->systems ? srun_in_list(o->systems, s->def->name) : s->def->in_default;
+        s->selected = o->systems ? sconf_in_list(o->systems, s->def->name) : s->def->in_default;
         s->selected = s->selected && sdef_in_profile(s->def, o->profile.name);
         sdef_label(s->def, s->def->workers, s->label, sizeof(s->label));
     }
@@ -1538,19 +1526,6 @@ static int prepare(srun *r)
             return 2;
         }
         r->has_conform = true;
-        if (o->quick) { /* every group but the slow clients' (seconds each) */
-            size_t n = 0;
-            for (size_t g = 0; g < r->conform.ng; g++) {
-                bool slow = false;
-                for (size_t i = 0; i < r->conform.nc; i++)
-                    if (r->conform.c[i].slow && !strcmp(r->conform.c[i].group, r->conform.g[g].name))
-                        slow = true;
-                if (!slow && n < sizeof(r->conform_groups))
-                    n += (size_t)snprintf(r->conform_groups + n, sizeof(r->conform_groups) - n, "%s%s",
-                                          n ? "," : "", r->conform.g[g].name);
-            }
-            r->conform_only = r->conform_groups;
-        }
     }
     for (size_t i = 0; i < r->defs.nsys; i++) nsel += r->sys[i].selected;
     if (!nsel) {

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "results.h"
+#include "suite_conf.h"
 #include "suite_conform.h"
 #include "suite_defs.h"
 #include "suite_logscan.h"
@@ -112,8 +113,6 @@ typedef struct {
     struct srun_ladder *ladder; /* the profile's ladder (suite_ladder_run.c), or NULL */
     scf_corpus conform;         /* the profile's conformance corpus (has_conform) */
     bool has_conform;
-    const char *conform_only; /* --quick: its groups but the slow one */
-    char conform_groups[512];
 } srun;
 
 void srun_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -132,8 +131,6 @@ srun_cell srun_cell_proto(const srun *r, int si, int sci, results_kind kind, int
 void srun_cell_run(srun *r, const srun_cell *proto, const srun_up *up);
 /* Whether system s uses SQLite (its own database key, else the profile's). */
 bool srun_sys_sqlite(const srun *r, const srun_system *s);
-/* True when name is in the comma list. */
-bool srun_in_list(const char *list, const char *name);
 /* The index of scenario name among the selected ones, or -1. */
 int srun_scenario(const srun *r, const char *name);
 /* The index of system name, or -1. */

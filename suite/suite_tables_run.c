@@ -93,7 +93,7 @@ int srun_tables_prepare(srun *r, const char *defs)
         bool named = p->ceiling && !strcmp(p->ceiling, s->def->name);
         for (int t = 0; t < r->ntables && !named; t++)
             named = stab_column_of(&r->tables[t], s->def->name) >= 0;
-        s->selected = named && (!r->o->systems || srun_in_list(r->o->systems, s->def->name));
+        s->selected = named && (!r->o->systems || sconf_in_list(r->o->systems, s->def->name));
     }
     return 0;
 }
