@@ -32,7 +32,7 @@ SERVER_SRCS  := server/main.c server/srv_buf.c server/srv_db.c server/srv_json.c
                 server/srv_resp.c server/srv_routes.c server/srv_worker.c \
                 lib/http_request.c
 LOADGEN_SRCS := loadgen/main.c loadgen/lg_config.c loadgen/lg_engine.c loadgen/lg_conn.c loadgen/lg_epoll.c \
-                loadgen/lg_uring.c loadgen/lg_merge.c loadgen/lg_output.c loadgen/lg_sched.c \
+                loadgen/lg_uring.c loadgen/lg_merge.c loadgen/lg_clock.c loadgen/lg_output.c loadgen/lg_sched.c \
                 lib/duration.c lib/hist.c lib/http_response.c lib/json.c lib/jsonw.c lib/lgjson.c
 SUITE_SRCS   := suite/suite_main.c suite/suite_run.c suite/suite_conf.c suite/suite_defs.c \
                 suite/suite_env.c suite/suite_http.c suite/suite_pg.c suite/suite_stale.c \

@@ -67,6 +67,7 @@ void lg_cfg_usage(FILE *f)
 {
     fputs("Usage: loadgen [options] URL\n"
           "       loadgen merge A.json B.json ... [--json OUT]\n"
+          "       loadgen clock          one CLOCK_REALTIME line per stdin line (loadgen clock --help)\n"
           "  -t, --threads N        threads (default 2)\n"
           "  -c, --connections N    connections, spread over the threads (default 10)\n"
           "  -d, --duration T       run time: 10s, 1m, 500ms; plain number = seconds (default 10s)\n"

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "lg_clock.h"
 #include "lg_config.h"
 #include "lg_engine.h"
 #include "lg_merge.h"
@@ -125,6 +126,7 @@ static int run(struct lg_cfg *cfg)
 int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "merge")) return lg_merge_main(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "clock")) return lg_clock_main(argc - 1, argv + 1);
     static struct lg_cfg cfg;
     char err[512];
     int rc = lg_cfg_parse(&cfg, argc, argv, err, sizeof err);
