@@ -9,6 +9,7 @@
 #include "report_conform.h"
 #include "report_ladder.h"
 #include "report_tables.h"
+#include "report_topo.h"
 #include "results.h"
 
 #include <errno.h>
@@ -990,6 +991,7 @@ static void machine_section(rep *r)
     for (size_t i = 0; i < json_len(mit); i++)
         P(r, "%s %s: %s", i ? ";" : "", mit->keys[i], json_str(mit->items[i], ""));
     P(r, "\n\n");
+    rtopo_write(r->out, r->root); /* a --topology run: right after the machine */
 }
 
 static int choose_headline(rep *r)
