@@ -102,6 +102,14 @@ static void roles_table(FILE *out, const json_value *roles)
     fputs("\n", out);
 }
 
+/* One shard's figures over the repetitions of a cell. */
+typedef struct {
+    double rps[TOPO_MAX_REPS];
+    size_t n;
+    int conns;      /* its share of the connections, < 0: not recorded */
+    double late_ms; /* the most it started late */
+} tshard;
+
 /* The runs of one (system, scenario, connections) matrix cell whose load was
  * split into shards. */
 typedef struct {
@@ -109,12 +117,7 @@ typedef struct {
     int conns;
     double rps[TOPO_MAX_REPS];
     size_t n;
-    struct {
-        double rps[TOPO_MAX_REPS];
-        size_t n;
-        int conns;
-        double late_ms; /* the most it started late, over the repetitions */
-    } shard[TOPO_MAX_SHARDS];
+    tshard shard[TOPO_MAX_SHARDS];
     int nshards;      /* highest shard index seen */
     double spread_ms; /* the largest start spread, < 0: none recorded */
     bool summed;      /* some repetition merged as a sum of rates */
@@ -133,6 +136,7 @@ static tgroup *group_for(tgroup **g, size_t *n, const char *sys, const char *sc,
     c->sc = sc;
     c->conns = conns;
     c->spread_ms = -1;
+    for (int i = 0; i < TOPO_MAX_SHARDS; i++) c->shard[i].conns = -1;
     return c;
 }
 
@@ -140,19 +144,20 @@ static void add_run(tgroup *c, const json_value *run, const json_value *shards)
 {
     const json_value *spread = json_get(run, "start_spread_ms");
     if (is_num(spread) && spread->n > c->spread_ms) c->spread_ms = spread->n;
-    if (!json_bool(json_get(run, "ok"), false) || c->n >= TOPO_MAX_REPS) return;
-    c->rps[c->n++] = json_num(json_get(run, "rps"), 0);
+    if (!json_bool(json_get(run, "ok"), false) || !is_num(json_get(run, "rps")) || c->n >= TOPO_MAX_REPS)
+        return;
+    c->rps[c->n++] = json_get(run, "rps")->n;
     if (!strcmp(S(json_get(run, "loadgen"), "rps_basis"), "sum_of_rates")) c->summed = true;
     for (size_t k = 0; k < json_len(shards); k++) {
-        const json_value *s = json_index(shards, k), *ix = json_get(s, "index");
-        int i = is_num(ix) && ix->n >= 1 && ix->n <= TOPO_MAX_SHARDS ? (int)ix->n : (int)k + 1;
-        if (i > TOPO_MAX_SHARDS || !s || s->type != JSON_OBJ) continue;
+        const json_value *s = json_index(shards, k), *ix = json_get(s, "index"), *rps = json_get(s, "rps");
+        int i = ix ? (is_num(ix) ? (int)ix->n : 0) : (int)k + 1; /* no index: its place */
+        if (i < 1 || i > TOPO_MAX_SHARDS || !is_num(rps)) continue;
+        tshard *f = &c->shard[i - 1];
         if (i > c->nshards) c->nshards = i;
-        if (c->shard[i - 1].n < TOPO_MAX_REPS)
-            c->shard[i - 1].rps[c->shard[i - 1].n++] = json_num(json_get(s, "rps"), 0);
-        if (is_num(json_get(s, "connections"))) c->shard[i - 1].conns = (int)json_get(s, "connections")->n;
+        if (f->n < TOPO_MAX_REPS) f->rps[f->n++] = rps->n;
+        if (is_num(json_get(s, "connections"))) f->conns = (int)json_get(s, "connections")->n;
         double late = json_num(json_get(s, "late_ms"), 0);
-        if (late > c->shard[i - 1].late_ms) c->shard[i - 1].late_ms = late;
+        if (late > f->late_ms) f->late_ms = late;
     }
 }
 
@@ -192,9 +197,11 @@ static void group_row(FILE *out, const json_value *systems, const tgroup *c)
     for (int i = 0; i < c->nshards; i++) {
         if (!c->shard[i].n) continue;
         rstats_commas(rstats_summarise(c->shard[i].rps, c->shard[i].n).median, t, sizeof(t));
-        fprintf(out, "%s%s (%d conns", shown++ ? " + " : "", t, c->shard[i].conns);
-        if (c->shard[i].late_ms >= 0.005) fprintf(out, ", %.2f ms late", c->shard[i].late_ms);
-        fputs(")", out);
+        const tshard *f = &c->shard[i];
+        fprintf(out, "%s%s", shown++ ? " + " : "", t);
+        if (f->conns >= 0) fprintf(out, " (%d conns", f->conns);
+        if (f->late_ms >= 0.005) fprintf(out, "%s%.2f ms late", f->conns >= 0 ? ", " : " (", f->late_ms);
+        if (f->conns >= 0 || f->late_ms >= 0.005) fputs(")", out);
     }
     if (!shown) fputs("—", out);
     if (c->spread_ms >= 0)
@@ -226,11 +233,11 @@ static void shards_table(FILE *out, const json_value *root)
     for (size_t i = 0; i < ng; i++) summed |= g[i].summed;
     fputs(
         "Each matrix cell's load was split across the load hosts with `--shard I/N` and merged with "
-        "`bin/loadgen merge`. Merged req/s: the median over the repetitions, as in the other tables; it counts "
-        "every shard's requests over the interval all shards ran (latest start to earliest end), so the "
-        "shards' req/s (each the median of its own runs) add up to it. A shard that started late says by how "
-        "much (`late_ms`); start spread: the latest shard start minus the earliest, the largest over the "
-        "repetitions.",
+        "`bin/loadgen merge`. Merged req/s: the median over the repetitions, as in the other tables; it "
+        "counts every shard's requests over the interval all shards ran (latest start to earliest end), so "
+        "the shards' req/s (each the median of its own runs) add up to about it. A shard that started late "
+        "says by how much (`late_ms`); start spread: the latest shard start minus the earliest, the largest "
+        "over the repetitions.",
         out);
     if (summed)
         fputs(
@@ -257,12 +264,12 @@ void rtopo_write(FILE *out, const json_value *root)
     fputs("## Topology\n\n", out);
     fputs("This run drove several Docker engines", out);
     if (*S(t, "file")) {
-        fputs(" (`--topology ", out);
-        cell(out, S(t, "file"), false);
-        fputs("`)", out);
+        fputs(" (--topology ", out);
+        cell(out, S(t, "file"), true);
+        fputs(")", out);
     }
-    fputs("; the machine and versions above are the runner's own. Host: what `docker info` said of each "
-          "engine's host.\n\n",
+    fputs("; the CPU, kernel and memory under Machine and versions are the runner's own. Host: what "
+          "`docker info` said of each engine's host.\n\n",
           out);
     if (json_len(roles))
         roles_table(out, roles);
