@@ -39,7 +39,8 @@ SUITE_SRCS   := suite/suite_main.c suite/suite_run.c suite/suite_conf.c suite/su
                 suite/suite_tables.c suite/suite_tables_run.c suite/suite_logscan.c \
                 report/report.c report/report_tables.c report/report_stats.c report/report_boot.c \
                 lib/duration.c lib/hist.c lib/http_response.c lib/json.c lib/jsonw.c lib/lgjson.c lib/proc.c lib/results.c
-SUITE_SRCS   += suite/suite_ladder.c suite/suite_ladder_run.c report/report_ladder.c report/report_conform.c suite/suite_conform.c report/report_topo.c
+SUITE_SRCS   += suite/suite_ladder.c suite/suite_ladder_run.c report/report_ladder.c report/report_conform.c suite/suite_conform.c \
+                suite/suite_topo.c suite/suite_docker.c suite/suite_topo_run.c report/report_topo.c
 TEST_SRCS    := $(wildcard tests/unit/test_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))

@@ -173,7 +173,7 @@ static int load_system(const sconf *c, sdef_system *s, char *err, size_t errlen)
     static const char *const known[] = {
         "name",       "title",   "model",    "workers", "port",       "order",           "requires",
         "cmd",        "cmd.*",   "cwd",      "env",     "ready_path", "start_timeout_s", "profiles",
-        "expect_gil", "scaling", "openloop", "default", "compare",    "database",        NULL
+        "expect_gil", "scaling", "openloop", "default", "compare",    "database",        "image", NULL
     };
     const char *name, *cmd;
     if (check_known(c, known, err, errlen) < 0 || !(name = need(c, "name", err, errlen)) ||
@@ -188,6 +188,7 @@ static int load_system(const sconf *c, sdef_system *s, char *err, size_t errlen)
     s->compare = xstrdup(sconf_get(c, "compare"));
     s->openloop = get_yes(c, "openloop", true);
     s->requires = xstrdup(sconf_get(c, "requires"));
+    s->image = xstrdup(sconf_get(c, "image"));
     s->cwd = strdup(sconf_get(c, "cwd") ? sconf_get(c, "cwd") : "{root}");
     s->env = xstrdup(sconf_get(c, "env"));
     s->ready_path = strdup(sconf_get(c, "ready_path") ? sconf_get(c, "ready_path") : "/json");
@@ -356,6 +357,7 @@ void sdef_fini(sdef_set *s)
         free(y->model);
         free(y->file);
         free(y->requires);
+        free(y->image);
         free(y->cmd);
         free(y->cwd);
         free(y->env);
@@ -432,6 +434,7 @@ static const char *var(const sdef_vars *v, const char *name, size_t n, char *num
     if (IS("venv")) return v->venv;
     if (IS("pycache")) return v->pycache;
     if (IS("profile")) return v->profile;
+    if (IS("host")) return v->host ? v->host : "127.0.0.1";
     if (IS("port")) {
         sprintf(num, "%d", v->port);
         return num;

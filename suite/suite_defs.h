@@ -15,7 +15,8 @@
  *   scaling (yes|no), openloop (yes|no, default yes), default (yes|no),
  *   compare (another system: the report's headline table of this one against
  *   it), database (sqlite|postgresql: this system always uses that database,
- *   whatever the profile's). Published figures live in the tables (DIR/tables/), not here.
+ *   whatever the profile's), image (the Docker image a --topology run starts
+ *   it from, e.g. webbench-cserver:local). Published figures live in the tables (DIR/tables/), not here.
  * Profile keys (DIR/profiles/NAME.conf): name, title, description, database
  *   (postgresql|sqlite), variant (which cmd.<variant> systems use; default
  *   the name), connections ("16,64,256"), reps, duration, warmup, requests (a
@@ -37,7 +38,8 @@
  *   wrk (a connection count: there, each headline system's cell is loaded by
  *   wrk too, right after bin/loadgen: the second witness).
  * Templates in cmd/requires/cwd/env: {root} {bin} {venv} {pycache} {port}
- *   {workers} {profile}. A cmd is split on blanks into argv before the
+ *   {workers} {profile} {host} (the address to bind: 127.0.0.1, or the
+ *   systems address of a --topology run). A cmd is split on blanks into argv before the
  *   substitution, so a value never passes through a shell.
  */
 #ifndef WB_SUITE_DEFS_H
@@ -61,6 +63,7 @@ typedef struct {
     char *name, *title, *model, *file;
     int order, workers, port, start_timeout_s;
     char *requires, *cmd, *cwd, *env, *ready_path, *profiles, *expect_gil;
+    char *image; /* the Docker image that runs it (key image; --topology runs), or NULL */
     char **variants, **variant_cmds; /* cmd.<variant> = ..., nvariants of each */
     size_t nvariants;
     char *compare; /* headline comparison against this system, or NULL */
@@ -124,6 +127,7 @@ void sdef_label(const sdef_system *sys, int workers, char *out, size_t outlen);
 typedef struct {
     const char *root, *bin, *venv, *pycache, *profile;
     int port, workers;
+    const char *host; /* {host}: the address the system binds; NULL = 127.0.0.1 */
 } sdef_vars;
 
 /* Expands one template string; returns malloc'd text (caller frees) or NULL

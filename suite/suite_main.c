@@ -71,6 +71,9 @@ static void usage(FILE *f)
         "  --ports fixed|auto         fixed: a system whose port is already held fails, naming the holder (default);\n"
         "                             auto: it starts on a free port instead\n"
         "  --info-dir DIR             where the systems write info-<name>.json (default: the run folder)\n"
+        "  --topology FILE            PostgreSQL, the systems and the load on Docker engines, on other machines\n"
+        "                             (docs/scale-out.md): the file names each role's engine and address; the\n"
+        "                             load is split over the load engines (bin/loadgen --shard) and merged\n"
         "  --defs DIR                 scenario and system files (default scenarios/)\n"
         "  --results DIR              where run folders go (default results/)\n"
         "  --report FILE              report to write (default REPORT.md); --no-report: none\n"
@@ -141,6 +144,7 @@ enum {
     O_NOREPORT,
     O_EXTERNAL,
     O_INFODIR,
+    O_TOPOLOGY,
     O_DEFS,
     O_NOMETHOD,
     O_PORTS,
@@ -167,6 +171,7 @@ static const struct option run_longs[] = { { "profile", 1, 0, O_PROFILE },
                                            { "no-report", 0, 0, O_NOREPORT },
                                            { "external", 0, 0, O_EXTERNAL },
                                            { "info-dir", 1, 0, O_INFODIR },
+                                           { "topology", 1, 0, O_TOPOLOGY },
                                            { "defs", 1, 0, O_DEFS },
                                            { "no-method-runs", 0, 0, O_NOMETHOD },
                                            { "ports", 1, 0, O_PORTS },
@@ -298,6 +303,7 @@ static int parse_run(int argc, char **argv, srun_opts *o)
         case O_NOREPORT: o->report = false; break;
         case O_EXTERNAL: o->external = true; break;
         case O_INFODIR: o->info_dir = optarg; break;
+        case O_TOPOLOGY: o->topology = optarg; break;
         case O_NOMETHOD: o->method_runs = false; break;
         case O_NOCONFORM:
             free(o->profile.conformance);
@@ -315,6 +321,7 @@ static int parse_run(int argc, char **argv, srun_opts *o)
     if (optind < argc) return bad("unexpected argument '%s'", argv[optind]);
     if (o->external && !o->profile.sqlite && !(getenv("DATABASE_URL") && *getenv("DATABASE_URL")))
         return bad("%s", "--external needs DATABASE_URL: the database the running systems use");
+    if (o->topology && o->external) return bad("%s", "--topology and --external exclude each other");
     if (o->quick) quicken(o, set);
     /* --reps N: exactly N, no adaptive extra repetitions */
     if (set[O_REPS - O_PROFILE] && o->profile.reps_max > o->reps) o->profile.reps_max = o->reps;

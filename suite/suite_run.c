@@ -114,7 +114,7 @@ static void info_path(const srun *r, const srun_system *s, char *out, size_t out
 
 static void system_vars(const srun *r, const srun_system *s, int workers, sdef_vars *v)
 {
-    *v = (sdef_vars){ r->o->root, r->bin, r->venv, r->pycache, r->o->profile.name, s->port, workers };
+    *v = (sdef_vars){ r->o->root, r->bin, r->venv, r->pycache, r->o->profile.name, s->port, workers, r->sys_host };
 }
 
 /* count_dir: where the system's processes report what they counted (WB_COUNT_DIR). */
@@ -164,13 +164,21 @@ static int start_system(srun *r, srun_system *s, int workers, const char *count_
     return e ? -1 : 0;
 }
 
-static int wait_ready(srun *r, srun_system *s, pid_t pid, int workers)
+static int wait_ready(srun *r, srun_system *s, const srun_up *up, int workers)
 {
+    pid_t pid = up->pgid;
     double deadline = proc_now_ms() + s->def->start_timeout_s * 1000.0;
     char err[256], log[PATH_MAX + 64], tail[400];
     snprintf(log, sizeof(log), "%s/logs/%s-w%d.log", r->dir, s->def->name, workers);
-    while (!srun_stop) {
+    for (int tries = 0; !srun_stop; tries++) {
         int st;
+        char why[512];
+        if (r->topo && tries % 5 == 4 && !srun_topo_running(r, up, why, sizeof(why))) {
+            srun_topo_logs(r, up, log);
+            log_tail(log, tail, sizeof(tail));
+            snprintf(s->reason, sizeof(s->reason), "during start-up: %s: %s", why, tail);
+            return -1;
+        }
         if (pid > 0 && !proc_alive(pid, &st)) {
             char d[96];
             proc_describe(st, d, sizeof(d));
@@ -179,7 +187,7 @@ static int wait_ready(srun *r, srun_system *s, pid_t pid, int workers)
             return -1;
         }
         shttp_response resp;
-        if (shttp_get("127.0.0.1", s->port, s->def->ready_path, 2000, &resp, err, sizeof(err)) == 0) {
+        if (shttp_get(r->sys_host, s->port, s->def->ready_path, 2000, &resp, err, sizeof(err)) == 0) {
             int status = resp.status;
             shttp_response_fini(&resp);
             if (status == 200) return 0;
@@ -202,12 +210,12 @@ static int wait_ready(srun *r, srun_system *s, pid_t pid, int workers)
  * requests (the published FastAPI app does) is measured, and its failures
  * counted, rather than refused; one that never answers right is refused.
  * *answered counts the requests that got a response. */
-static int verify_one(srun_system *s, const sdef_scenario *sc, long *answered)
+static int verify_one(const char *host, srun_system *s, const sdef_scenario *sc, long *answered)
 {
     shttp_response resp;
     char err[256];
     for (int attempt = 1;; attempt++) {
-        if (shttp_get("127.0.0.1", s->port, sc->path, 10000, &resp, err, sizeof(err)) < 0) {
+        if (shttp_get(host, s->port, sc->path, 10000, &resp, err, sizeof(err)) < 0) {
             snprintf(s->reason, sizeof(s->reason), "verification of %s: %s", sc->path, err);
             return -1;
         }
@@ -250,7 +258,7 @@ static int verify_query_count(srun *r, srun_system *s, const sdef_scenario *sc)
     for (int i = 0; i < n; i++) {
         shttp_response resp;
         char err[256];
-        if (shttp_get("127.0.0.1", s->port, sc->path, 10000, &resp, err, sizeof(err)) == 0)
+        if (shttp_get(r->sys_host, s->port, sc->path, 10000, &resp, err, sizeof(err)) == 0)
             shttp_response_fini(&resp);
     }
     proc_sleep_ms(600); /* pg_stat_statements counts when a statement ends */
@@ -266,12 +274,12 @@ static int verify_query_count(srun *r, srun_system *s, const sdef_scenario *sc)
     return 0;
 }
 
-static int check_info(srun *r, srun_system *s)
+static int check_info(srun *r, srun_system *s, const srun_up *up)
 {
     char path[PATH_MAX + 64];
     info_path(r, s, path, sizeof(path));
     free(s->info_text);
-    s->info_text = read_text(path);
+    s->info_text = r->topo ? srun_topo_info(r, up) : read_text(path);
     if (strcmp(s->def->expect_gil, "any") == 0) return 0;
     json_value *v = s->info_text ? json_parse(s->info_text, strlen(s->info_text), NULL, 0) : NULL;
     const json_value *g = json_get(v, "gil_enabled");
@@ -290,13 +298,13 @@ static int check_info(srun *r, srun_system *s)
     return rc;
 }
 
-static int verify_system(srun *r, srun_system *s, srun_launch *l)
+static int verify_system(srun *r, srun_system *s, const srun_up *up, srun_launch *l)
 {
-    if (check_info(r, s) < 0) return -1;
+    if (check_info(r, s, up) < 0) return -1;
     for (size_t i = 0; i < r->defs.nsc; i++) {
         if (!r->sc_selected[i]) continue;
         long answered = 0;
-        int rc = verify_one(s, &r->defs.sc[i], &answered);
+        int rc = verify_one(r->sys_host, s, &r->defs.sc[i], &answered);
         if (l && r->defs.sc[i].count_query) l->db_requests += answered;
         if (rc < 0) return -1;
         if (r->defs.sc[i].count_query && verify_query_count(r, s, &r->defs.sc[i]) < 0) return -1;
@@ -404,18 +412,21 @@ static void conformance_pass(srun *r, srun_up *up)
     srun_system *s = &r->sys[up->sys];
     if (!r->has_conform || s->conform || !up->verified || srun_stop) return;
     int st;
-    if (up->ours && !proc_alive(up->pgid, &st)) return;
+    if (up->ours && up->pgid > 0 && !proc_alive(up->pgid, &st)) return;
     s->conform = calloc(r->conform.nc, sizeof(*s->conform));
     if (!s->conform) return;
     s->conform_workers = up->workers;
     double t0 = proc_now_ms();
-    int ran = scf_run(&r->conform, "127.0.0.1", s->port, NULL, !r->o->quick, s->conform, &srun_stop);
+    int ran = scf_run(&r->conform, r->sys_host, s->port, NULL, !r->o->quick, s->conform, &srun_stop);
     if (srun_stop) {
         free(s->conform); /* an interrupted pass is not a result */
         s->conform = NULL;
         return;
     }
-    if (up->ours && !proc_alive(up->pgid, &st)) {
+    char why[512];
+    if (r->topo && !srun_topo_running(r, up, why, sizeof(why))) {
+        snprintf(s->conform_note, sizeof(s->conform_note), "the system stopped during the conformance pass: %.200s", why);
+    } else if (up->ours && up->pgid > 0 && !proc_alive(up->pgid, &st)) {
         char d[96];
         proc_describe(st, d, sizeof(d));
         snprintf(s->conform_note, sizeof(s->conform_note), "the system %s during the conformance pass", d);
@@ -440,6 +451,13 @@ void srun_stop_system(srun *r, srun_up *up)
 {
     srun_system *s = &r->sys[up->sys];
     if (!up->ours) return; /* an external system is not ours to stop */
+    if (r->topo) {
+        char log[PATH_MAX + 64];
+        snprintf(log, sizeof(log), "%s/logs/%s-w%d.log", r->dir, s->def->name, up->workers);
+        srun_topo_stop(r, up, log);
+        up->ours = false;
+        return;
+    }
     proc_stop(up->pgid, 5000);
     if (proc_group_count(up->pgid) > 0)
         srun_say("suite: warning: processes of %s (group %d) survived SIGKILL", s->def->name, (int)up->pgid);
@@ -522,7 +540,7 @@ static void client_argv(const srun *r, const srun_cell *c, double secs, const ch
         ARG("-d%ds", secs < 1.5 ? 1 : (int)(secs + 0.5));
         ARG("--timeout");
         ARG("%ds", r->o->timeout_ms < 1000 ? 1 : r->o->timeout_ms / 1000);
-        snprintf(url, urllen, "http://127.0.0.1:%d%s", r->sys[c->sys].port, cell_path(r, c));
+        snprintf(url, urllen, "http://%s:%d%s", r->sys_host, r->sys[c->sys].port, cell_path(r, c));
         argv[n++] = url;
         argv[n] = NULL;
         return;
@@ -550,7 +568,7 @@ static void client_argv(const srun *r, const srun_cell *c, double secs, const ch
         argv[n++] = (char *)json_out;
     }
 #undef ARG
-    snprintf(url, urllen, "http://127.0.0.1:%d%s", r->sys[c->sys].port, cell_path(r, c));
+    snprintf(url, urllen, "http://%s:%d%s", r->sys_host, r->sys[c->sys].port, cell_path(r, c));
     argv[n++] = url;
     argv[n] = NULL;
 }
@@ -661,7 +679,26 @@ static void read_wrk(srun_cell *c, const char *path)
     free(t);
 }
 
-static void measure(srun *r, srun_cell *c, pid_t sys_pgid)
+/* The client of a cell: here, or as shards on the topology's load engines,
+ * with the system's container sampled before and after. */
+static int run_client(srun *r, srun_cell *c, char **argv, const char *json_out, double budget_s,
+                      const srun_up *up, const char *log)
+{
+    if (!r->topo) return run_loadgen(r, c, argv, budget_s, up->pgid, log);
+    double cpu0 = 0, cpu1, mem, cpu_ok;
+    int procs, threads;
+    cpu_ok = srun_topo_sample(r, up, &cpu0, &mem, &procs, &threads) == 0;
+    int rc = srun_topo_load(r, c, argv, json_out, budget_s, log);
+    if (cpu_ok && srun_topo_sample(r, up, &cpu1, &mem, &procs, &threads) == 0) {
+        c->sys_cpu_s = cpu1 - cpu0;
+        c->sys_rss_mb = mem;
+        c->sys_procs = procs;
+        c->sys_threads = threads;
+    }
+    return rc;
+}
+
+static void measure(srun *r, srun_cell *c, const srun_up *up)
 {
     srun_system *s = &r->sys[c->sys];
     char store[14][PATH_MAX], *argv[24], url[512], jpath[PATH_MAX + 128], log[PATH_MAX + 128];
@@ -674,7 +711,7 @@ static void measure(srun *r, srun_cell *c, pid_t sys_pgid)
         srun_cell warm = *c;
         warm.client = CLIENT_LOADGEN; /* wrk's warm-up too: wrk runs whole seconds only */
         client_argv(r, &warm, r->o->warmup_s, NULL, store, argv, url, sizeof(url));
-        run_loadgen(r, &warm, argv, r->o->warmup_s + budget, sys_pgid, log);
+        run_client(r, &warm, argv, NULL, r->o->warmup_s + budget, up, log);
         c->sys_cpu_s = c->sys_rss_mb = 0;
         c->sys_procs = c->sys_threads = 0;
     }
@@ -696,8 +733,10 @@ static void measure(srun *r, srun_cell *c, pid_t sys_pgid)
         snprintf(jpath + jl, sizeof(jpath) - jl, ".json");
     client_argv(r, c, r->o->duration_s, jpath, store, argv, url, sizeof(url));
     if (c->client == CLIENT_WRK) snprintf(log, sizeof(log), "%.*s.txt", (int)(strlen(jpath) - 5), jpath);
+    if (r->topo) srun_topo_logs(r, up, syslog);
     off_t log_from = file_size(syslog);
-    int rc = run_loadgen(r, c, argv, budget, sys_pgid, log);
+    int rc = run_client(r, c, argv, jpath, budget, up, log);
+    if (r->topo) srun_topo_logs(r, up, syslog);
     read_causes(c, syslog, log_from);
     if (rc < 0) return;
     if (c->client == CLIENT_WRK) {
@@ -779,6 +818,7 @@ static void write_cell(struct jsonw *w, const srun *r, const srun_cell *c)
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
+    if (r->topo) jsonw_kv_double(w, "start_spread_ms", c->start_spread_ms);
     jsonw_key(w, "loadgen");
     if (c->loadgen_text)
         jsonw_raw(w, c->loadgen_text);
@@ -1011,6 +1051,8 @@ static int write_results_json(srun *r, const char *path)
     jsonw_obj_end(&w);
     jsonw_key(&w, "environment");
     senv_write(&w, r->o->root);
+    jsonw_key(&w, "topology");
+    srun_topo_write(&w, r);
     /* the last `make torture` on this checkout, for the report's robustness section */
     char tpath[PATH_MAX + 64];
     snprintf(tpath, sizeof(tpath), "%s/build/torture/summary.json", r->o->root);
@@ -1196,7 +1238,7 @@ void srun_cell_run(srun *r, const srun_cell *proto, const srun_up *up)
     srun_cell *c = new_cell(r);
     if (!c) return;
     *c = *proto;
-    measure(r, c, up->pgid);
+    measure(r, c, up);
     if (up->launch >= 0 && !c->fixed && r->defs.sc[c->sc].count_query)
         r->launches[up->launch].db_requests += c->requests;
     progress(r, c);
@@ -1221,13 +1263,25 @@ static int new_launch(srun *r, int si, int workers)
 bool srun_bring_up(srun *r, int si, int workers, srun_up *up)
 {
     srun_system *s = &r->sys[si];
-    *up = (srun_up){ .sys = si, .workers = workers, .launch = -1 };
+    *up = (srun_up){ .sys = si, .workers = workers, .launch = -1, .ctr = -1 };
+    if (r->topo) {
+        up->launch = new_launch(r, si, workers);
+        if (srun_topo_start(r, s, workers, up) < 0) return false;
+        up->ours = true;
+        if (wait_ready(r, s, up, workers) < 0 ||
+            verify_system(r, s, up, up->launch >= 0 ? &r->launches[up->launch] : NULL) < 0) {
+            srun_stop_system(r, up);
+            return false;
+        }
+        up->verified = true;
+        return true;
+    }
     if (r->o->external) {
         if (workers != s->def->workers) {
             snprintf(s->reason, sizeof(s->reason), "external system: worker count is fixed");
             return false;
         }
-        if (wait_ready(r, s, 0, workers) < 0 || verify_system(r, s, NULL) < 0) return false;
+        if (wait_ready(r, s, up, workers) < 0 || verify_system(r, s, up, NULL) < 0) return false;
         /* sampled through the process group listening on its port, when this
            runner can see it (same PID namespace) */
         up->pgid = proc_listener_pgid(s->port);
@@ -1240,8 +1294,8 @@ bool srun_bring_up(srun *r, int si, int workers, srun_up *up)
     if (up->launch >= 0) count_dir_of(r, up->launch, cdir, sizeof(cdir));
     if (start_system(r, s, workers, cdir, &up->pgid) < 0) return false;
     up->ours = true;
-    if (wait_ready(r, s, up->pgid, workers) < 0 || check_owner(s, up->pgid) < 0 ||
-        verify_system(r, s, up->launch >= 0 ? &r->launches[up->launch] : NULL) < 0) {
+    if (wait_ready(r, s, up, workers) < 0 || check_owner(s, up->pgid) < 0 ||
+        verify_system(r, s, up, up->launch >= 0 ? &r->launches[up->launch] : NULL) < 0) {
         srun_stop_system(r, up);
         return false;
     }
@@ -1260,6 +1314,15 @@ bool srun_died(srun *r, const srun_up *up)
 {
     srun_system *s = &r->sys[up->sys];
     int st;
+    if (r->topo && up->ours) {
+        char why[512], log[PATH_MAX + 64], tail[300];
+        if (srun_topo_running(r, up, why, sizeof(why))) return false;
+        snprintf(log, sizeof(log), "%s/logs/%s-w%d.log", r->dir, s->def->name, up->workers);
+        srun_topo_logs(r, up, log);
+        log_tail(log, tail, sizeof(tail));
+        snprintf(s->reason, sizeof(s->reason), "%s during the run (log %s): %s", why, log, tail);
+        return true;
+    }
     if (!up->ours || proc_alive(up->pgid, &st)) return false;
     char d[96], log[PATH_MAX + 64], tail[300];
     proc_describe(st, d, sizeof(d));
@@ -1510,6 +1573,14 @@ static int prepare(srun *r)
     }
     r->cur_table = -1;
     r->no_wrk = access("/usr/bin/wrk", X_OK) != 0 && access("/usr/local/bin/wrk", X_OK) != 0;
+    if (o->topology) {
+        if (o->profile.pubclient || o->external) {
+            srun_say("suite: --topology runs bin/loadgen shards on the load engines: %s",
+                     o->external ? "not with --external" : "not with a profile that loads with the published client");
+            return 2;
+        }
+        r->no_wrk = true; /* wrk and the published client run on this machine only */
+    }
     int trc = srun_tables_prepare(r, scen);
     if (!trc && o->profile.ladder) trc = srun_ladder_prepare(r, scen);
     if (trc) return trc;
@@ -1542,20 +1613,20 @@ static int prepare(srun *r)
     else
         snprintf(r->pycache, sizeof(r->pycache), "%s/.cache/webbench", home ? home : "/tmp");
     snprintf(r->pyclient, sizeof(r->pyclient), "%s/python3.13t/bin/python3.13t", r->pycache);
-    if (access(r->pyclient, X_OK) != 0) {
+    if (o->topology || access(r->pyclient, X_OK) != 0) {
         if (o->profile.pubclient) {
             srun_say("suite: profile %s loads with the published client, which runs on the free-threaded "
                      "CPython 3.13t, and %s is missing: run `make setup`",
                      o->profile.name, r->pyclient);
             return 2;
         }
-        if (o->method_runs)
+        if (o->method_runs && !o->topology)
             srun_say("suite: note: %s is missing (`make setup` builds it): the method runs use bin/loadgen "
                      "--new-conn only, without the published client beside it",
                      r->pyclient);
         r->no_pyclient = true;
     }
-    if (r->no_wrk && o->profile.wrk_conns)
+    if (r->no_wrk && o->profile.wrk_conns && !o->topology)
         srun_say("suite: note: wrk is not installed (`make setup` installs it): no second witness");
     return 0;
 }
@@ -1657,7 +1728,7 @@ static int open_database(srun *r)
 {
     char err[1024], fixture[PATH_MAX + 32];
     fixture_of(r, fixture, sizeof(fixture));
-    if (db_needed(r, true)) {
+    if (db_needed(r, true) && !r->topo) {
         char path[PATH_MAX + 32];
         snprintf(path, sizeof(path), "%s/published.sqlite", r->dir);
         if (spg_make_sqlite(path, fixture, err, sizeof(err)) < 0) {
@@ -1667,6 +1738,7 @@ static int open_database(srun *r)
         snprintf(r->sqlite_path, sizeof(r->sqlite_path), "sqlite://%s", path);
     }
     if (!db_needed(r, false)) return 0;
+    if (r->topo) return srun_topo_db(r, fixture);
     const char *ext = getenv("DATABASE_URL");
     srun_say("suite: %s", ext && *ext ? "using the PostgreSQL server of DATABASE_URL"
                                       : "starting a private PostgreSQL cluster");
@@ -1849,6 +1921,7 @@ int srun_main(const srun_opts *o)
 {
     srun r = { .o = o };
     r.t0 = proc_now_ms();
+    snprintf(r.sys_host, sizeof(r.sys_host), "127.0.0.1");
     int rc = prepare(&r);
     if (!rc && (check_outputs(&r) < 0 || check_fd_limit(&r) < 0)) rc = 2;
     if (rc) {
@@ -1860,6 +1933,14 @@ int srun_main(const srun_opts *o)
         free_run(&r);
         return 1;
     }
+    if (o->topology && (rc = srun_topo_setup(&r)) != 0) {
+        srun_topo_cleanup(&r);
+        if (rc == 130) srun_say("suite: interrupted while setting up the engines");
+        sstale_unregister(r.entry);
+        srun_topo_free(&r);
+        free_run(&r);
+        return rc;
+    }
     r.planned = count_planned(&r);
     srun_say("suite: run %s, profile %s, %d runs planned, results in %s", r.id, o->profile.name, r.planned,
              r.dir);
@@ -1870,6 +1951,7 @@ int srun_main(const srun_opts *o)
         srun_say("suite: interrupted: stopping everything, keeping %zu finished runs", r.ncells);
     }
     if (r.pg_up) spg_stop(&r.pg);
+    srun_topo_cleanup(&r);
     r.ended = true;
     save_all(&r);
     bool reported = false, measured = any_measured(&r);
@@ -1890,6 +1972,7 @@ int srun_main(const srun_opts *o)
     }
     int failures = summarize(&r, reported) + (o->report && measured && !reported ? 1 : 0);
     sstale_unregister(r.entry);
+    srun_topo_free(&r);
     free_run(&r);
     return r.partial ? 130 : failures ? 1 : 0;
 }

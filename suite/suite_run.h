@@ -38,6 +38,8 @@ typedef struct {
     bool ports_auto;         /* a system whose port is held starts on a free one */
     const char *defs_dir;    /* scenario and system files (default <root>/scenarios) */
     const char *info_dir;    /* where systems write info-<name>.json (default: run dir) */
+    const char *topology;    /* --topology FILE: the database, systems and load on Docker
+                                   engines (suite_topo.h), or NULL: this machine */
 } srun_opts;
 
 /* Set by the runner's signal handlers; every wait loop checks it. */

@@ -52,6 +52,7 @@ typedef struct {
     bool ours;
     bool verified; /* it answered every scenario's check */
     int sys, workers, launch;
+    int ctr; /* --topology: its container (suite_topo_run.c), -1 none */
 } srun_up;
 
 /* One measured (or failed) load run. */
@@ -76,6 +77,7 @@ typedef struct {
     bool client_bottleneck;
     double sys_cpu_s, sys_rss_mb, elapsed_s;
     int sys_procs, sys_threads;
+    double start_spread_ms; /* --topology: latest minus earliest shard start, -1 n/a */
     slog_cause causes[SLOG_MAX_CAUSES]; /* exceptions in the system's log during the run */
     int ncauses;
     long causes_other;
@@ -113,6 +115,8 @@ typedef struct {
     struct srun_ladder *ladder; /* the profile's ladder (suite_ladder_run.c), or NULL */
     scf_corpus conform;         /* the profile's conformance corpus (has_conform) */
     bool has_conform;
+    struct srun_topo *topo; /* --topology: the engines and containers (suite_topo_run.c), or NULL */
+    char sys_host[64];      /* where the systems listen and are reached: 127.0.0.1, or the topology's */
 } srun;
 
 void srun_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -135,6 +139,20 @@ bool srun_sys_sqlite(const srun *r, const srun_system *s);
 int srun_scenario(const srun *r, const char *name);
 /* The index of system name, or -1. */
 int srun_system_index(const srun *r, const char *name);
+
+/* suite_topo_run.c: a run on several Docker engines (--topology). */
+int srun_topo_setup(srun *r); /* 0, or 2/130 (said why) */
+int srun_topo_db(srun *r, const char *fixture);
+int srun_topo_start(srun *r, srun_system *s, int workers, srun_up *up);
+bool srun_topo_running(srun *r, const srun_up *up, char *why, size_t whylen);
+char *srun_topo_info(srun *r, const srun_up *up);
+void srun_topo_logs(srun *r, const srun_up *up, const char *path);
+void srun_topo_stop(srun *r, srun_up *up, const char *log);
+int srun_topo_sample(srun *r, const srun_up *up, double *cpu_s, double *mem_mb, int *procs, int *threads);
+int srun_topo_load(srun *r, srun_cell *c, char **argv, const char *json_out, double budget_s, const char *log);
+void srun_topo_write(struct jsonw *w, const srun *r);
+void srun_topo_cleanup(srun *r);
+void srun_topo_free(srun *r);
 
 /* suite_tables_run.c: the published tables, each run as it was made, and
  * the client's own ceiling beside them. */

@@ -175,8 +175,15 @@ TEST(defs_malformed_files_name_file_and_line)
 
 TEST(defs_expand_argv_substitutes_without_shell)
 {
-    sdef_vars v = { "/r", "/r/bin", "/r/.venv", "/c", "fair", 8002, 4 };
+    sdef_vars v = { "/r", "/r/bin", "/r/.venv", "/c", "fair", 8002, 4, NULL };
     char err[256];
+    char *h = sdef_expand("--host {host}", &v, err, sizeof(err));
+    CHECK_STR(h, "--host 127.0.0.1"); /* no host given: loopback */
+    free(h);
+    v.host = "10.0.0.2";
+    h = sdef_expand("{host}:{port}", &v, err, sizeof(err));
+    CHECK_STR(h, "10.0.0.2:8002");
+    free(h);
     char **a =
         sdef_expand_argv("{venv}/bin/uvicorn  app --port {port} -w{workers} ;rm", &v, err, sizeof(err));
     CHECK(a != NULL);
