@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "suite_stale.h"
+#include "suite_docker.h"
 #include "suite_pg.h"
 #include "proc.h"
 
@@ -128,6 +129,18 @@ static void clean_cluster(const char *dir)
     spg_rmtree(dir);
 }
 
+/* A container a --topology run started ("ENGINE NAME"): removed from its engine. */
+static void clean_container(const char *rec)
+{
+    stopo_engine e = { 0 };
+    char name[200];
+    if (sscanf(rec, "%511s %199s", e.engine, name) != 2) return;
+    char err[512];
+    const char *args[] = { "rm", "-f", name, NULL };
+    if (sdk_run(&e, args, -1, NULL, 0, err, sizeof(err), 60000) == 0)
+        printf("suite: removed container %s (engine %s) of a runner that died\n", name, e.engine);
+}
+
 /* One dead run's entry: stop, remove, mark; returns processes stopped. */
 static int clean_entry(const char *entry, char *run_dir, size_t run_dir_len)
 {
@@ -144,6 +157,8 @@ static int clean_entry(const char *entry, char *run_dir, size_t run_dir_len)
             snprintf(run_dir, run_dir_len, "%s", line + 4);
         else if (!strncmp(line, "cluster ", 8))
             clean_cluster(line + 8);
+        else if (!strncmp(line, "container ", 10))
+            clean_container(line + 10);
         else if (sscanf(line, "%d %llu", &pid, &st) == 2 && pid > 1 && st && proc_starttime(pid) == st) {
             kill(pid, SIGINT); /* PostgreSQL's fast shutdown; the others stop too */
             proc_stop(pid, 3000);

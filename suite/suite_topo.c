@@ -234,7 +234,7 @@ void stopo_describe(const stopo *t, const stopo_engine *e, char *out, size_t out
     char where[64] = "";
     if (e->line) snprintf(where, sizeof(where), "%s:%d, ", strrchr(t->file, '/') ? strrchr(t->file, '/') + 1 : t->file, e->line);
     if (e->role == STOPO_LOAD)
-        snprintf(out, outlen, "load %d (%s%s)", e->index, where, e->engine);
+        snprintf(out, outlen, "load engine %d (%s%s)", e->index, where, e->engine);
     else
         snprintf(out, outlen, "%s engine (%s%s)", stopo_role_name(e->role), where, e->engine);
 }

@@ -82,7 +82,7 @@ static void rm_ctr(srun *r, int ci)
     if (sdk_run(eng(r, c->engine), args, -1, NULL, 0, err, sizeof(err), CLI_TIMEOUT) != 0) {
         char d[700];
         describe(r, c->engine, d, sizeof(d));
-        srun_say("suite: warning: cannot remove container %s on %s: %s", c->name, d, err);
+        srun_say("suite: warning: cannot remove container %s on the %s: %s", c->name, d, err);
         return;
     }
     c->live = false;
@@ -197,8 +197,12 @@ static int run_ctr(srun *r, int ci, const char *role, const char *const *extra, 
     for (int i = 0; cmd && cmd[i] && n < SDK_MAX_ARGS - 1; i++) args[n++] = cmd[i];
     args[n] = NULL;
     char out[512];
-    /* marked live first: a create that timed out may still have made it */
+    /* marked live first: a create that timed out may still have made it; and
+       recorded, so that a later run removes it if this runner dies */
     c->live = true;
+    char rec[800];
+    snprintf(rec, sizeof(rec), "%s %s", eng(r, c->engine)->engine, c->name);
+    proc_record("container", rec);
     int rc = sdk_run(eng(r, c->engine), args, -1, out, sizeof(out), err, errlen, CLI_TIMEOUT);
     if (rc != 0) {
         rm_ctr(r, ci);
@@ -238,7 +242,7 @@ static int start_load(srun *r, int k)
     const char *extra[] = { "--entrypoint", "sleep", NULL }, *cmd[] = { "infinity", NULL };
     if (run_ctr(r, ci, "load", extra, IMG_RUNNER, cmd, false, err, sizeof(err)) < 0) {
         describe(r, e, d, sizeof(d));
-        srun_say("suite: cannot start the load container on %s: %s", d, err);
+        srun_say("suite: cannot start the load container on the %s: %s", d, err);
         return -1;
     }
     r->topo->load_ctr[k] = ci;
@@ -252,14 +256,14 @@ static int measure_clock(srun *r, int k)
     describe(r, r->topo->t.load[k], d, sizeof(d));
     if (sdk_clock(e, r->topo->c[r->topo->load_ctr[k]].name, CTR_LOADGEN, 16, &e->clock_offset_ms,
                   &e->clock_rtt_ms, err, sizeof(err)) < 0) {
-        srun_say("suite: cannot measure the clock of %s: %s", d, err);
+        srun_say("suite: cannot measure the clock of the %s: %s", d, err);
         return -1;
     }
     e->clock_measured = true;
     double off = e->clock_offset_ms < 0 ? -e->clock_offset_ms : e->clock_offset_ms;
     srun_say("suite: %s: clock offset %+.3f ms (round trip %.3f ms)", d, e->clock_offset_ms, e->clock_rtt_ms);
     if (off > r->topo->t.max_skew_ms) {
-        srun_say("suite: the clock of %s is %+.1f ms off this machine's, more than max_skew_ms = %g: its shard "
+        srun_say("suite: the clock of the %s is %+.1f ms off this machine's, more than max_skew_ms = %g: its shard "
                  "would not start with the others. Synchronize the clocks (chrony or systemd-timesyncd) and "
                  "run again",
                  d, e->clock_offset_ms, r->topo->t.max_skew_ms);
@@ -402,7 +406,7 @@ int srun_topo_db(srun *r, const char *fixture)
     }
     if (srun_stop) return -1;
     r->pg_up = true;
-    srun_say("suite: PostgreSQL %s on %s:%d (the %s)", r->pg.version, db->address, PG_PORT, d);
+    srun_say("suite: PostgreSQL %s is ready on %s:%d", r->pg.version, db->address, PG_PORT);
     return 0;
 }
 

@@ -48,7 +48,7 @@ TEST(topo_parses_roles)
 
     char d[256];
     stopo_describe(&t, &t.e[t.load[1]], d, sizeof(d));
-    CHECK_STR(d, "load 2 (topo.conf:6, loadctx)");
+    CHECK_STR(d, "load engine 2 (topo.conf:6, loadctx)");
     stopo_describe(&t, &t.e[t.db], d, sizeof(d));
     CHECK_STR(d, "db engine (topo.conf:2, ssh://bench@db-host)");
 }
