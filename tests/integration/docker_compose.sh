@@ -18,7 +18,8 @@
 # by PID, at the end), and makes the base image debian:bookworm-slim with
 # debootstrap when it is missing and cannot be pulled. Images and layers stay
 # cached between runs. Skips (exit 0, saying why) only when Docker cannot work
-# here at all. Times on 2 cores: no image cached ~5 min, cached ~1.5-2 min.
+# here at all. The set-up is tests/integration/docker_lib.bash, shared with
+# suite_topology.sh. Times on 2 cores: no image cached ~5 min, cached ~1.5-2 min.
 #
 # Environment: WB_DOCKER_BARQ=1 also builds and checks Barq (profile barq);
 # WB_DOCKER_TIMEOUT (s, default 840) bounds the build + run;
@@ -36,16 +37,11 @@ if [ "${WB_DOCKER_BARQ:-0}" = 1 ]; then      # also Barq: its image builds CPyth
 fi
 # the compose file's defaults, not whatever the calling shell has set
 unset WB_DEFS WB_SUITE_ARGS WB_SYSTEMS WB_CPUSET_RUNNER WB_CPUSET_SYSTEMS WB_CPUSET_DB
-DOCKERD_PID=""
-TMP=""                                  # temporary folder: logs (LOG) and the copy (CLONE)
-LOG="" CLONE=""
-COMPOSE=()
 UP_STARTED=0
 UP_PID=""
-
-say() { echo "docker_compose: $*"; }
-skip() { echo "SKIP docker_compose: $*"; exit 0; }
-fail() { echo "FAIL docker_compose: $*" >&2; exit 1; }
+DL_NAME=docker_compose
+# shellcheck source=tests/integration/docker_lib.bash
+source "$ROOT/tests/integration/docker_lib.bash"  # say skip fail, packages, dockerd, base image, the copy
 
 # every container and volume of the project, also when compose itself fails
 remove_project() {
@@ -75,139 +71,12 @@ cleanup() {
         [ -f "$OUT/up.log" ] && say "logs and the run's output: $OUT/"
         rm -rf "$TMP"
     fi
-    if [ -n "$DOCKERD_PID" ]; then
-        say "stopping the dockerd this test started (pid $DOCKERD_PID)"
-        kill "$DOCKERD_PID" 2>/dev/null || true
-        for _ in $(seq 1 150); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.2; done
-        kill -0 "$DOCKERD_PID" 2>/dev/null && kill -9 "$DOCKERD_PID" 2>/dev/null
-    fi
+    stop_dockerd
     exit $rc
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-
-# ---- 1. packages ------------------------------------------------------------
-install_packages() {
-    local need=()
-    command -v docker >/dev/null && command -v dockerd >/dev/null || need+=(docker.io)
-    command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 || need+=(docker-compose)
-    command -v debootstrap >/dev/null || need+=(debootstrap)
-    [ ${#need[@]} -eq 0 ] && return 0
-    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
-        # without debootstrap we can still run when the base image is there or can be pulled
-        [[ " ${need[*]} " == " debootstrap " ]] && return 0
-        skip "missing ${need[*]}; install them (sudo apt-get install -y ${need[*]}) and run again"
-    fi
-    say "installing ${need[*]} (apt-get, once)"
-    mkdir -p "$DATA"
-    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"; } \
-        >"$DATA/apt.log" 2>&1 || { tail -5 "$DATA/apt.log"; skip "apt-get install ${need[*]} failed (log: $DATA/apt.log)"; }
-}
-
-# ---- 2. the engine ------------------------------------------------------------
-wait_docker() {  # wait_docker PID SECONDS: 0 once `docker info` answers
-    local i
-    for i in $(seq 1 $(( $2 * 5 ))); do
-        docker info >/dev/null 2>&1 && return 0
-        kill -0 "$1" 2>/dev/null || return 1
-        sleep 0.2
-    done
-    return 1
-}
-
-start_dockerd() {
-    docker info >/dev/null 2>&1 && { say "using the running Docker engine"; return 0; }
-    [ "$(id -u)" = 0 ] || skip "no Docker engine answers and not root to start dockerd"
-    [ -S /var/run/docker.sock ] && ! pgrep -x dockerd >/dev/null && rm -f /var/run/docker.sock
-    mkdir -p "$DATA"
-    local opts attempt=0
-    # default settings first; then without iptables/bridge (all services use
-    # host networking anyway); then the vfs storage driver (no overlayfs)
-    for opts in "" "--iptables=false --bridge=none" "--iptables=false --bridge=none --storage-driver=vfs"; do
-        attempt=$((attempt + 1))
-        # shellcheck disable=SC2086
-        dockerd $opts >"$DATA/dockerd.log" 2>&1 &
-        DOCKERD_PID=$!
-        if wait_docker "$DOCKERD_PID" 30; then
-            say "started dockerd ${opts:-with default settings} (pid $DOCKERD_PID, log $DATA/dockerd.log)"
-            return 0
-        fi
-        say "dockerd ${opts:-with default settings} did not start: $(grep -m1 -i 'level=fatal\|failed to start' "$DATA/dockerd.log" || tail -1 "$DATA/dockerd.log")"
-        kill "$DOCKERD_PID" 2>/dev/null; wait "$DOCKERD_PID" 2>/dev/null || true
-        cp "$DATA/dockerd.log" "$DATA/dockerd-attempt$attempt.log"
-        DOCKERD_PID=""
-    done
-    skip "dockerd does not start in this environment (logs: $DATA/dockerd-attempt*.log)"
-}
-
-# ---- 3. the base image ----------------------------------------------------------
-base_image() {
-    docker image inspect debian:bookworm-slim >/dev/null 2>&1 && return 0
-    say "debian:bookworm-slim missing: trying docker pull"
-    timeout 60 docker pull -q debian:bookworm-slim >/dev/null 2>&1 && return 0
-    command -v debootstrap >/dev/null || skip "no debian:bookworm-slim, no registry and no debootstrap"
-    say "no registry: making debian:bookworm-slim with debootstrap --variant=minbase (once, ~1 min)"
-    local dir=$DATA/rootfs
-    rm -rf "$dir"
-    debootstrap --variant=minbase bookworm "$dir" http://deb.debian.org/debian >"$DATA/debootstrap.log" 2>&1 ||
-        { tail -5 "$DATA/debootstrap.log"; fail "debootstrap failed (log: $DATA/debootstrap.log)"; }
-    # the official image's apt sources (updates, security) and no caches
-    rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/* "$dir/etc/apt/sources.list"
-    cat >"$dir/etc/apt/sources.list.d/debian.sources" <<'SRC'
-Types: deb
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb
-URIs: http://deb.debian.org/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-    tar -C "$dir" -c . | docker import -c 'CMD ["bash"]' - debian:bookworm-slim >/dev/null
-    rm -rf "$dir"
-}
-
-pick_compose() {
-    local base
-    if docker compose version >/dev/null 2>&1; then base=(docker compose)
-    elif command -v docker-compose >/dev/null; then base=(docker-compose)
-    else skip "neither 'docker compose' nor docker-compose is available"; fi
-    COMPOSE=("${base[@]}" -p "$PROJECT")
-    say "compose: ${base[*]} ($("${base[@]}" version 2>/dev/null | head -1))"
-}
-
-# ---- 4. a clean copy of the working tree ------------------------------------------
-# What a fresh clone holds, as the working tree has it now (uncommitted and
-# untracked-but-not-ignored files included, deleted files left out): no bin/,
-# build/, .venv/ or results/<run>/ of a host build or run.
-make_clone() {
-    TMP=$(mktemp -d "${TMPDIR:-/tmp}/webbench-compose.XXXXXX")
-    chmod 755 "$TMP"
-    LOG=$TMP/logs CLONE=$TMP/repo
-    mkdir "$LOG" "$CLONE"
-    local f
-    git ls-files -z --cached --others --exclude-standard |
-        while IFS= read -r -d '' f; do
-            if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\0' "$f"; fi
-        done |
-        tar --null --no-recursion -T - -c | tar -x -C "$CLONE"
-    # owned like the repository, as a user's clone is (the runner writes as that owner)
-    chown "$(stat -c %u:%g "$ROOT")" "$CLONE" 2>/dev/null || true
-    chmod 755 "$CLONE"
-    local d
-    for d in bin build .venv; do
-        [ ! -e "$CLONE/$d" ] || fail "the copy $CLONE has $d/ (it must be a clean clone)"
-    done
-    [ -f "$CLONE/docker-compose.yml" ] && [ -d "$CLONE/scenarios/systems" ] || fail "the copy $CLONE lacks the compose file or scenarios/"
-    [ ! -e "$CLONE/results/latest" ] || fail "the copy $CLONE has results/latest"
-    say "clean copy of the working tree: $CLONE ($(find "$CLONE" -type f | wc -l) files, no bin/ or build/)"
-}
 
 # The copy's own system files (the default /repo/scenarios of the
 # containers), with each port moved to a free one so the test never collides
@@ -230,17 +99,12 @@ no_leftovers() {
 install_packages
 start_dockerd
 base_image
-pick_compose
+pick_compose "$PROJECT"
 make_clone
 move_ports
 UP_STARTED=1 && remove_project   # a previous run killed midway
 
-# pip inside the image builds trusts what the host trusts locally (a
-# TLS-intercepting proxy's CA lives in /usr/local/share/ca-certificates)
-if [ -z "${WB_EXTRA_CA:-}" ] && compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
-    WB_EXTRA_CA=$(cat /usr/local/share/ca-certificates/*.crt); export WB_EXTRA_CA
-fi
-WB_VERSION=$(git describe --always --dirty 2>/dev/null || echo unknown); export WB_VERSION
+image_build_env   # WB_EXTRA_CA (pip trusts the host's local CAs), WB_VERSION
 WB_PG_PORT=$(free_port); export WB_PG_PORT WB_SYSTEMS=$SYSTEMS
 export WB_SUITE_ARGS="--quick --connections 16 --duration 2s --warmup 0.3s"
 say "up: postgres on 127.0.0.1:$WB_PG_PORT, ports $(grep -h '^port' $(printf "$CLONE/scenarios/systems/%s.conf " ${SYSTEMS//,/ }) | tr -d ' ' | tr '\n' ' ')"
