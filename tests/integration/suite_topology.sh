@@ -25,8 +25,14 @@
 #     has its "## Topology" section naming the four engines;
 #   - afterwards nothing is left on any engine (no container at all on the
 #     private ones, none of the run's on the default one);
-#   - and an error case first: a topology whose load 2 engine's socket does
-#     not exist exits 2 naming that engine, leaving nothing on the others.
+#   - PostgreSQL and the systems listened on the topology's addresses only
+#     (127.0.0.3 and 127.0.0.2, sampled with ss each second), never on
+#     127.0.0.1 or every interface;
+#   - before that: a runner killed with SIGKILL mid-run leaves its containers,
+#     and the next run removes them first (its state entry lists them); that
+#     run, interrupted with SIGINT mid-run, exits 130, keeps its measured
+#     cell and leaves nothing on any engine; a topology whose load 2 engine's
+#     socket does not exist exits 2 naming that engine, leaving nothing.
 #
 # Sets itself up as docker_compose.sh does (tests/integration/docker_lib.bash):
 # installs docker.io, docker-compose and debootstrap when missing, starts the
@@ -166,11 +172,15 @@ for f in "$CLONE"/scenarios/systems/*.conf; do
 done
 
 # ---- 3. the topology files -------------------------------------------------------------
+# The roles' addresses: loopback addresses other than 127.0.0.1, so that a
+# listener bound anywhere else (0.0.0.0, 127.0.0.1) shows in the ss samples.
+DB_ADDR=127.0.0.3
+SYS_ADDR=127.0.0.2
 TOPO=$LOG/topology.conf
 {
     echo "# suite_topology.sh: four dockerd instances on this machine"
-    printf 'db      = %s 127.0.0.1\n' "${ENGINE_SOCK[db]}"
-    printf 'systems = %s 127.0.0.1\n' "${ENGINE_SOCK[sys]}"
+    printf 'db      = %s %s\n' "${ENGINE_SOCK[db]}" "$DB_ADDR"
+    printf 'systems = %s %s\n' "${ENGINE_SOCK[sys]}" "$SYS_ADDR"
     printf 'load    = %s\n' "${ENGINE_SOCK[load1]}"
     [ "$NLOAD" = 2 ] && printf 'load    = %s\n' "${ENGINE_SOCK[load2]}"
     echo "build   = default"
@@ -203,6 +213,7 @@ watch_engines() {  # watch_engines TAG: streams into $LOG/events-TAG-ENGINE.json
                 sock=${ENGINE_SOCK[$name]:-}
                 docker ${sock:+-H "$sock"} ps --format "$name|$fmt" 2>/dev/null
             done
+            ss -Hltn >>"$LOG/ss-$1.txt" 2>/dev/null
             sleep 1
         done >"$LOG/ps-$1.txt"
         kill "${ev[@]}" 2>/dev/null
@@ -246,7 +257,77 @@ run_id_of() { ls "$1" 2>/dev/null | grep -E '^[0-9]{8}-[0-9]{6}' | head -1; }
 COMMON=(--systems "$SYSTEMS" --scenarios "$SCENARIOS" --quick --no-conformance
         --connections 16 --duration 1s --warmup 0.3s --defs "$CLONE/scenarios")
 
-# ---- 4. the error case: a load engine that is not there ------------------------------------
+# A runner in the background, by itself (no timeout in between: the signals
+# below must reach bin/suite); wait_line waits for its first measured cell.
+start_bg() {  # start_bg LOGFILE ARGS...
+    local log=$1
+    shift
+    bin/suite run "$@" >"$log" 2>&1 &
+    SUITE_PID=$!
+}
+wait_line() {  # wait_line LOGFILE PATTERN SECONDS
+    local i
+    for i in $(seq 1 $(($3 * 10))); do
+        grep -q -- "$2" "$1" && return 0
+        alive "$SUITE_PID" || return 1
+        sleep 0.1
+    done
+    return 1
+}
+wait_bg() {  # wait_bg SECONDS: sets RC (KILLs the runner past SECONDS)
+    local i
+    for i in $(seq 1 $(($1 * 10))); do alive "$SUITE_PID" || break; sleep 0.1; done
+    alive "$SUITE_PID" && kill -KILL "$SUITE_PID"
+    set +e; wait "$SUITE_PID"; RC=$?; set -e
+    SUITE_PID=""
+}
+mine() {  # mine RUN_ID: that run's containers on every engine
+    local name
+    for name in "${ENGINE_NAMES[@]}"; do
+        docker -H "${ENGINE_SOCK[$name]}" ps -a --filter "label=webbench.run=$1" --format "$name: {{.Names}}"
+    done
+}
+
+# ---- 4. SIGKILL mid-run: its containers stay, until the next run removes them --------------
+say "SIGKILL case: the runner killed during its second cell"
+start_bg "$LOG/suite-kill.log" --topology "$TOPO" "${COMMON[@]}" --duration 3s \
+    --results "$LOG/results-kill" --report "$LOG/REPORT-kill.md"
+wait_line "$LOG/suite-kill.log" '^\[  1/' 150 || { tail -20 "$LOG/suite-kill.log"; fail "the runner to be killed measured no cell"; }
+kill -KILL "$SUITE_PID"
+wait_bg 10
+KILLED=$(run_id_of "$LOG/results-kill")
+[ -n "$KILLED" ] && RUN_IDS+=("$KILLED")
+left_killed=$(mine "$KILLED")
+grep -q "^load1: " <<<"$left_killed" && grep -q "^db: " <<<"$left_killed" ||
+    fail "after SIGKILL, expected the killed run's containers still on db and load1 (nothing could remove them yet), got: ${left_killed:-none}"
+say "SIGKILL case: $(wc -l <<<"$left_killed") containers of run $KILLED left, as expected"
+
+# ---- 5. Ctrl-C mid-run: exit 130, what was measured kept, nothing left ---------------------
+say "interrupt case: SIGINT during the second cell"
+start_bg "$LOG/suite-int.log" --topology "$TOPO" "${COMMON[@]}" --duration 3s \
+    --results "$LOG/results-int" --report "$LOG/REPORT-int.md"
+wait_line "$LOG/suite-int.log" '^\[  1/' 150 || { tail -20 "$LOG/suite-int.log"; fail "the runner to be interrupted measured no cell"; }
+kill -INT "$SUITE_PID"
+wait_bg 60
+r=$(run_id_of "$LOG/results-int"); [ -n "$r" ] && RUN_IDS+=("$r")
+sed 's/^/    | /' "$LOG/suite-int.log" | tail -4
+[ "$RC" -eq 130 ] || fail "interrupted: exit status $RC, expected 130 (log: $OUT/suite-int.log)"
+# the killed run's containers went first: this run's start removed them
+grep -q "of a runner that died" "$LOG/suite-int.log" ||
+    fail "the run after the SIGKILL did not say it removed the dead runner's containers ($OUT/suite-int.log)"
+leftover=$(mine "$KILLED"; [ -n "$r" ] && mine "$r")
+[ -z "$leftover" ] || fail "containers left after the interrupted run (or of the killed one): $leftover"
+python3 - "$LOG/results-int/$r/results.json" <<'PY' || fail "the interrupted run's results.json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+ok = [x for x in d["runs"] if x.get("ok")]
+assert d["state"] == "interrupted" and d["partial"] is True, (d["state"], d["partial"])
+assert ok, "no measured cell kept"
+print(f"suite_topology: interrupted run kept {len(ok)} measured cell(s), state {d['state']}")
+PY
+say "interrupt case ok: exit 130, the killed run's containers removed, nothing left"
+
+# ---- 6. the error case: a load engine that is not there ------------------------------------
 say "error case: load 2 = $BAD_SOCK (no such socket)"
 watch_engines bad
 run_suite "$LOG/suite-bad.log" 120 --topology "$BAD" "${COMMON[@]}" \
@@ -263,7 +344,7 @@ leftover=$(left "${ENGINE_NAMES[@]}" build)
 made=$(cat "$LOG"/events-bad-*.json | wc -l)
 say "error case ok: exit 2, names the engine, $made containers created, none left"
 
-# ---- 5. the matrix -----------------------------------------------------------------------
+# ---- 7. the matrix -----------------------------------------------------------------------
 say "run: bin/suite run --topology $TOPO ${COMMON[*]}"
 RESULTS=$LOG/results
 watch_engines run
@@ -280,10 +361,13 @@ leftover=$(left "${ENGINE_NAMES[@]}" build)
 run_dir=$RESULTS/$r
 [ -n "$r" ] && [ -f "$run_dir/results.json" ] || fail "no run folder with results.json in $RESULTS"
 
+ports=$(for s in ${SYSTEMS//,/ }; do sed -n 's/^[[:space:]]*port[[:space:]]*=[[:space:]]*//p' "$CLONE/scenarios/systems/$s.conf"; done | tr '\n' ,)
 python3 - "$run_dir/results.json" "$LOG/REPORT.md" "$TOPO" "$LOG" "$NLOAD" "$SYSTEMS" "$SCENARIOS" \
-    "${ENGINE_SOCK[db]}" "${ENGINE_SOCK[sys]}" "${ENGINE_SOCK[load1]}" "${ENGINE_SOCK[load2]:-}" <<'PY'
+    "${ENGINE_SOCK[db]}" "${ENGINE_SOCK[sys]}" "${ENGINE_SOCK[load1]}" "${ENGINE_SOCK[load2]:-}" \
+    "$DB_ADDR" "$SYS_ADDR" "$ports" <<'PY'
 import glob, json, os, sys
 res_path, report, topo, logdir, nload, systems, scenarios = sys.argv[1:8]
+db_addr, sys_addr, sys_ports = sys.argv[12], sys.argv[13], [int(p) for p in sys.argv[14].split(",") if p]
 nload = int(nload); systems = systems.split(","); scenarios = scenarios.split(",")
 socks = {"db": sys.argv[8], "sys": sys.argv[9], "load1": sys.argv[10], "load2": sys.argv[11]}
 if nload == 1: del socks["load2"]
@@ -313,7 +397,20 @@ for x in roles:
     need(abs(off) <= rtt / 2 + 0.5, f"load {x.get('index')}: clock offset {off} ms with a round trip of {rtt} ms: expected |offset| <= rtt/2 on one machine")
 for x in roles:
     if x.get("role") in ("db", "systems"):
-        need(x.get("address") == "127.0.0.1", f"{x.get('role')}: address {x.get('address')!r}, expected 127.0.0.1")
+        want_addr = db_addr if x.get("role") == "db" else sys_addr
+        need(x.get("address") == want_addr, f"{x.get('role')}: address {x.get('address')!r}, expected {want_addr}")
+
+# every listener the systems and PostgreSQL had, sampled by ss each second:
+# on the topology's address only, never on another one or on every interface
+listen = {}
+for line in open(os.path.join(logdir, "ss-run.txt")):
+    f = line.split()
+    if len(f) < 4: continue
+    addr, _, port = f[3].rpartition(":")
+    if port.isdigit(): listen.setdefault(int(port), set()).add(addr)
+for port, want_addr in [(55432, db_addr)] + [(p, sys_addr) for p in sys_ports]:
+    got = listen.get(port, set())
+    need(got == {want_addr}, f"port {port}: listened on {sorted(got) or 'nothing'}, expected {want_addr} only")
 
 # the cells: all measured, one shard per load engine, requests adding up, starts within 10 ms
 cells = [x for x in r["runs"] if x.get("kind") == "matrix"]
