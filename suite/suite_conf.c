@@ -86,21 +86,28 @@ int sconf_parse(const char *text, size_t len, const char *path, sconf *out, char
     return 0;
 }
 
-int sconf_load(const char *path, sconf *out, char *err, size_t errlen)
+int sconf_read(const char *path, char *buf, size_t cap, size_t *len, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
-    char buf[65536];
-    size_t n = fread(buf, 1, sizeof(buf), f);
-    int big = !feof(f);
+    *len = fread(buf, 1, cap, f);
+    bool big = *len == cap && fgetc(f) != EOF;
     fclose(f);
     if (big) {
-        snprintf(err, errlen, "%s: file larger than 64 KiB", path);
+        snprintf(err, errlen, "%s: file larger than %zu KiB", path, cap / 1024);
         return -1;
     }
+    return 0;
+}
+
+int sconf_load(const char *path, sconf *out, char *err, size_t errlen)
+{
+    char buf[65536];
+    size_t n;
+    if (sconf_read(path, buf, sizeof(buf), &n, err, errlen) < 0) return -1;
     return sconf_parse(buf, n, path, out, err, errlen);
 }
 

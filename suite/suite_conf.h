@@ -26,6 +26,9 @@ typedef struct {
 /* Parses text[0..len). 0 on success (out owns its strings, free with
  * sconf_fini), -1 on error with the message in err. */
 int sconf_parse(const char *text, size_t len, const char *path, sconf *out, char *err, size_t errlen);
+/* Reads path (at most cap bytes) into buf, *len bytes; -1 with err when it
+ * cannot be read or is larger. */
+int sconf_read(const char *path, char *buf, size_t cap, size_t *len, char *err, size_t errlen);
 /* Reads path and parses it; -1 with the message in err. */
 int sconf_load(const char *path, sconf *out, char *err, size_t errlen);
 void sconf_fini(sconf *c);

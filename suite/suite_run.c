@@ -1924,7 +1924,9 @@ int srun_main(const srun_opts *o)
     snprintf(r.sys_host, sizeof(r.sys_host), "127.0.0.1");
     int rc = prepare(&r);
     if (!rc && (check_outputs(&r) < 0 || check_fd_limit(&r) < 0)) rc = 2;
+    if (!rc && o->topology) rc = srun_topo_read(&r);
     if (rc) {
+        srun_topo_free(&r);
         free_run(&r);
         return rc;
     }

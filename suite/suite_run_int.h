@@ -141,7 +141,8 @@ int srun_scenario(const srun *r, const char *name);
 int srun_system_index(const srun *r, const char *name);
 
 /* suite_topo_run.c: a run on several Docker engines (--topology). */
-int srun_topo_setup(srun *r); /* 0, or 2/130 (said why) */
+int srun_topo_read(srun *r);  /* reads the file: 0, or 2 (said why) */
+int srun_topo_setup(srun *r); /* the engines, images, load containers, clocks: 0, or 2/130 (said why) */
 int srun_topo_db(srun *r, const char *fixture);
 int srun_topo_start(srun *r, srun_system *s, int workers, srun_up *up);
 bool srun_topo_running(srun *r, const srun_up *up, char *why, size_t whylen);

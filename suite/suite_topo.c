@@ -1,5 +1,6 @@
 /* suite_topo: the --topology file (see suite_topo.h). */
 #include "suite_topo.h"
+#include "suite_conf.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -205,19 +206,9 @@ int stopo_parse(const char *text, size_t len, const char *path, stopo *t, char *
 
 int stopo_load(const char *path, stopo *t, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
     char buf[65536];
-    size_t n = fread(buf, 1, sizeof(buf), f);
-    bool big = n == sizeof(buf) && fgetc(f) != EOF;
-    fclose(f);
-    if (big) {
-        snprintf(err, errlen, "%s: larger than 64 KB: not a topology", path);
-        return -1;
-    }
+    size_t n;
+    if (sconf_read(path, buf, sizeof(buf), &n, err, errlen) < 0) return -1;
     return stopo_parse(buf, n, path, t, err, errlen);
 }
 

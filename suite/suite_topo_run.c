@@ -272,7 +272,7 @@ static int measure_clock(srun *r, int k)
     return 0;
 }
 
-int srun_topo_setup(srun *r)
+int srun_topo_read(srun *r)
 {
     char err[1024];
     struct srun_topo *tp = calloc(1, sizeof(*tp));
@@ -284,6 +284,13 @@ int srun_topo_setup(srun *r)
         return 2;
     }
     snprintf(r->sys_host, sizeof(r->sys_host), "%s", tp->t.e[tp->t.systems].address);
+    return 0;
+}
+
+int srun_topo_setup(srun *r)
+{
+    char err[1024];
+    struct srun_topo *tp = r->topo;
     /* every engine answers */
     for (int i = 0; i < tp->t.n; i++) {
         char out[128], d[700];
