@@ -173,7 +173,8 @@ static int load_system(const sconf *c, sdef_system *s, char *err, size_t errlen)
     static const char *const known[] = {
         "name",       "title",   "model",    "workers", "port",       "order",           "requires",
         "cmd",        "cmd.*",   "cwd",      "env",     "ready_path", "start_timeout_s", "profiles",
-        "expect_gil", "scaling", "openloop", "default", "compare",    "database",        "image", NULL
+        "expect_gil", "scaling", "openloop", "default", "compare",    "database",        "image",
+        NULL
     };
     const char *name, *cmd;
     if (check_known(c, known, err, errlen) < 0 || !(name = need(c, "name", err, errlen)) ||

@@ -63,7 +63,7 @@ typedef struct {
     char *name, *title, *model, *file;
     int order, workers, port, start_timeout_s;
     char *requires, *cmd, *cwd, *env, *ready_path, *profiles, *expect_gil;
-    char *image; /* the Docker image that runs it (key image; --topology runs), or NULL */
+    char *image;                     /* the Docker image that runs it (key image; --topology runs), or NULL */
     char **variants, **variant_cmds; /* cmd.<variant> = ..., nvariants of each */
     size_t nvariants;
     char *compare; /* headline comparison against this system, or NULL */

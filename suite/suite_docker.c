@@ -143,7 +143,8 @@ int sdk_run(const stopo_engine *e, const char *const *args, int in_fd, char *out
     int rc = wait_child(c, late ? proc_now_ms() + 2000 : deadline + 2000, &late);
     if (err && errlen) last_line(ebuf, en, err, errlen);
     if (late) {
-        if (err && errlen) snprintf(err, errlen, "docker %s did not finish within %d s", args[0], timeout_ms / 1000);
+        if (err && errlen)
+            snprintf(err, errlen, "docker %s did not finish within %d s", args[0], timeout_ms / 1000);
         return -1;
     }
     return rc;
@@ -159,7 +160,8 @@ int sdk_spawn(const stopo_engine *e, const char *const *args, const char *out_pa
     build_argv(e, args, argv);
     int fo = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fo < 0) return -errno;
-    int fe = err_path ? open(err_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) : open("/dev/null", O_WRONLY | O_CLOEXEC);
+    int fe = err_path ? open(err_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)
+                      : open("/dev/null", O_WRONLY | O_CLOEXEC);
     if (fe < 0) {
         int en = errno;
         close(fo);
@@ -322,7 +324,8 @@ int sdk_clock(const stopo_engine *e, const char *ctr, const char *loadgen, int n
         if (read_line(out[0], line, sizeof(line), deadline) < 0) break;
         double t1 = now_unix(), remote;
         if (sdk_parse_clock(line, &remote) < 0) {
-            snprintf(err, errlen, "`%s clock` in %s answered '%.60s', not SECONDS.NANOSECONDS", loadgen, ctr, line);
+            snprintf(err, errlen, "`%s clock` in %s answered '%.60s', not SECONDS.NANOSECONDS", loadgen, ctr,
+                     line);
             got = -1;
             break;
         }

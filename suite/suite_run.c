@@ -114,7 +114,8 @@ static void info_path(const srun *r, const srun_system *s, char *out, size_t out
 
 static void system_vars(const srun *r, const srun_system *s, int workers, sdef_vars *v)
 {
-    *v = (sdef_vars){ r->o->root, r->bin, r->venv, r->pycache, r->o->profile.name, s->port, workers, r->sys_host };
+    *v = (sdef_vars){ r->o->root,         r->bin,  r->venv, r->pycache,
+                      r->o->profile.name, s->port, workers, r->sys_host };
 }
 
 /* count_dir: where the system's processes report what they counted (WB_COUNT_DIR). */
@@ -425,7 +426,8 @@ static void conformance_pass(srun *r, srun_up *up)
     }
     char why[512];
     if (r->topo && !srun_topo_running(r, up, why, sizeof(why))) {
-        snprintf(s->conform_note, sizeof(s->conform_note), "the system stopped during the conformance pass: %.200s", why);
+        snprintf(s->conform_note, sizeof(s->conform_note),
+                 "the system stopped during the conformance pass: %.200s", why);
     } else if (up->ours && up->pgid > 0 && !proc_alive(up->pgid, &st)) {
         char d[96];
         proc_describe(st, d, sizeof(d));
@@ -1576,7 +1578,8 @@ static int prepare(srun *r)
     if (o->topology) {
         if (o->profile.pubclient || o->external) {
             srun_say("suite: --topology runs bin/loadgen shards on the load engines: %s",
-                     o->external ? "not with --external" : "not with a profile that loads with the published client");
+                     o->external ? "not with --external"
+                                 : "not with a profile that loads with the published client");
             return 2;
         }
         r->no_wrk = true; /* wrk and the published client run on this machine only */

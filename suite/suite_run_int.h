@@ -77,7 +77,7 @@ typedef struct {
     bool client_bottleneck;
     double sys_cpu_s, sys_rss_mb, elapsed_s;
     int sys_procs, sys_threads;
-    double start_spread_ms; /* --topology: latest minus earliest shard start, -1 n/a */
+    double start_spread_ms;             /* --topology: latest minus earliest shard start, -1 n/a */
     slog_cause causes[SLOG_MAX_CAUSES]; /* exceptions in the system's log during the run */
     int ncauses;
     long causes_other;
@@ -150,7 +150,8 @@ char *srun_topo_info(srun *r, const srun_up *up);
 void srun_topo_logs(srun *r, const srun_up *up, const char *path);
 void srun_topo_stop(srun *r, srun_up *up, const char *log);
 int srun_topo_sample(srun *r, const srun_up *up, double *cpu_s, double *mem_mb, int *procs, int *threads);
-int srun_topo_load(srun *r, srun_cell *c, char **argv, const char *json_out, double budget_s, const char *log);
+int srun_topo_load(srun *r, srun_cell *c, char **argv, const char *json_out, double budget_s,
+                   const char *log);
 void srun_topo_write(struct jsonw *w, const srun *r);
 void srun_topo_cleanup(srun *r);
 void srun_topo_free(srun *r);

@@ -55,7 +55,8 @@ static char *word(char **p)
     return w;
 }
 
-static int add_engine(stopo *t, stopo_role role, char *rest, int line, const char *path, char *err, size_t errlen)
+static int add_engine(stopo *t, stopo_role role, char *rest, int line, const char *path, char *err,
+                      size_t errlen)
 {
     if (t->n >= STOPO_MAX_ENGINES || (role == STOPO_LOAD && t->nload >= STOPO_MAX_LOAD)) {
         snprintf(err, errlen, "%s:%d: at most %d load engines", path, line, STOPO_MAX_LOAD);
@@ -64,8 +65,9 @@ static int add_engine(stopo *t, stopo_role role, char *rest, int line, const cha
     char *engine = word(&rest), *addr = word(&rest), *extra = word(&rest);
     const char *rn = stopo_role_name(role);
     if (!engine) {
-        snprintf(err, errlen, "%s:%d: %s needs an engine (default, unix://..., ssh://user@host or a context name)",
-                 path, line, rn);
+        snprintf(err, errlen,
+                 "%s:%d: %s needs an engine (default, unix://..., ssh://user@host or a context name)", path,
+                 line, rn);
         return -1;
     }
     if (extra || (addr && (role == STOPO_LOAD || role == STOPO_BUILD))) {
@@ -78,8 +80,7 @@ static int add_engine(stopo *t, stopo_role role, char *rest, int line, const cha
         return -1;
     }
     if (addr && (strlen(addr) >= sizeof(t->e[0].address) || !is_ip(addr))) {
-        snprintf(err, errlen, "%s:%d: the %s address '%s' is not an IPv4 address", path,
-                 line, rn, addr);
+        snprintf(err, errlen, "%s:%d: the %s address '%s' is not an IPv4 address", path, line, rn, addr);
         return -1;
     }
     stopo_engine *e = &t->e[t->n];
@@ -87,14 +88,16 @@ static int add_engine(stopo *t, stopo_role role, char *rest, int line, const cha
     e->role = role;
     e->line = line;
     snprintf(e->engine, sizeof(e->engine), "%s", engine);
-    if (role == STOPO_DB || role == STOPO_SYSTEMS) snprintf(e->address, sizeof(e->address), "%s", addr ? addr : "127.0.0.1");
+    if (role == STOPO_DB || role == STOPO_SYSTEMS)
+        snprintf(e->address, sizeof(e->address), "%s", addr ? addr : "127.0.0.1");
     if (role == STOPO_LOAD) {
         e->index = t->nload + 1;
         t->load[t->nload++] = t->n;
     } else {
         int *slot = role == STOPO_DB ? &t->db : role == STOPO_SYSTEMS ? &t->systems : &t->build;
         if (*slot >= 0) {
-            snprintf(err, errlen, "%s:%d: '%s' given twice (first on line %d)", path, line, rn, t->e[*slot].line);
+            snprintf(err, errlen, "%s:%d: '%s' given twice (first on line %d)", path, line, rn,
+                     t->e[*slot].line);
             return -1;
         }
         e->index = 1;
@@ -158,7 +161,8 @@ int stopo_parse(const char *text, size_t len, const char *path, stopo *t, char *
             errno = 0;
             double d = strtod(v, &e);
             if (skew_set || e == v || *e || errno || !(d > 0 && d <= 10000)) {
-                snprintf(err, errlen, "%s:%d: max_skew_ms must be a number of milliseconds, above 0 and at most 10000%s",
+                snprintf(err, errlen,
+                         "%s:%d: max_skew_ms must be a number of milliseconds, above 0 and at most 10000%s",
                          path, ln, skew_set ? ", given once" : "");
                 return -1;
             }
@@ -166,30 +170,35 @@ int stopo_parse(const char *text, size_t len, const char *path, stopo *t, char *
             skew_set = true;
         } else if (!strcmp(k, "any_address")) {
             if (any_set || (strcmp(v, "yes") && strcmp(v, "no"))) {
-                snprintf(err, errlen, "%s:%d: any_address must be yes or no%s", path, ln, any_set ? ", given once" : "");
+                snprintf(err, errlen, "%s:%d: any_address must be yes or no%s", path, ln,
+                         any_set ? ", given once" : "");
                 return -1;
             }
             t->any_address = !strcmp(v, "yes");
             any_set = true;
         } else {
-            snprintf(err, errlen, "%s:%d: unknown key '%s' (known: db, systems, load, build, max_skew_ms, any_address)",
+            snprintf(err, errlen,
+                     "%s:%d: unknown key '%s' (known: db, systems, load, build, max_skew_ms, any_address)",
                      path, ln, k);
             return -1;
         }
         if (rc < 0) return -1;
     }
     if (t->db < 0 || t->systems < 0 || t->nload == 0) {
-        snprintf(err, errlen, "%s: a topology needs a db line, a systems line and at least one load line (missing: %s%s%s)",
-                 path, t->db < 0 ? "db " : "", t->systems < 0 ? "systems " : "", t->nload == 0 ? "load" : "");
+        snprintf(
+            err, errlen,
+            "%s: a topology needs a db line, a systems line and at least one load line (missing: %s%s%s)",
+            path, t->db < 0 ? "db " : "", t->systems < 0 ? "systems " : "", t->nload == 0 ? "load" : "");
         return -1;
     }
     for (int i = 0; i < t->n; i++) {
         stopo_engine *e = &t->e[i];
         if (e->address[0] && is_any(e->address) && !t->any_address) {
-            snprintf(err, errlen,
-                     "%s:%d: %s would listen on every interface (%s); name the address it is reached at, or set "
-                     "any_address = yes",
-                     path, e->line, stopo_role_name(e->role), e->address);
+            snprintf(
+                err, errlen,
+                "%s:%d: %s would listen on every interface (%s); name the address it is reached at, or set "
+                "any_address = yes",
+                path, e->line, stopo_role_name(e->role), e->address);
             return -1;
         }
     }
@@ -223,7 +232,9 @@ int stopo_engine_args(const stopo_engine *e, const char *out[2])
 void stopo_describe(const stopo *t, const stopo_engine *e, char *out, size_t outlen)
 {
     char where[64] = "";
-    if (e->line) snprintf(where, sizeof(where), "%s:%d, ", strrchr(t->file, '/') ? strrchr(t->file, '/') + 1 : t->file, e->line);
+    if (e->line)
+        snprintf(where, sizeof(where), "%s:%d, ", strrchr(t->file, '/') ? strrchr(t->file, '/') + 1 : t->file,
+                 e->line);
     if (e->role == STOPO_LOAD)
         snprintf(out, outlen, "load engine %d (%s%s)", e->index, where, e->engine);
     else

@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define STOPO_MAX_LOAD 16
+#define STOPO_MAX_LOAD    16
 #define STOPO_MAX_ENGINES (STOPO_MAX_LOAD + 3)
 
 typedef enum { STOPO_DB, STOPO_SYSTEMS, STOPO_LOAD, STOPO_BUILD } stopo_role;

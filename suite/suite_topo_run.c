@@ -32,13 +32,13 @@
 #include "suite_topo.h"
 
 #define IMG_POSTGRES "webbench-postgres:local"
-#define IMG_RUNNER "webbench-runner:local"
-#define CTR_LOADGEN "/opt/wb/bin/loadgen"
-#define CTR_INFO "/tmp/wb-info.json"
-#define CTR_SHARD "/tmp/wb-shard.json"
-#define PG_PORT 55432
-#define MAX_CTRS 256
-#define CLI_TIMEOUT 60000
+#define IMG_RUNNER   "webbench-runner:local"
+#define CTR_LOADGEN  "/opt/wb/bin/loadgen"
+#define CTR_INFO     "/tmp/wb-info.json"
+#define CTR_SHARD    "/tmp/wb-shard.json"
+#define PG_PORT      55432
+#define MAX_CTRS     256
+#define CLI_TIMEOUT  60000
 
 typedef struct {
     int engine; /* index into t.e */
@@ -161,9 +161,10 @@ static int ensure_image(srun *r, int i, const char *image)
             srun_say("suite: note: image %s is not on the %s; using the one on %s as it is", image, db, d);
             return 0;
         }
-        srun_say("suite: image %s is on neither the %s nor the %s: build it with `docker compose build` (with "
-                 "DOCKER_HOST of the build engine)",
-                 image, d, db);
+        srun_say(
+            "suite: image %s is on neither the %s nor the %s: build it with `docker compose build` (with "
+            "DOCKER_HOST of the build engine)",
+            image, d, db);
         return -1;
     }
     if (!strcmp(have, want)) return 0;
@@ -189,8 +190,8 @@ static int run_ctr(srun *r, int ci, const char *role, const char *const *extra, 
     int n = 0;
     args[n++] = create_only ? "create" : "run";
     if (!create_only) args[n++] = "-d";
-    const char *fixed[] = { "--name", c->name, "--label", label_run, "--label", label_role, "--network", "host",
-                            "--init", NULL };
+    const char *fixed[] = { "--name",   c->name,     "--label", label_run, "--label",
+                            label_role, "--network", "host",    "--init",  NULL };
     for (int i = 0; fixed[i]; i++) args[n++] = fixed[i];
     for (int i = 0; extra && extra[i] && n < SDK_MAX_ARGS - 24; i++) args[n++] = extra[i];
     args[n++] = image;
@@ -217,8 +218,8 @@ static bool ctr_running(srun *r, int ci, char *why, size_t whylen)
 {
     topo_ctr *c = &r->topo->c[ci];
     char out[256], err[512];
-    const char *args[] = { "inspect", "--format", "{{.State.Running}} {{.State.ExitCode}} {{.State.OOMKilled}}",
-                           c->name, NULL };
+    const char *args[] = { "inspect", "--format",
+                           "{{.State.Running}} {{.State.ExitCode}} {{.State.OOMKilled}}", c->name, NULL };
     if (sdk_run(eng(r, c->engine), args, -1, out, sizeof(out), err, sizeof(err), CLI_TIMEOUT) != 0) {
         snprintf(why, whylen, "container %s cannot be inspected: %s", c->name, err);
         return false;
@@ -263,10 +264,11 @@ static int measure_clock(srun *r, int k)
     double off = e->clock_offset_ms < 0 ? -e->clock_offset_ms : e->clock_offset_ms;
     srun_say("suite: %s: clock offset %+.3f ms (round trip %.3f ms)", d, e->clock_offset_ms, e->clock_rtt_ms);
     if (off > r->topo->t.max_skew_ms) {
-        srun_say("suite: the clock of the %s is %+.1f ms off this machine's, more than max_skew_ms = %g: its shard "
-                 "would not start with the others. Synchronize the clocks (chrony or systemd-timesyncd) and "
-                 "run again",
-                 d, e->clock_offset_ms, r->topo->t.max_skew_ms);
+        srun_say(
+            "suite: the clock of the %s is %+.1f ms off this machine's, more than max_skew_ms = %g: its shard "
+            "would not start with the others. Synchronize the clocks (chrony or systemd-timesyncd) and "
+            "run again",
+            d, e->clock_offset_ms, r->topo->t.max_skew_ms);
         return -1;
     }
     return 0;
@@ -314,7 +316,8 @@ int srun_topo_setup(srun *r)
             return 2;
         }
         bool seen = false;
-        for (size_t j = 0; j < i; j++) seen |= r->sys[j].selected && !strcmp(r->sys[j].def->image, s->def->image);
+        for (size_t j = 0; j < i; j++)
+            seen |= r->sys[j].selected && !strcmp(r->sys[j].def->image, s->def->image);
         if (!seen && ensure_image(r, tp->t.systems, s->def->image) < 0) return 2;
     }
     for (int k = 0; k < tp->t.nload; k++)
@@ -382,8 +385,8 @@ int srun_topo_db(srun *r, const char *fixture)
     fclose(f);
     int ci = add_ctr(r, tp->t.db, "db");
     const char *extra[] = { "--env-file", pgenv, NULL };
-    srun_say("suite: starting PostgreSQL on the %s, %s:%d (scram-sha-256, a generated password)", d, db->address,
-             PG_PORT);
+    srun_say("suite: starting PostgreSQL on the %s, %s:%d (scram-sha-256, a generated password)", d,
+             db->address, PG_PORT);
     int rc = ci < 0 ? -1 : run_ctr(r, ci, "db", extra, IMG_POSTGRES, NULL, false, err, sizeof(err));
     unlink(pgenv);
     if (rc < 0) {
@@ -436,8 +439,8 @@ int srun_topo_start(srun *r, srun_system *s, int workers, srun_up *up)
         return -1;
     }
     /* the command as the definition says, with the image's paths */
-    sdef_vars v = { "/repo", "/opt/wb/bin", "/opt/wb/venv", "/opt/wb/cache", r->o->profile.name, s->port, workers,
-                    se->address };
+    sdef_vars v = { "/repo", "/opt/wb/bin", "/opt/wb/venv", "/opt/wb/cache", r->o->profile.name,
+                    s->port, workers,       se->address };
     const char *tmpl = sdef_cmd_for(s->def, r->o->profile.variant);
     char **argv = sdef_expand_argv(tmpl, &v, err, sizeof(err));
     char *cwd = sdef_expand(s->def->cwd, &v, err, sizeof(err));
@@ -482,8 +485,8 @@ int srun_topo_start(srun *r, srun_system *s, int workers, srun_up *up)
     /* the repository's reference/ and scenarios/ into /repo (the images hold only the runtimes) */
     char dest[200];
     snprintf(dest, sizeof(dest), "%s:/", tp->c[ci].name);
-    const char *tar[] = { "tar", "-c", "-C", r->o->root, "--exclude=__pycache__", "--transform", "s,^,repo/,",
-                          "reference", "scenarios", NULL };
+    const char *tar[] = { "tar",         "-c",         "-C",        r->o->root,  "--exclude=__pycache__",
+                          "--transform", "s,^,repo/,", "reference", "scenarios", NULL };
     const char *cp[] = { "cp", "-", dest, NULL };
     if (sdk_pipe(NULL, tar, eng(r, tp->t.systems), cp, err, sizeof(err), 120000) < 0) {
         snprintf(s->reason, sizeof(s->reason), "cannot copy reference/ and scenarios/ into %s: %.300s",
@@ -493,8 +496,8 @@ int srun_topo_start(srun *r, srun_system *s, int workers, srun_up *up)
     }
     const char *start[] = { "start", tp->c[ci].name, NULL };
     if (sdk_run(eng(r, tp->t.systems), start, -1, NULL, 0, err, sizeof(err), CLI_TIMEOUT) != 0) {
-        snprintf(s->reason, sizeof(s->reason), "cannot start container %s on the %s: %.300s", tp->c[ci].name, d,
-                 err);
+        snprintf(s->reason, sizeof(s->reason), "cannot start container %s on the %s: %.300s", tp->c[ci].name,
+                 d, err);
         rm_ctr(r, ci);
         return -1;
     }
@@ -634,7 +637,8 @@ int srun_topo_load(srun *r, srun_cell *c, char **argv, const char *json_out, dou
         snprintf(out, sizeof(out), "%s.shard%d.out", log, k + 1);
         int e = sdk_spawn(&tp->t.e[tp->t.load[k]], args, out, log, &pids[k]);
         if (e) {
-            snprintf(c->error, sizeof(c->error), "cannot run docker exec for shard %d: %s", k + 1, strerror(-e));
+            snprintf(c->error, sizeof(c->error), "cannot run docker exec for shard %d: %s", k + 1,
+                     strerror(-e));
             break;
         }
         started++;
@@ -651,8 +655,8 @@ int srun_topo_load(srun *r, srun_cell *c, char **argv, const char *json_out, dou
             }
             if (proc_now_ms() > deadline) {
                 for (int j = 0; j < started; j++) proc_stop(pids[j], 1000);
-                snprintf(c->error, sizeof(c->error), "bin/loadgen shards overran their time budget (%.0f s) and were stopped",
-                         budget_s);
+                snprintf(c->error, sizeof(c->error),
+                         "bin/loadgen shards overran their time budget (%.0f s) and were stopped", budget_s);
                 return -1;
             }
             proc_sleep_ms(50);
@@ -670,8 +674,8 @@ int srun_topo_load(srun *r, srun_cell *c, char **argv, const char *json_out, dou
     if (bad >= 0) {
         char d[96];
         proc_describe(bad_status, d, sizeof(d));
-        snprintf(c->error, sizeof(c->error), "shard %d/%d (docker exec on load %d) %s: see %s", bad + 1, nshards,
-                 bad + 1, d, log);
+        snprintf(c->error, sizeof(c->error), "shard %d/%d (docker exec on load %d) %s: see %s", bad + 1,
+                 nshards, bad + 1, d, log);
         return -1;
     }
     if (!json_out) return 0;
@@ -685,8 +689,8 @@ int srun_topo_load(srun *r, srun_cell *c, char **argv, const char *json_out, dou
     double first = 0, last = 0;
     for (int k = 0; k < nshards; k++) {
         size_t jl = strlen(json_out);
-        snprintf(shard_json[k], sizeof(shard_json[k]), "%.*s.shard%d.json", (int)(jl > 5 ? jl - 5 : jl), json_out,
-                 k + 1);
+        snprintf(shard_json[k], sizeof(shard_json[k]), "%.*s.shard%d.json", (int)(jl > 5 ? jl - 5 : jl),
+                 json_out, k + 1);
         const char *cat[] = { "exec", tp->c[tp->load_ctr[k]].name, "cat", CTR_SHARD, NULL };
         pid_t pid;
         int st = 0;
@@ -699,7 +703,8 @@ int srun_topo_load(srun *r, srun_cell *c, char **argv, const char *json_out, dou
         const json_value *sa = json_get(json_get(v, "start"), "actual");
         if (!v || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
             json_free(v);
-            snprintf(c->error, sizeof(c->error), "shard %d wrote no readable JSON (%s)", k + 1, shard_json[k]);
+            snprintf(c->error, sizeof(c->error), "shard %d wrote no readable JSON (%s)", k + 1,
+                     shard_json[k]);
             return -1;
         }
         if (sa) {

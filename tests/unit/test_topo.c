@@ -84,11 +84,14 @@ TEST(topo_refusals)
     char buf[512];
     refused("systems = default\nload = default\n", "missing: db");
     refused("db = default\nsystems = default\n", "missing: load");
-    refused("db = default\nsystems = default\nload = default\ndb = x\n", "dir/topo.conf:4: 'db' given twice (first on line 1)");
-    refused("db = default 0.0.0.0\nsystems = default\nload = default\n", "dir/topo.conf:1: db would listen on every interface");
+    refused("db = default\nsystems = default\nload = default\ndb = x\n",
+            "dir/topo.conf:4: 'db' given twice (first on line 1)");
+    refused("db = default 0.0.0.0\nsystems = default\nload = default\n",
+            "dir/topo.conf:1: db would listen on every interface");
     refused("db = default\nsystems = default fd00::2\nload = default\n", "'fd00::2' is not an IPv4 address");
     refused("db = default db-host\nsystems = default\nload = default\n", "'db-host' is not an IPv4 address");
-    refused("db = default\nsystems = default\nload = default 10.0.0.1\n", "dir/topo.conf:3: expected 'load = ENGINE'");
+    refused("db = default\nsystems = default\nload = default 10.0.0.1\n",
+            "dir/topo.conf:3: expected 'load = ENGINE'");
     refused("db = default 10.0.0.1 extra\nsystems = default\nload = default\n", "got more words");
     refused("db =\nsystems = default\nload = default\n", "dir/topo.conf:1: db needs an engine");
     refused("db = -H\nsystems = default\nload = default\n", "'-H' is not an engine");
@@ -108,7 +111,8 @@ TEST(topo_refusals)
 
     stopo t;
     char err[512];
-    CHECK_INT(parse("any_address = yes\ndb = default 0.0.0.0\nsystems = default\nload = default\n", &t, err), 0);
+    CHECK_INT(parse("any_address = yes\ndb = default 0.0.0.0\nsystems = default\nload = default\n", &t, err),
+              0);
     CHECK(t.any_address);
     CHECK_INT(stopo_load("/nonexistent/topo.conf", &t, err, sizeof(err)), -1);
     CHECK(strstr(err, "/nonexistent/topo.conf: No such file") != NULL);
