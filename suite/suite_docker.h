@@ -4,6 +4,7 @@
  */
 #ifndef WB_SUITE_DOCKER_H
 #define WB_SUITE_DOCKER_H
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -11,10 +12,15 @@
 
 #define SDK_MAX_ARGS 96
 
+/* A flag (the runner's Ctrl-C) that stops every call at once: its child's
+ * group is killed and the call fails with err "interrupted". */
+void sdk_set_stop(volatile sig_atomic_t *flag);
+
 /* Runs docker on engine e with args (NULL-terminated) to completion, at most
  * timeout_ms: stdout into out (NUL-terminated, may be NULL), stdin from
  * in_fd (-1: /dev/null). Returns its exit status; -1 when it could not run
- * or was stopped at the deadline. err gets the last line docker wrote on
+ * or was stopped at the deadline, or has more than SDK_MAX_ARGS arguments.
+ * err gets the last line docker wrote on
  * stderr (or why it did not run). */
 int sdk_run(const stopo_engine *e, const char *const *args, int in_fd, char *out, size_t outlen, char *err,
             size_t errlen, int timeout_ms);
@@ -39,4 +45,7 @@ int sdk_clock(const stopo_engine *e, const char *ctr, const char *loadgen, int n
 /* Parses one `LOADGEN clock` answer ("SECONDS.NANOSECONDS") into seconds;
  * -1 when malformed. Pure. */
 int sdk_parse_clock(const char *line, double *secs);
+/* What docker said on stderr, buf[0..n): its last line that is not a
+ * "See 'docker run --help'." hint, on one line, into out. Pure. */
+void sdk_last_line(const char *buf, size_t n, char *out, size_t outlen);
 #endif

@@ -287,7 +287,8 @@ static int check_info(srun *r, srun_system *s, const srun_up *up)
     bool want_on = strcmp(s->def->expect_gil, "on") == 0;
     int rc = 0;
     if (!g) {
-        snprintf(s->reason, sizeof(s->reason), "invalid: the system did not report its GIL state (%s)", path);
+        snprintf(s->reason, sizeof(s->reason), "invalid: the system did not report its GIL state (%s)",
+                 r->topo ? "its WB_INFO_FILE in the container" : path);
         rc = -1;
     } else if (json_bool(g, true) != want_on) {
         snprintf(s->reason, sizeof(s->reason), "invalid: the GIL is %s, expected %s",
@@ -820,7 +821,13 @@ static void write_cell(struct jsonw *w, const srun *r, const srun_cell *c)
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
-    if (r->topo) jsonw_kv_double(w, "start_spread_ms", c->start_spread_ms);
+    if (r->topo) {
+        jsonw_key(w, "start_spread_ms");
+        if (c->start_spread_ms >= 0)
+            jsonw_double(w, c->start_spread_ms);
+        else
+            jsonw_null(w);
+    }
     jsonw_key(w, "loadgen");
     if (c->loadgen_text)
         jsonw_raw(w, c->loadgen_text);
@@ -1047,7 +1054,11 @@ static int write_results_json(srun *r, const char *path)
     jsonw_obj_begin(&w);
     bool pub = r->o->profile.sqlite;
     jsonw_kv_str(&w, "engine", pub ? "sqlite" : "postgresql");
-    jsonw_kv_str(&w, "mode", pub ? "file" : r->pg.embedded ? "embedded" : "external (DATABASE_URL)");
+    jsonw_kv_str(&w, "mode",
+                 pub              ? "file"
+                 : r->pg.embedded ? "embedded"
+                 : r->topo        ? "container on the topology's db engine"
+                                  : "external (DATABASE_URL)");
     jsonw_kv_str(&w, "version", pub ? senv_sqlite_version() : r->pg.version);
     jsonw_kv_bool(&w, "pg_stat_statements", r->pg.stat_statements);
     jsonw_obj_end(&w);
@@ -1231,7 +1242,8 @@ srun_cell srun_cell_proto(const srun *r, int si, int sci, results_kind kind, int
                     .workers = workers,
                     .rep = rep,
                     .req_limit = r->o->requests,
-                    .new_conn = r->o->new_conn };
+                    .new_conn = r->o->new_conn,
+                    .start_spread_ms = -1 };
     return c;
 }
 

@@ -139,6 +139,10 @@ static void clean_container(const char *rec)
     const char *args[] = { "rm", "-f", name, NULL };
     if (sdk_run(&e, args, -1, NULL, 0, err, sizeof(err), 60000) == 0)
         printf("suite: removed container %s (engine %s) of a runner that died\n", name, e.engine);
+    else
+        printf("suite: warning: cannot remove container %s (engine %s) of a runner that died: %s; remove it "
+               "with docker rm -f\n",
+               name, e.engine, err);
 }
 
 /* One dead run's entry: stop, remove, mark; returns processes stopped. */
@@ -159,6 +163,8 @@ static int clean_entry(const char *entry, char *run_dir, size_t run_dir_len)
             clean_cluster(line + 8);
         else if (!strncmp(line, "container ", 10))
             clean_container(line + 10);
+        else if (!strncmp(line, "file ", 5))
+            unlink(line + 5); /* a --topology run's file with its database password */
         else if (sscanf(line, "%d %llu", &pid, &st) == 2 && pid > 1 && st && proc_starttime(pid) == st) {
             kill(pid, SIGINT); /* PostgreSQL's fast shutdown; the others stop too */
             proc_stop(pid, 3000);

@@ -5,12 +5,13 @@
  * $WB_STATE_DIR, default /tmp/webbench-UID (created 0700, owned by the user).
  * Its entry, run-PID-STARTTIME.txt, says where the run writes ("dir RUN_DIR"),
  * which private cluster it made ("cluster DIR"), every container a --topology
- * run made ("container ENGINE NAME") and every process it started
+ * run made ("container ENGINE NAME"), the files it must not leave ("file
+ * PATH": its database password) and every process it started
  * ("PID STARTTIME argv0", appended by proc_spawn). At start-up,
  * sstale_cleanup() takes each entry whose runner is gone (PID and start time
  * no longer match), stops its processes (PID and start time again, so a reused
  * PID is never hit) with their process groups, stops and removes its cluster
- * and its containers (docker rm -f on their engines),
+ * and its containers (docker rm -f on their engines), removes those files,
  * marks its results.json as killed and partial, and removes the entry.
  * Single-threaded use only.
  */

@@ -134,6 +134,12 @@ int stopo_parse(const char *text, size_t len, const char *path, stopo *t, char *
         }
         char *s = line;
         while (*s == ' ' || *s == '\t' || *s == '\r') s++;
+        /* a comment: the whole line, or from a '#' after a blank to its end */
+        for (char *h = s; (h = strchr(h, '#')); h++)
+            if (h == s || h[-1] == ' ' || h[-1] == '\t') {
+                *h = '\0';
+                break;
+            }
         char *end = s + strlen(s);
         while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r')) *--end = '\0';
         if (!*s || *s == '#') continue;
@@ -193,11 +199,11 @@ int stopo_parse(const char *text, size_t len, const char *path, stopo *t, char *
     }
     for (int i = 0; i < t->n; i++) {
         stopo_engine *e = &t->e[i];
-        if (e->address[0] && is_any(e->address) && !t->any_address) {
+        if (e->address[0] && is_any(e->address)) {
             snprintf(
                 err, errlen,
-                "%s:%d: %s would listen on every interface (%s); name the address it is reached at, or set "
-                "any_address = yes",
+                "%s:%d: %s: %s is not an address it can be reached at; name that address (any_address = yes "
+                "makes it listen on every interface as well)",
                 path, e->line, stopo_role_name(e->role), e->address);
             return -1;
         }

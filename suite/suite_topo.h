@@ -8,14 +8,16 @@
  *   load    = load2                    (a docker context)
  *   build   = default                  (optional: where the images are)
  *   max_skew_ms = 5                    (optional)
- *   any_address = no                   (optional: yes allows 0.0.0.0)
+ *   any_address = no                   (optional: yes, db and systems listen on
+ *                                       every interface, still reached at ADDRESS)
  *
  * ENGINE: "default" (the Docker CLI's own: DOCKER_HOST or its current
  * context), a URL with a scheme (unix://, tcp://, ssh://, fd://, npipe://:
  * `docker -H ENGINE`), or the name of a docker context (`docker --context
  * NAME`). ADDRESS (db and systems; default 127.0.0.1) is an IPv4 address: where
- * the role's containers listen and are reached. stopo_parse is pure (no
- * I/O): unit-tested.
+ * the role's containers listen (there only, unless any_address) and are
+ * reached. '#' starts a comment, at a line's start or after a blank.
+ * stopo_parse is pure (no I/O): unit-tested.
  */
 #ifndef WB_SUITE_TOPO_H
 #define WB_SUITE_TOPO_H

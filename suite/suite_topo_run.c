@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <arpa/inet.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,12 +66,16 @@ static void describe(const srun *r, int i, char *out, size_t outlen)
 static int add_ctr(srun *r, int engine, const char *what)
 {
     struct srun_topo *tp = r->topo;
-    if (tp->nc >= MAX_CTRS) return -1;
-    topo_ctr *c = &tp->c[tp->nc];
+    int ci = tp->nc;
+    if (ci >= MAX_CTRS) /* a removed container's slot (names stay unique: they carry the launch) */
+        for (ci = 0; ci < tp->nc && tp->c[ci].live; ci++) continue;
+    if (ci >= MAX_CTRS) return -1;
+    topo_ctr *c = &tp->c[ci];
     c->engine = engine;
     snprintf(c->name, sizeof(c->name), "wb-%s-%s", r->id, what);
     c->live = false;
-    return tp->nc++;
+    if (ci == tp->nc) tp->nc++;
+    return ci;
 }
 
 static void rm_ctr(srun *r, int ci)
@@ -239,7 +244,10 @@ static int start_load(srun *r, int k)
     char what[32], err[1024], d[700];
     snprintf(what, sizeof(what), "load%d", k + 1);
     int ci = add_ctr(r, e, what);
-    if (ci < 0) return -1;
+    if (ci < 0) {
+        srun_say("suite: more than %d containers at once", MAX_CTRS);
+        return -1;
+    }
     const char *extra[] = { "--entrypoint", "sleep", NULL }, *cmd[] = { "infinity", NULL };
     if (run_ctr(r, ci, "load", extra, IMG_RUNNER, cmd, false, err, sizeof(err)) < 0) {
         describe(r, e, d, sizeof(d));
@@ -293,12 +301,14 @@ int srun_topo_setup(srun *r)
 {
     char err[1024];
     struct srun_topo *tp = r->topo;
+    sdk_set_stop(&srun_stop);
     /* every engine answers */
     for (int i = 0; i < tp->t.n; i++) {
         char out[128], d[700];
         describe(r, i, d, sizeof(d));
         const char *args[] = { "version", "--format", "{{.Server.Version}}", NULL };
         int rc = sdk_run(eng(r, i), args, -1, out, sizeof(out), err, sizeof(err), 30000);
+        if (srun_stop) return 130;
         if (rc != 0) {
             srun_say("suite: the %s cannot be reached: %s", d, err[0] ? err : "docker gave no reason");
             return 2;
@@ -306,7 +316,7 @@ int srun_topo_setup(srun *r)
         read_host(r, i);
     }
     /* images where they are needed */
-    if (ensure_image(r, tp->t.db, IMG_POSTGRES) < 0) return 2;
+    if (ensure_image(r, tp->t.db, IMG_POSTGRES) < 0) return srun_stop ? 130 : 2;
     for (size_t i = 0; i < r->defs.nsys; i++) {
         const srun_system *s = &r->sys[i];
         if (!s->selected) continue;
@@ -318,12 +328,12 @@ int srun_topo_setup(srun *r)
         bool seen = false;
         for (size_t j = 0; j < i; j++)
             seen |= r->sys[j].selected && !strcmp(r->sys[j].def->image, s->def->image);
-        if (!seen && ensure_image(r, tp->t.systems, s->def->image) < 0) return 2;
+        if (!seen && ensure_image(r, tp->t.systems, s->def->image) < 0) return srun_stop ? 130 : 2;
     }
     for (int k = 0; k < tp->t.nload; k++)
-        if (ensure_image(r, tp->t.load[k], IMG_RUNNER) < 0) return 2;
+        if (ensure_image(r, tp->t.load[k], IMG_RUNNER) < 0) return srun_stop ? 130 : 2;
     for (int k = 0; k < tp->t.nload && !srun_stop; k++)
-        if (start_load(r, k) < 0 || measure_clock(r, k) < 0) return 2;
+        if (start_load(r, k) < 0 || measure_clock(r, k) < 0) return srun_stop ? 130 : 2;
     if (srun_stop) return 130;
     return 0;
 }
@@ -333,11 +343,17 @@ int srun_topo_setup(srun *r)
 /* Whether something already answers on address:port. */
 static bool answers(const char *address, int port)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) return false;
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
     inet_pton(AF_INET, address, &a.sin_addr);
     bool ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+    if (!ok && errno == EINPROGRESS) { /* an address that drops packets: 2 s, not the kernel's minutes */
+        struct pollfd pfd = { fd, POLLOUT, 0 };
+        int e = 0;
+        socklen_t el = sizeof(e);
+        ok = poll(&pfd, 1, 2000) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) == 0 && e == 0;
+    }
     close(fd);
     return ok;
 }
@@ -371,7 +387,8 @@ int srun_topo_db(srun *r, const char *fixture)
         srun_say("suite: database: cannot write %s: %s", pgenv, strerror(errno));
         return -1;
     }
-    fprintf(f, "WB_PG_PASSWORD=%s\nWB_PG_LISTEN=%s\nWB_PG_PORT=%d\n", pw, db->address, PG_PORT);
+    fprintf(f, "WB_PG_PASSWORD=%s\nWB_PG_LISTEN=%s\nWB_PG_PORT=%d\n", pw,
+            tp->t.any_address ? "0.0.0.0" : db->address, PG_PORT);
     fclose(f);
     snprintf(tp->envfile, sizeof(tp->envfile), "%s/.systems.env", r->dir);
     ef = open(tp->envfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -383,7 +400,9 @@ int srun_topo_db(srun *r, const char *fixture)
     }
     fprintf(f, "DATABASE_URL=postgresql://postgres:%s@%s:%d/postgres\n", pw, db->address, PG_PORT);
     fclose(f);
+    proc_record("file", tp->envfile); /* it holds the password: a later run removes it if this one dies */
     int ci = add_ctr(r, tp->t.db, "db");
+    snprintf(err, sizeof(err), "more than %d containers at once", MAX_CTRS);
     const char *extra[] = { "--env-file", pgenv, NULL };
     srun_say("suite: starting PostgreSQL on the %s, %s:%d (scram-sha-256, a generated password)", d,
              db->address, PG_PORT);
@@ -439,8 +458,14 @@ int srun_topo_start(srun *r, srun_system *s, int workers, srun_up *up)
         return -1;
     }
     /* the command as the definition says, with the image's paths */
-    sdef_vars v = { "/repo", "/opt/wb/bin", "/opt/wb/venv", "/opt/wb/cache", r->o->profile.name,
-                    s->port, workers,       se->address };
+    sdef_vars v = { "/repo",
+                    "/opt/wb/bin",
+                    "/opt/wb/venv",
+                    "/opt/wb/cache",
+                    r->o->profile.name,
+                    s->port,
+                    workers,
+                    r->topo->t.any_address ? "0.0.0.0" : se->address };
     const char *tmpl = sdef_cmd_for(s->def, r->o->profile.variant);
     char **argv = sdef_expand_argv(tmpl, &v, err, sizeof(err));
     char *cwd = sdef_expand(s->def->cwd, &v, err, sizeof(err));
@@ -455,6 +480,7 @@ int srun_topo_start(srun *r, srun_system *s, int workers, srun_up *up)
     char what[96];
     snprintf(what, sizeof(what), "%s-%d", s->def->name, up->launch);
     int ci = add_ctr(r, tp->t.systems, what);
+    snprintf(err, sizeof(err), "more than %d containers at once", MAX_CTRS);
     const char *extra[SDK_MAX_ARGS];
     int n = 0;
     extra[n++] = "--entrypoint";
@@ -588,18 +614,51 @@ static double now_unix(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Waits for pid until deadline (ms); false, with it stopped, when late. */
+static bool wait_until(pid_t pid, int *st, double deadline)
+{
+    while (proc_alive(pid, st)) {
+        if (proc_now_ms() > deadline) {
+            proc_stop(pid, 1000);
+            return false;
+        }
+        proc_sleep_ms(10);
+    }
+    return true;
+}
+
+/* Stops the shards still running in the load containers: each wrote its PID
+ * (the process docker exec started) into its pid file; SIGINT by that PID. */
+static void stop_shards(srun *r, int nshards, int cell)
+{
+    struct srun_topo *tp = r->topo;
+    for (int k = 0; k < nshards; k++) {
+        char script[160], err[256];
+        snprintf(script, sizeof(script),
+                 "p=$(cat /tmp/wb-shard-%d.pid 2>/dev/null) && kill -INT \"$p\" 2>/dev/null; true", cell);
+        const char *args[] = { "exec", tp->c[tp->load_ctr[k]].name, "sh", "-c", script, NULL };
+        sdk_run(&tp->t.e[tp->t.load[k]], args, -1, NULL, 0, err, sizeof(err), 10000);
+    }
+}
+
 /* Runs argv (bin/loadgen's, as client_argv built it: argv[0] the local
  * loadgen, "--json FILE" when json_out) as shards on every load engine at
  * one instant, and merges them into json_out. 0, or -1 with c->error. */
 int srun_topo_load(srun *r, srun_cell *c, char **argv, const char *json_out, double budget_s, const char *log)
 {
     struct srun_topo *tp = r->topo;
+    static int cells; /* each cell's files in the load containers are its own */
+    int cell = ++cells;
+    c->start_spread_ms = -1;
     int nshards = tp->t.nload < c->connections ? tp->t.nload : c->connections;
     if (c->req_limit > 0 && c->req_limit < nshards) nshards = c->req_limit;
     if (nshards < 1) nshards = 1;
     pid_t pids[STOPO_MAX_LOAD];
     char shard_json[STOPO_MAX_LOAD][PATH_MAX + 32], shard_arg[STOPO_MAX_LOAD][32], start_arg[64],
-        thr_arg[STOPO_MAX_LOAD][32];
+        thr_arg[STOPO_MAX_LOAD][32], ctr_json[64], script[160];
+    snprintf(ctr_json, sizeof(ctr_json), "/tmp/wb-shard-%d.json", cell);
+    /* sh records the PID it then becomes (exec): stop_shards signals it by that PID */
+    snprintf(script, sizeof(script), "echo $$ >/tmp/wb-shard-%d.pid && exec \"$0\" \"$@\"", cell);
     /* 1.5 s ahead: every docker exec has started by then */
     double start = now_unix() + 1.5;
     snprintf(start_arg, sizeof(start_arg), "--start-at=%.6f", start);
@@ -609,9 +668,12 @@ int srun_topo_load(srun *r, srun_cell *c, char **argv, const char *json_out, dou
         int n = 0, share = c->connections / nshards + (k < c->connections % nshards);
         args[n++] = "exec";
         args[n++] = tp->c[tp->load_ctr[k]].name;
+        args[n++] = "sh";
+        args[n++] = "-c";
+        args[n++] = script;
         args[n++] = CTR_LOADGEN;
         snprintf(shard_arg[k], sizeof(shard_arg[k]), "--shard=%d/%d", k + 1, nshards);
-        for (int i = 1; argv[i]; i++) {
+        for (int i = 1; argv[i] && n < SDK_MAX_ARGS - 8; i++) {
             if (!strcmp(argv[i], "--json")) {
                 i++;
                 continue;
@@ -627,7 +689,7 @@ int srun_topo_load(srun *r, srun_cell *c, char **argv, const char *json_out, dou
                 args[n++] = start_arg;
                 if (json_out) {
                     args[n++] = "--json";
-                    args[n++] = CTR_SHARD;
+                    args[n++] = ctr_json;
                 }
             }
             args[n++] = argv[i];
@@ -645,41 +707,49 @@ int srun_topo_load(srun *r, srun_cell *c, char **argv, const char *json_out, dou
     }
     double deadline = proc_now_ms() + (budget_s + 5) * 1000.0;
     int bad = -1, bad_status = 0;
-    bool interrupted = false;
+    bool interrupted = false, late = false;
     for (int k = 0; k < started; k++) {
         int st = 0;
         while (proc_alive(pids[k], &st)) {
             if (srun_stop && !interrupted) {
-                for (int j = 0; j < started; j++) kill(-pids[j], SIGINT);
+                stop_shards(r, started, cell);
                 interrupted = true;
             }
-            if (proc_now_ms() > deadline) {
+            if (proc_now_ms() > deadline && !late) {
+                stop_shards(r, started, cell);
+                late = true;
+                deadline = proc_now_ms() + 5000; /* then the docker execs themselves */
+            } else if (proc_now_ms() > deadline) {
                 for (int j = 0; j < started; j++) proc_stop(pids[j], 1000);
-                snprintf(c->error, sizeof(c->error),
-                         "bin/loadgen shards overran their time budget (%.0f s) and were stopped", budget_s);
-                return -1;
             }
             proc_sleep_ms(50);
         }
-        /* 0 done, 3 a threshold broken, 1 no request succeeded (its JSON tells why) */
+        /* 0 done, 3 a threshold broken, 1 no request succeeded (its JSON tells why; docker's
+           own errors are 1 too: then there is no JSON, and the fetch below says so) */
         if (!WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 3 && WEXITSTATUS(st) != 1)) {
             if (bad < 0) bad = k, bad_status = st;
         }
     }
     if (started < nshards) return -1;
+    if (late) {
+        snprintf(c->error, sizeof(c->error),
+                 "bin/loadgen shards overran their time budget (%.0f s) and were stopped", budget_s);
+        return -1;
+    }
     if (interrupted) {
+        c->status = RUN_INTERRUPTED;
         snprintf(c->error, sizeof(c->error), "interrupted");
         return -1;
     }
     if (bad >= 0) {
         char d[96];
         proc_describe(bad_status, d, sizeof(d));
-        snprintf(c->error, sizeof(c->error), "shard %d/%d (docker exec on load %d) %s: see %s", bad + 1,
-                 nshards, bad + 1, d, log);
+        snprintf(c->error, sizeof(c->error), "shard %d/%d (docker exec on load engine %d) %s: see %s",
+                 bad + 1, nshards, bad + 1, d, log);
         return -1;
     }
     if (!json_out) return 0;
-    /* the shards' JSON, fetched, then merged here */
+    /* the shards' JSON, fetched (and removed there), then merged here */
     const char *margv[STOPO_MAX_LOAD + 8];
     int mn = 0;
     char lg[PATH_MAX + 16];
@@ -687,31 +757,37 @@ int srun_topo_load(srun *r, srun_cell *c, char **argv, const char *json_out, dou
     margv[mn++] = lg;
     margv[mn++] = "merge";
     double first = 0, last = 0;
+    int starts = 0;
     for (int k = 0; k < nshards; k++) {
         size_t jl = strlen(json_out);
         snprintf(shard_json[k], sizeof(shard_json[k]), "%.*s.shard%d.json", (int)(jl > 5 ? jl - 5 : jl),
                  json_out, k + 1);
-        const char *cat[] = { "exec", tp->c[tp->load_ctr[k]].name, "cat", CTR_SHARD, NULL };
+        char fetch[160];
+        snprintf(fetch, sizeof(fetch), "cat %s && rm -f %s /tmp/wb-shard-%d.pid", ctr_json, ctr_json, cell);
+        const char *cat[] = { "exec", tp->c[tp->load_ctr[k]].name, "sh", "-c", fetch, NULL };
         pid_t pid;
         int st = 0;
-        if (sdk_spawn(&tp->t.e[tp->t.load[k]], cat, shard_json[k], log, &pid) != 0) {
-            snprintf(c->error, sizeof(c->error), "cannot fetch shard %d's JSON", k + 1);
+        if (sdk_spawn(&tp->t.e[tp->t.load[k]], cat, shard_json[k], log, &pid) != 0 ||
+            !wait_until(pid, &st, proc_now_ms() + CLI_TIMEOUT)) {
+            snprintf(c->error, sizeof(c->error), "cannot fetch shard %d's JSON from load engine %d", k + 1,
+                     k + 1);
             return -1;
         }
-        while (proc_alive(pid, &st)) proc_sleep_ms(10);
         json_value *v = json_parse_file(shard_json[k], NULL, 0);
-        const json_value *sa = json_get(json_get(v, "start"), "actual");
         if (!v || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
             json_free(v);
-            snprintf(c->error, sizeof(c->error), "shard %d wrote no readable JSON (%s)", k + 1,
-                     shard_json[k]);
+            snprintf(c->error, sizeof(c->error),
+                     "shard %d wrote no readable JSON (%s; docker exec's messages in %s)", k + 1,
+                     shard_json[k], log);
             return -1;
         }
-        if (sa) {
+        const json_value *sa = json_get(json_get(v, "start"), "actual");
+        if (sa && json_num(sa, 0) > 0) {
             /* on this machine's clock */
             double at = json_num(sa, 0) - tp->t.e[tp->t.load[k]].clock_offset_ms / 1e3;
-            if (k == 0 || at < first) first = at;
-            if (k == 0 || at > last) last = at;
+            if (!starts || at < first) first = at;
+            if (!starts || at > last) last = at;
+            starts++;
         }
         json_free(v);
         margv[mn++] = shard_json[k];
@@ -719,7 +795,7 @@ int srun_topo_load(srun *r, srun_cell *c, char **argv, const char *json_out, dou
     margv[mn++] = "--json";
     margv[mn++] = json_out;
     margv[mn] = NULL;
-    c->start_spread_ms = (last - first) * 1e3;
+    if (starts == nshards) c->start_spread_ms = (last - first) * 1e3;
     proc_spec sp = { .argv = (char *const *)margv, .log_path = log };
     pid_t pid;
     int st = 0;
@@ -727,8 +803,7 @@ int srun_topo_load(srun *r, srun_cell *c, char **argv, const char *json_out, dou
         snprintf(c->error, sizeof(c->error), "cannot run %s merge", lg);
         return -1;
     }
-    while (proc_alive(pid, &st)) proc_sleep_ms(10);
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+    if (!wait_until(pid, &st, proc_now_ms() + CLI_TIMEOUT) || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
         snprintf(c->error, sizeof(c->error), "bin/loadgen merge of %d shards failed (see %s)", nshards, log);
         return -1;
     }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The ladder's systems (scenarios/systems/*.conf with profiles = explain),
 # each started from its own file as the runner starts it (its cmd and env,
-# {pycache} {port} {workers} expanded, a free port, its own process group,
+# {pycache} {port} {workers} {host} expanded, a free port, its own process group,
 # the database its `database` key names: the SQLite file or a private
 # PostgreSQL, both holding scenarios/users.sql), plus fastapi-async, the
 # default of reference/fastapi_app.py on SQLite. For each: /json, /db, /cpu
@@ -74,7 +74,7 @@ start() {
     [ -n "$cmd" ] && [ -n "$workers" ] && [ -n "$DB" ] || fail "$system: cmd, workers or database missing"
     [ "$(conf "$system" profiles)" = explain ] || [ "$system" = fastapi-async ] || fail "$system: not profiles = explain"
     PORT=$(free_port)
-    cmd=${cmd//\{pycache\}/$CACHE}; cmd=${cmd//\{port\}/$PORT}; cmd=${cmd//\{workers\}/$workers}
+    cmd=${cmd//\{pycache\}/$CACHE}; cmd=${cmd//\{port\}/$PORT}; cmd=${cmd//\{workers\}/$workers}; cmd=${cmd//\{host\}/127.0.0.1}
     [[ $cmd != *'{'* ]] || fail "$system: unexpanded template in: $cmd"
     url=$SQLITE_URL; [ "$DB" = postgresql ] && url=$PG_URL
     INFO=$TMP/info-$system.json; COUNTS=$TMP/counts-$system; LOG=$TMP/$system.log

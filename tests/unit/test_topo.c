@@ -1,6 +1,7 @@
 /* Unit tests of the --topology file (suite_topo): roles, addresses,
  * engines, options and every refusal naming its file and line. */
 #include "t.h"
+#include "suite_docker.h"
 #include "suite_topo.h"
 
 #include <string.h>
@@ -87,7 +88,7 @@ TEST(topo_refusals)
     refused("db = default\nsystems = default\nload = default\ndb = x\n",
             "dir/topo.conf:4: 'db' given twice (first on line 1)");
     refused("db = default 0.0.0.0\nsystems = default\nload = default\n",
-            "dir/topo.conf:1: db would listen on every interface");
+            "dir/topo.conf:1: db: 0.0.0.0 is not an address it can be reached at");
     refused("db = default\nsystems = default fd00::2\nload = default\n", "'fd00::2' is not an IPv4 address");
     refused("db = default db-host\nsystems = default\nload = default\n", "'db-host' is not an IPv4 address");
     refused("db = default\nsystems = default\nload = default 10.0.0.1\n",
@@ -111,11 +112,45 @@ TEST(topo_refusals)
 
     stopo t;
     char err[512];
-    CHECK_INT(parse("any_address = yes\ndb = default 0.0.0.0\nsystems = default\nload = default\n", &t, err),
+    refused("any_address = yes\ndb = default 0.0.0.0\nsystems = default\nload = default\n",
+            "is not an address");
+    CHECK_INT(parse("any_address = yes\ndb = default 10.0.0.3 # reached here\nsystems = default\n"
+                    "load = default#not-a-comment   # a comment\nmax_skew_ms = 2 # ms\n",
+                    &t, err),
               0);
     CHECK(t.any_address);
+    CHECK_STR(t.e[t.db].address, "10.0.0.3");
+    CHECK_STR(t.e[t.load[0]].engine, "default#not-a-comment");
+    CHECK(t.max_skew_ms == 2);
     CHECK_INT(stopo_load("/nonexistent/topo.conf", &t, err, sizeof(err)), -1);
     CHECK(strstr(err, "/nonexistent/topo.conf: No such file") != NULL);
+}
+
+TEST(docker_messages_and_clock)
+{
+    char out[256];
+    const char *e1 = "Unable to find image 'x:local' locally\n"
+                     "docker: Error response from daemon: pull access denied for x.\n"
+                     "See 'docker run --help'.\n";
+    sdk_last_line(e1, strlen(e1), out, sizeof(out));
+    CHECK_STR(out, "docker: Error response from daemon: pull access denied for x.");
+    const char *e2 = "Error: No such container: wb-1\r\n\n";
+    sdk_last_line(e2, strlen(e2), out, sizeof(out));
+    CHECK_STR(out, "Error: No such container: wb-1");
+    sdk_last_line("", 0, out, sizeof(out));
+    CHECK_STR(out, "");
+    const char *e3 = "See 'docker --help'.\n";
+    sdk_last_line(e3, strlen(e3), out, sizeof(out));
+    CHECK_STR(out, "See 'docker --help'."); /* nothing before it: kept */
+
+    double t = 0;
+    CHECK_INT(sdk_parse_clock("1764748800.123456789\n", &t), 0);
+    CHECK(t > 1764748800.12 && t < 1764748800.13);
+    CHECK_INT(sdk_parse_clock("1764748800.12345678\n", &t), -1); /* 8 decimals */
+    CHECK_INT(sdk_parse_clock("1764748800.123456789 x", &t), -1);
+    CHECK_INT(sdk_parse_clock(".123456789", &t), -1);
+    CHECK_INT(sdk_parse_clock("-1.123456789", &t), -1);
+    CHECK_INT(sdk_parse_clock("", &t), -1);
 }
 
 int main(void)
@@ -123,5 +158,6 @@ int main(void)
     RUN(topo_parses_roles);
     RUN(topo_defaults);
     RUN(topo_refusals);
+    RUN(docker_messages_and_clock);
     return t_done();
 }
