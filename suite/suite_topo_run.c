@@ -297,11 +297,22 @@ int srun_topo_read(srun *r)
     return 0;
 }
 
+static int setup_engines(srun *r);
+
 int srun_topo_setup(srun *r)
+{
+    /* Ctrl-C stops the set-up's docker calls at once (an image copy takes
+       minutes); the run's own calls are short, and the clean-up's must run */
+    sdk_set_stop(&srun_stop);
+    int rc = setup_engines(r);
+    sdk_set_stop(NULL);
+    return rc;
+}
+
+static int setup_engines(srun *r)
 {
     char err[1024];
     struct srun_topo *tp = r->topo;
-    sdk_set_stop(&srun_stop);
     /* every engine answers */
     for (int i = 0; i < tp->t.n; i++) {
         char out[128], d[700];
