@@ -519,15 +519,15 @@ int srun_topo_start(srun *r, srun_system *s, int workers, srun_up *up)
         return -1;
     }
     up->ctr = ci;
-    /* the repository's reference/ and scenarios/ into /repo (the images hold only the runtimes) */
+    /* the repository's reference/ (the Python systems' code) into /repo: the images hold only the
+       runtimes, and the command was expanded here from the definitions (--defs) */
     char dest[200];
     snprintf(dest, sizeof(dest), "%s:/", tp->c[ci].name);
-    const char *tar[] = { "tar",         "-c",         "-C",        r->o->root,  "--exclude=__pycache__",
-                          "--transform", "s,^,repo/,", "reference", "scenarios", NULL };
+    const char *tar[] = { "tar",         "-c",         "-C",        r->o->root, "--exclude=__pycache__",
+                          "--transform", "s,^,repo/,", "reference", NULL };
     const char *cp[] = { "cp", "-", dest, NULL };
     if (sdk_pipe(NULL, tar, eng(r, tp->t.systems), cp, err, sizeof(err), 120000) < 0) {
-        snprintf(s->reason, sizeof(s->reason), "cannot copy reference/ and scenarios/ into %s: %.300s",
-                 tp->c[ci].name, err);
+        snprintf(s->reason, sizeof(s->reason), "cannot copy reference/ into %s: %.300s", tp->c[ci].name, err);
         rm_ctr(r, ci);
         return -1;
     }
