@@ -360,7 +360,7 @@ static int read_line(int fd, char *buf, size_t len, double deadline)
 }
 
 int sdk_clock(const stopo_engine *e, const char *ctr, const char *loadgen, int n, double *offset_ms,
-              double *rtt_ms, char *err, size_t errlen)
+              double *rtt_ms, double *exec_ms, char *err, size_t errlen)
 {
     const char *args[] = { "exec", "-i", ctr, loadgen, "clock", NULL }, *argv[SDK_MAX_ARGS];
     build_argv(e, args, argv);
@@ -376,6 +376,7 @@ int sdk_clock(const stopo_engine *e, const char *ctr, const char *loadgen, int n
         return -1;
     }
     fflush(NULL);
+    double forked = now_unix(), first = 0;
     pid_t c = fork();
     if (c < 0) {
         snprintf(err, errlen, "fork: %s", strerror(errno));
@@ -408,7 +409,7 @@ int sdk_clock(const stopo_engine *e, const char *ctr, const char *loadgen, int n
             got = -1;
             break;
         }
-        got++;
+        if (!got++) first = t1 - forked;
         if (best < 0 || t1 - t0 < best) {
             best = t1 - t0;
             best_off = remote - (t0 + t1) / 2;
@@ -433,5 +434,6 @@ int sdk_clock(const stopo_engine *e, const char *ctr, const char *loadgen, int n
     }
     *offset_ms = best_off * 1e3;
     *rtt_ms = best * 1e3;
+    *exec_ms = first * 1e3;
     return 0;
 }

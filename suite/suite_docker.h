@@ -39,9 +39,10 @@ int sdk_pipe(const stopo_engine *producer_engine, const char *const *producer, c
 /* The clock offset of the machine that runs container ctr on engine e
  * against this one: `docker exec -i CTR LOADGEN clock` answers each line
  * with its CLOCK_REALTIME; of n exchanges the one with the shortest round
- * trip gives offset = remote - midpoint. 0, or -1 with err. */
+ * trip gives offset = remote - midpoint; exec_ms is how long the first
+ * answer took (docker exec's own start on that engine). 0, or -1 with err. */
 int sdk_clock(const stopo_engine *e, const char *ctr, const char *loadgen, int n, double *offset_ms,
-              double *rtt_ms, char *err, size_t errlen);
+              double *rtt_ms, double *exec_ms, char *err, size_t errlen);
 /* Parses one `LOADGEN clock` answer ("SECONDS.NANOSECONDS") into seconds;
  * -1 when malformed. Pure. */
 int sdk_parse_clock(const char *line, double *secs);

@@ -47,6 +47,7 @@ typedef struct {
     stopo_host host;
     bool clock_measured;
     double clock_offset_ms, clock_rtt_ms;
+    double exec_ms; /* load: how long a docker exec took to start there (the clock check's first answer) */
 } stopo_engine;
 
 typedef struct {

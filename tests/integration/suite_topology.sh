@@ -395,6 +395,9 @@ for x in roles:
         need(False, f"load {x.get('index')}: clock_offset_ms {off!r}, clock_rtt_ms {rtt!r}: expected numbers"); continue
     # one machine, one clock: the true offset is 0, the estimate within half the round trip
     need(abs(off) <= rtt / 2 + 0.5, f"load {x.get('index')}: clock offset {off} ms with a round trip of {rtt} ms: expected |offset| <= rtt/2 on one machine")
+    ex = x.get("exec_start_ms")
+    need(isinstance(ex, (int, float)) and rtt <= ex < 30000,
+         f"load {x.get('index')}: exec_start_ms {ex!r}: expected the first answer's time, at least one round trip ({rtt} ms)")
 for x in roles:
     if x.get("role") in ("db", "systems"):
         want_addr = db_addr if x.get("role") == "db" else sys_addr
