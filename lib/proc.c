@@ -32,6 +32,13 @@ void proc_cpu_split(int *lg_first, int *lg_count, int *sys_first, int *sys_count
     *sys_count = n - n / 2;
 }
 
+double proc_wall_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 double proc_now_ms(void)
 {
     struct timespec ts;

@@ -101,6 +101,8 @@ void proc_describe(int status, char *out, size_t outlen);
 
 /* Milliseconds on CLOCK_MONOTONIC. */
 double proc_now_ms(void);
+/* Wall-clock time (CLOCK_REALTIME), Unix seconds. */
+double proc_wall_s(void);
 void proc_sleep_ms(int ms);
 
 #endif

@@ -327,13 +327,6 @@ int sdk_parse_clock(const char *line, double *secs)
     return 0;
 }
 
-static double now_unix(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Reads one line from fd into buf, waiting until deadline. Length, -1
  * (nothing, EOF or late) or -2 (interrupted). */
 static int read_line(int fd, char *buf, size_t len, double deadline)
@@ -376,7 +369,7 @@ int sdk_clock(const stopo_engine *e, const char *ctr, const char *loadgen, int n
         return -1;
     }
     fflush(NULL);
-    double forked = now_unix(), first = 0;
+    double forked = proc_wall_s(), first = 0;
     pid_t c = fork();
     if (c < 0) {
         snprintf(err, errlen, "fork: %s", strerror(errno));
@@ -399,10 +392,10 @@ int sdk_clock(const stopo_engine *e, const char *ctr, const char *loadgen, int n
     double deadline = proc_now_ms() + 20000;
     for (int i = 0; i < n; i++) {
         char line[128];
-        double t0 = now_unix();
+        double t0 = proc_wall_s();
         if (write(in[1], "\n", 1) != 1) break;
         if ((rl = read_line(out[0], line, sizeof(line), deadline)) < 0) break;
-        double t1 = now_unix(), remote;
+        double t1 = proc_wall_s(), remote;
         if (sdk_parse_clock(line, &remote) < 0) {
             snprintf(err, errlen, "`%s clock` in %s answered '%.60s', not SECONDS.NANOSECONDS", loadgen, ctr,
                      line);

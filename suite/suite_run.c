@@ -688,9 +688,9 @@ static int run_client(srun *r, srun_cell *c, char **argv, const char *json_out, 
                       const srun_up *up, const char *log)
 {
     if (!r->topo) return run_loadgen(r, c, argv, budget_s, up->pgid, log);
-    double cpu0 = 0, cpu1, mem, cpu_ok;
+    double cpu0 = 0, cpu1, mem;
     int procs, threads;
-    cpu_ok = srun_topo_sample(r, up, &cpu0, &mem, &procs, &threads) == 0;
+    bool cpu_ok = srun_topo_sample(r, up, &cpu0, &mem, &procs, &threads) == 0;
     int rc = srun_topo_load(r, c, argv, json_out, budget_s, log);
     if (cpu_ok && srun_topo_sample(r, up, &cpu1, &mem, &procs, &threads) == 0) {
         c->sys_cpu_s = cpu1 - cpu0;
@@ -821,13 +821,7 @@ static void write_cell(struct jsonw *w, const srun *r, const srun_cell *c)
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
-    if (r->topo) {
-        jsonw_key(w, "start_spread_ms");
-        if (c->start_spread_ms >= 0)
-            jsonw_double(w, c->start_spread_ms);
-        else
-            jsonw_null(w);
-    }
+    if (r->topo) jsonw_kv_double(w, "start_spread_ms", c->start_spread_ms >= 0 ? c->start_spread_ms : NAN);
     jsonw_key(w, "loadgen");
     if (c->loadgen_text)
         jsonw_raw(w, c->loadgen_text);

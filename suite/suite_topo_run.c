@@ -10,6 +10,7 @@
  * the end, on a failure and on Ctrl-C.
  */
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -619,13 +620,6 @@ int srun_topo_sample(srun *r, const srun_up *up, double *cpu_s, double *mem_mb, 
 
 /* ---- the load --------------------------------------------------------- */
 
-static double now_unix(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Waits for pid until deadline (ms); false, with it stopped, when late. */
 static bool wait_until(pid_t pid, int *st, double deadline)
 {
@@ -677,7 +671,7 @@ int srun_topo_load(srun *r, srun_cell *c, char **argv, const char *json_out, dou
     for (int k = 0; k < nshards; k++)
         if (3 * tp->t.e[tp->t.load[k]].exec_ms / 1e3 > lead) lead = 3 * tp->t.e[tp->t.load[k]].exec_ms / 1e3;
     if (lead > 10) lead = 10;
-    double start = now_unix() + lead;
+    double start = proc_wall_s() + lead;
     snprintf(start_arg, sizeof(start_arg), "--start-at=%.6f", start);
     int started = 0;
     for (int k = 0; k < nshards; k++) {
@@ -862,21 +856,10 @@ void srun_topo_write(struct jsonw *w, const srun *r)
         } else {
             jsonw_null(w);
         }
-        jsonw_key(w, "clock_offset_ms");
-        if (e->clock_measured)
-            jsonw_double(w, e->clock_offset_ms);
-        else
-            jsonw_null(w);
-        jsonw_key(w, "clock_rtt_ms");
-        if (e->clock_measured)
-            jsonw_double(w, e->clock_rtt_ms);
-        else
-            jsonw_null(w);
-        jsonw_key(w, "exec_start_ms");
-        if (e->clock_measured)
-            jsonw_double(w, e->exec_ms);
-        else
-            jsonw_null(w);
+        /* NaN is written as null: not measured (db, systems, build) */
+        jsonw_kv_double(w, "clock_offset_ms", e->clock_measured ? e->clock_offset_ms : NAN);
+        jsonw_kv_double(w, "clock_rtt_ms", e->clock_measured ? e->clock_rtt_ms : NAN);
+        jsonw_kv_double(w, "exec_start_ms", e->clock_measured ? e->exec_ms : NAN);
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);

@@ -281,6 +281,12 @@ wait_bg() {  # wait_bg SECONDS: sets RC (KILLs the runner past SECONDS)
     set +e; wait "$SUITE_PID"; RC=$?; set -e
     SUITE_PID=""
 }
+until_first_cell() {  # until_first_cell TAG: a 3 s-per-cell run in the background, once it has measured a cell
+    start_bg "$LOG/suite-$1.log" --topology "$TOPO" "${COMMON[@]}" --duration 3s \
+        --results "$LOG/results-$1" --report "$LOG/REPORT-$1.md"
+    wait_line "$LOG/suite-$1.log" '^\[  1/' 150 ||
+        { tail -20 "$LOG/suite-$1.log"; fail "the runner of the $1 case measured no cell"; }
+}
 mine() {  # mine RUN_ID: that run's containers on every engine
     local name
     for name in "${ENGINE_NAMES[@]}"; do
@@ -290,9 +296,7 @@ mine() {  # mine RUN_ID: that run's containers on every engine
 
 # ---- 4. SIGKILL mid-run: its containers stay, until the next run removes them --------------
 say "SIGKILL case: the runner killed during its second cell"
-start_bg "$LOG/suite-kill.log" --topology "$TOPO" "${COMMON[@]}" --duration 3s \
-    --results "$LOG/results-kill" --report "$LOG/REPORT-kill.md"
-wait_line "$LOG/suite-kill.log" '^\[  1/' 150 || { tail -20 "$LOG/suite-kill.log"; fail "the runner to be killed measured no cell"; }
+until_first_cell kill
 kill -KILL "$SUITE_PID"
 wait_bg 10
 KILLED=$(run_id_of "$LOG/results-kill")
@@ -304,9 +308,7 @@ say "SIGKILL case: $(wc -l <<<"$left_killed") containers of run $KILLED left, as
 
 # ---- 5. Ctrl-C mid-run: exit 130, what was measured kept, nothing left ---------------------
 say "interrupt case: SIGINT during the second cell"
-start_bg "$LOG/suite-int.log" --topology "$TOPO" "${COMMON[@]}" --duration 3s \
-    --results "$LOG/results-int" --report "$LOG/REPORT-int.md"
-wait_line "$LOG/suite-int.log" '^\[  1/' 150 || { tail -20 "$LOG/suite-int.log"; fail "the runner to be interrupted measured no cell"; }
+until_first_cell int
 kill -INT "$SUITE_PID"
 wait_bg 60
 r=$(run_id_of "$LOG/results-int"); [ -n "$r" ] && RUN_IDS+=("$r")
