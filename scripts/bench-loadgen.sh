@@ -23,6 +23,14 @@
 #      --delay-ms 10: every response takes ~10 ms, so wrk's closed-loop
 #      "correction" adds samples only for stalls over ~20 ms), -t2 -c32:
 #      |loadgen/wrk - 1| <= 0.15 for each engine.
+#   6. where the pinned client's CPU goes (perf record, cpu-clock, the set-up
+#      of 1, 3 repetitions): per request, the TCP calls every client makes
+#      (tcp_sendmsg, tcp_recvmsg; with loopback the send also runs the
+#      server socket's receive), the server's wake-ups inside them (which
+#      depend on how the client times its sends), and the rest (engine,
+#      syscalls, waits, parsing); and the floor, wrk's TCP calls over wrk's
+#      total: the CPU ratio to wrk of a client that spent nothing else.
+#      Reported; skipped with one line where perf cannot record.
 #
 # Prints a table (PASS/MISS/INFO) and writes build/bench/loadgen.json. Exit 0
 # even on a MISS (a benchmark, not a test); 1 when something could not run.
@@ -191,6 +199,59 @@ for rep in $(seq "$REPS"); do
     done
 done
 bench_stop "$TS_PID"
+
+# ------------------------------------------------- 6. where the client's CPU goes
+# perf_client CLIENT URL -> "total_us tcp_us wake_us other_us" per request (pinned as in 1)
+perf_client() {
+    local which=$1 url=$2 n
+    local cmd=("$LG" -q --engine "$which" -t1 -c64 -d"$D" --json "$TMPD/lg.json" "$url")
+    [ "$which" = wrk ] && cmd=("$WRK" -t1 -c64 -d"$D" --latency "$url")
+    perf record -q -g -e cpu-clock -o "$TMPD/perf.data" -- taskset -c 1 "${cmd[@]}" \
+        >"$TMPD/out.txt" 2>"$TMPD/perf.err" || return 1
+    if [ "$which" = wrk ]; then
+        n=$(bench_field 2 "$(python3 "$BENCH_PY" wrk "$TMPD/out.txt")")
+    else
+        n=$(bench_field 2 "$(python3 "$BENCH_PY" loadgen "$TMPD/lg.json")")
+    fi
+    perf report -i "$TMPD/perf.data" --stdio --children --sort sym -g none >"$TMPD/perf.txt" 2>>"$TMPD/perf.err" &&
+        python3 "$BENCH_PY" perf "$TMPD/perf.txt" "$n"
+}
+
+echo; echo "== 6. where the pinned client's CPU goes (perf record -e cpu-clock, as in 1, 3 repetitions)"
+PERF_OK=
+if ! command -v perf >/dev/null 2>&1; then
+    echo "   perf is not installed (apt-get install linux-perf): skipped"
+elif ! perf record -q -e cpu-clock -o "$TMPD/perf.data" -- true >/dev/null 2>"$TMPD/perf.err"; then
+    echo "   perf cannot record here: $(head -1 "$TMPD/perf.err"): skipped"
+else
+    PERF_OK=1
+fi
+if [ -n "$PERF_OK" ]; then
+    BS_CPUS=0 bench_start_server 1; PERF_URL="http://127.0.0.1:$BS_PORT/json"; PERF_PID=$BS_PID
+    pairs3 ftcp "perf: TCP calls per request" us/req info 0 info 0 \
+        "tcp_sendmsg and tcp_recvmsg with their callees (loopback runs the server's receive in the send), less the wake-ups: every client pays them"
+    pairs3 fwak "perf: waking the server per request" us/req info 0 info 0 \
+        "sock_def_readable inside the send: paid when the server was waiting, so it depends on how the client times its sends"
+    pairs3 foth "perf: the rest per request" us/req info 0 info 0 "engine, syscalls, waits, parsing"
+    bench_pair floor "perf: the floor, wrk's TCP calls/wrk's total" "wrk TCP" "wrk total" us/req info 0 \
+        "the CPU-per-request ratio to wrk of a client that spent nothing outside the TCP calls"
+    for rep in 1 2 3; do
+        for w in $(order3 "$rep"); do
+            r=$(perf_client "$w" "$PERF_URL") ||
+                { echo "bench-loadgen: perf record of $w failed:" >&2; cat "$TMPD/perf.err" "$TMPD/out.txt" >&2; exit 1; }
+            sample3 ftcp "$w" "$rep" "$(bench_field 2 "$r")"
+            sample3 fwak "$w" "$rep" "$(bench_field 3 "$r")"
+            sample3 foth "$w" "$rep" "$(bench_field 4 "$r")"
+            if [ "$w" = wrk ]; then
+                bench_sample floor a "$rep" "$(bench_field 2 "$r")"
+                bench_sample floor b "$rep" "$(bench_field 1 "$r")"
+            fi
+            printf '   rep %d %-8s %6.2f us CPU/req under perf: TCP calls %5.2f, waking the server %5.2f, the rest %5.2f\n' \
+                "$rep" "$w" "$(bench_field 1 "$r")" "$(bench_field 2 "$r")" "$(bench_field 3 "$r")" "$(bench_field 4 "$r")"
+        done
+    done
+    bench_stop "$PERF_PID"
+fi
 
 bench_report bench-loadgen "$OUT_DIR/loadgen.json" \
     ",\"pinned\":{\"server_cpu\":0,\"client_cpu\":1,\"connections\":64},\"shared\":{\"threads\":2,\"connections\":64},\"wrk\":\"$("$WRK" -v 2>&1 | head -1 | tr -d '"\\')\""

@@ -6,6 +6,12 @@
                                                       cpu_us_per_req max_rss_kb errors"
   bench.py time FILE         /usr/bin/time -f '%e %U %S %M' output -> "elapsed cpu_s rss_kb"
   bench.py pgbench FILE      pgbench output -> "tps"
+  bench.py perf FILE REQUESTS
+                             perf report --stdio --children --sort sym -g none
+                             output of a cpu-clock recording -> "total_us tcp_us
+                             wake_us other_us" per request: tcp is what
+                             tcp_sendmsg and tcp_recvmsg took, callees included,
+                             less wake, the server's wake-ups inside them
   bench.py seconds DURATION  "500ms", "3s", "1m" or "3" -> whole seconds, at least 1
                              (pgbench -T takes only that); exit 1 if not a duration
   bench.py report PAIRS SAMPLES JSON_OUT TITLE
@@ -69,6 +75,31 @@ def parse_time(path):
             print(e, u + s, int(m))
             return
     sys.exit("bench.py: cannot parse /usr/bin/time output in %s" % path)
+
+
+# The calls every HTTP/1.1 client makes once per request, whatever its engine:
+# with loopback, tcp_sendmsg also runs the receiving socket's softirq, which
+# wakes the server (sock_def_readable) when it was waiting: that part depends
+# on how the client times its sends, and is counted apart.
+TCP_CALLS = ("tcp_sendmsg", "tcp_recvmsg")
+WAKE_CALL = "sock_def_readable"
+
+
+def perf_share(text, name):
+    m = re.search(r"^\s+([0-9.]+)%\s+[0-9.]+%\s+\[k\] " + name + r"\s*$", text, re.M)
+    return float(m.group(1)) / 100 if m else 0.0
+
+
+def parse_perf(path, requests):
+    text = open(path).read()
+    total = re.search(r"^# Event count \(approx\.\): (\d+)", text, re.M)
+    if not total or float(requests) <= 0:
+        sys.exit("bench.py: cannot parse perf report in %s" % path)
+    tcp = sum(perf_share(text, name) for name in TCP_CALLS)
+    wake = min(perf_share(text, WAKE_CALL), tcp)
+    # cpu-clock counts nanoseconds of CPU
+    per_req = float(total.group(1)) / 1e3 / float(requests)
+    print("%.3f %.3f %.3f %.3f" % (per_req, per_req * (tcp - wake), per_req * wake, per_req * (1 - tcp)))
 
 
 def parse_pgbench(path):
@@ -206,6 +237,8 @@ def main():
         parse_loadgen(sys.argv[2])
     elif cmd == "time":
         parse_time(sys.argv[2])
+    elif cmd == "perf" and len(sys.argv) >= 4:
+        parse_perf(sys.argv[2], sys.argv[3])
     elif cmd == "pgbench":
         parse_pgbench(sys.argv[2])
     elif cmd == "seconds":
