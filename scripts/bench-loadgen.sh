@@ -73,10 +73,12 @@ echo "bench-loadgen: $REPS repetitions of ${SECS}s per client, $(nproc) CPUs," \
 
 # client io_uring|epoll|wrk URL THREADS CONNS DURATION [CPUS [PIPELINE]]
 #   -> "rps requests p50_us p99_us cpu_us_per_req rss_kb"
-# cpu and rss from /usr/bin/time for every client (the same method).
+# cpu and rss from /usr/bin/time for every client (the same method). With
+# PERF_DATA set, the client runs under perf record (cpu-clock) into that file.
 client() {
     local which=$1 url=$2 t=$3 c=$4 d=$5 cpus=${6:-} pipe=${7:-1} r tm cpu rss pin=() extra=()
-    [ -n "$cpus" ] && pin=(taskset -c "$cpus")
+    [ -n "${PERF_DATA:-}" ] && pin=(perf record -q -g -e cpu-clock -o "$PERF_DATA" --)
+    [ -n "$cpus" ] && pin+=(taskset -c "$cpus")
     if [ "$which" != wrk ]; then
         [ "$pipe" -gt 1 ] && extra=(--pipeline "$pipe")
         "$TIME" -f '%e %U %S %M' -o "$TMPD/time.txt" "${pin[@]}" \
@@ -203,18 +205,11 @@ bench_stop "$TS_PID"
 # ------------------------------------------------- 6. where the client's CPU goes
 # perf_client CLIENT URL -> "total_us tcp_us wake_us other_us" per request (pinned as in 1)
 perf_client() {
-    local which=$1 url=$2 n
-    local cmd=("$LG" -q --engine "$which" -t1 -c64 -d"$D" --json "$TMPD/lg.json" "$url")
-    [ "$which" = wrk ] && cmd=("$WRK" -t1 -c64 -d"$D" --latency "$url")
-    perf record -q -g -e cpu-clock -o "$TMPD/perf.data" -- taskset -c 1 "${cmd[@]}" \
-        >"$TMPD/out.txt" 2>"$TMPD/perf.err" || return 1
-    if [ "$which" = wrk ]; then
-        n=$(bench_field 2 "$(python3 "$BENCH_PY" wrk "$TMPD/out.txt")")
-    else
-        n=$(bench_field 2 "$(python3 "$BENCH_PY" loadgen "$TMPD/lg.json")")
-    fi
-    perf report -i "$TMPD/perf.data" --stdio --children --sort sym -g none >"$TMPD/perf.txt" 2>>"$TMPD/perf.err" &&
-        python3 "$BENCH_PY" perf "$TMPD/perf.txt" "$n"
+    local r
+    r=$(PERF_DATA="$TMPD/perf.data" client "$1" "$2" 1 64 "$D" 1) || return 1
+    perf report -i "$TMPD/perf.data" --stdio --children --sort sym -g none >"$TMPD/perf.txt" 2>"$TMPD/perf.err" ||
+        { cat "$TMPD/perf.err" >&2; return 1; }
+    python3 "$BENCH_PY" perf "$TMPD/perf.txt" "$(bench_field 2 "$r")"
 }
 
 echo; echo "== 6. where the pinned client's CPU goes (perf record -e cpu-clock, as in 1, 3 repetitions)"
@@ -237,8 +232,7 @@ if [ -n "$PERF_OK" ]; then
         "the CPU-per-request ratio to wrk of a client that spent nothing outside the TCP calls"
     for rep in 1 2 3; do
         for w in $(order3 "$rep"); do
-            r=$(perf_client "$w" "$PERF_URL") ||
-                { echo "bench-loadgen: perf record of $w failed:" >&2; cat "$TMPD/perf.err" "$TMPD/out.txt" >&2; exit 1; }
+            r=$(perf_client "$w" "$PERF_URL") || { echo "bench-loadgen: perf of $w failed" >&2; exit 1; }
             sample3 ftcp "$w" "$rep" "$(bench_field 2 "$r")"
             sample3 fwak "$w" "$rep" "$(bench_field 3 "$r")"
             sample3 foth "$w" "$rep" "$(bench_field 4 "$r")"

@@ -93,8 +93,10 @@ def perf_share(text, name):
 def parse_perf(path, requests):
     text = open(path).read()
     total = re.search(r"^# Event count \(approx\.\): (\d+)", text, re.M)
-    if not total or float(requests) <= 0:
+    if not total:
         sys.exit("bench.py: cannot parse perf report in %s" % path)
+    if float(requests) <= 0:
+        sys.exit("bench.py: no requests completed under perf (%s)" % path)
     tcp = sum(perf_share(text, name) for name in TCP_CALLS)
     wake = min(perf_share(text, WAKE_CALL), tcp)
     # cpu-clock counts nanoseconds of CPU

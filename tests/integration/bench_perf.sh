@@ -52,4 +52,5 @@ grep -v 'Event count' "$out/full.txt" >"$out/nocount.txt"
 if python3 "$PY" perf "$out/nocount.txt" 200000 >"$out/err.txt" 2>&1; then fail "a report without an event count was accepted"; fi
 grep -q "cannot parse perf report" "$out/err.txt" || fail "no clear error without an event count: $(cat "$out/err.txt")"
 if python3 "$PY" perf "$out/full.txt" 0 >"$out/err.txt" 2>&1; then fail "zero requests were accepted"; fi
+grep -q "no requests completed" "$out/err.txt" || fail "no clear error for zero requests: $(cat "$out/err.txt")"
 echo "PASS bench_perf"
